@@ -1,0 +1,1 @@
+"""Throwaway real servers (PostgreSQL, ...) that tests run against on loopback."""
