@@ -1,0 +1,199 @@
+"""Run the Pulumi program in-process under the mock monitor: no CLI, credentials or network.
+
+The result is every registered resource with its camelCase inputs and options, which
+`seccat preview` prints, `seccat render` writes out and `seccat check` evaluates.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import threading
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pulumi
+from pulumi.runtime import mocks as pulumi_mocks
+from pulumi.runtime import settings as pulumi_settings
+from pulumi.runtime.stack import register_stack_transformation, run_pulumi_func
+from pulumi.runtime.sync_await import _sync_await
+
+from seccat.catalog.model import Catalog
+from seccat.engine.outputs import outputs_for
+from seccat.engine.recording import OptionsRecorder, RecordedResource, normalise, redact
+
+PROJECT = "seccat"
+
+
+class ProgramError(Exception):
+    """The program refused the input (unknown stack, invalid catalog): a user error."""
+
+
+@dataclass
+class Preview:
+    stack: str
+    catalog_path: str
+    resources: list[RecordedResource] = field(default_factory=list)
+
+    def of_type(self, type_token: str) -> list[RecordedResource]:
+        return [r for r in self.resources if r.type == type_token]
+
+    def named(self, name: str) -> RecordedResource:
+        for r in self.resources:
+            if r.name == name:
+                return r
+        raise KeyError(name)
+
+    def counts(self) -> Counter[str]:
+        return Counter(r.type for r in self.resources)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "schemaVersion": 1,
+            "project": PROJECT,
+            "stack": self.stack,
+            "catalog": self.catalog_path,
+            "summary": {
+                "resources": len(self.resources),
+                "byType": dict(sorted(self.counts().items())),
+            },
+            "resources": [r.to_json() for r in self.resources],
+        }
+
+
+class _CatalogMocks(pulumi_mocks.Mocks):
+    """Answers registrations with realistic outputs and keeps them in registration order."""
+
+    def __init__(self, account: str, region: str, progress: Callable[[int], None] | None) -> None:
+        self.account = account
+        self.region = region
+        self.progress = progress
+        self.monitor: _RecordingMonitor | None = None
+        #: (args, urn, parent urn) in registration order.
+        self.registered: list[tuple[pulumi_mocks.MockResourceArgs, str, str]] = []
+
+    def new_resource(self, args: pulumi_mocks.MockResourceArgs) -> tuple[str | None, dict]:
+        assert self.monitor is not None
+        parent = self.monitor.current.parent
+        self.registered.append((args, self.monitor.make_urn(parent, args.typ, args.name), parent))
+        if not args.custom:
+            return None, dict(args.inputs)
+        if self.progress is not None:
+            self.progress(len(self.registered))
+        return outputs_for(args.typ, args.name, args.inputs, self.account, self.region)
+
+    def call(self, args: pulumi_mocks.MockCallArgs) -> tuple[dict, list | None]:
+        if args.token == "aws:index/getCallerIdentity:getCallerIdentity":
+            return {"accountId": self.account, "arn": f"arn:aws:iam::{self.account}:root"}, None
+        if args.token == "aws:index/getRegion:getRegion":
+            return {"name": self.region, "region": self.region}, None
+        raise ProgramError(f"the program made an unexpected provider call {args.token}")
+
+
+class _RecordingMonitor(pulumi_mocks.MockMonitor):
+    """The stock mock monitor, plus the parent of each registration (the mocks API omits it)."""
+
+    def __init__(self, mocks: _CatalogMocks) -> None:
+        super().__init__(mocks)
+        self.current = threading.local()
+        mocks.monitor = self
+
+    def RegisterResource(self, request: Any) -> Any:
+        self.current.parent = request.parent
+        return super().RegisterResource(request)
+
+
+def run_program(
+    main: Callable[[], None],
+    catalog: Catalog,
+    stack: str,
+    catalog_path: str,
+    progress: Callable[[int], None] | None = None,
+) -> Preview:
+    """Run ``main`` as the Pulumi program for ``stack`` and record what it registers."""
+    env = catalog.environments.get(stack)
+    account = env.aws.account_id if env and env.aws else "000000000000"
+    region = env.aws.region if env and env.aws else "us-east-1"
+    mocks = _CatalogMocks(account, region, progress)
+    monitor = _RecordingMonitor(mocks)
+    recorder = OptionsRecorder()
+    error: list[BaseException] = []
+
+    def program() -> None:
+        try:
+            main()
+        except pulumi.RunError as exc:
+            error.append(ProgramError(str(exc)))
+
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    try:
+        pulumi_settings.reset_options()
+        pulumi_mocks.set_mocks(mocks, project=PROJECT, stack=stack, preview=True, monitor=monitor)
+        pulumi.runtime.set_all_config({f"{PROJECT}:catalog": catalog_path})
+        register_stack_transformation(recorder)
+        _sync_await(run_pulumi_func(program))
+    finally:
+        asyncio.set_event_loop(None)
+        loop.close()
+    if error:
+        raise error[0]
+
+    preview = Preview(stack=stack, catalog_path=catalog_path)
+    refs: dict[str, tuple[str, ...]] = {}
+    for args, urn, parent in mocks.registered:
+        own = args.inputs.get("catalogRef") if not args.custom else None
+        ref = tuple(str(p) for p in own) if isinstance(own, list) else refs.get(parent)
+        if ref is not None:
+            refs[urn] = ref
+        preview.resources.append(
+            RecordedResource(
+                type=args.typ,
+                name=args.name,
+                urn=urn,
+                parent=parent or None,
+                inputs=normalise(redact(args.inputs)),
+                options=recorder.by_key.get((args.typ, args.name), {}),
+                custom=args.custom,
+                catalog_ref=ref,
+            )
+        )
+    preview.resources = _tree_order(preview.resources)
+    return preview
+
+
+def _tree_order(resources: list[RecordedResource]) -> list[RecordedResource]:
+    """Parents before children, siblings by name: registration order is asynchronous, and
+    reports and golden files need a stable order."""
+    children: dict[str | None, list[RecordedResource]] = {}
+    urns = {r.urn for r in resources}
+    for r in resources:
+        children.setdefault(r.parent if r.parent in urns else None, []).append(r)
+    ordered: list[RecordedResource] = []
+    stack = sorted(children.get(None, []), key=lambda r: (r.name, r.type), reverse=True)
+    while stack:
+        r = stack.pop()
+        ordered.append(r)
+        stack.extend(sorted(children.get(r.urn, []), key=lambda c: (c.name, c.type), reverse=True))
+    return ordered
+
+
+def run_preview(
+    catalog: Catalog, stack: str, catalog_path: str | Path, *, show_progress: bool = False
+) -> Preview:
+    """Run seccat's own program (the one `pulumi up` runs) for one environment."""
+    from seccat.program import main
+
+    progress = _progress_printer() if show_progress else None
+    return run_program(main, catalog, stack, str(catalog_path), progress)
+
+
+def _progress_printer() -> Callable[[int], None]:
+    def report(count: int) -> None:
+        if count % 500 == 0:
+            print(f"  registered {count} resources...", file=sys.stderr, flush=True)
+
+    return report

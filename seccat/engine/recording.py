@@ -1,0 +1,92 @@
+"""What the offline engine records for each registered resource.
+
+The shape mirrors ``pulumi_policy.PolicyResource`` (type, name, props in camelCase, options,
+parent) so the policy rules run unchanged on recorded resources and under CrossGuard.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pulumi
+from pulumi.runtime import rpc
+
+SECRET_PLACEHOLDER = "[secret]"
+
+
+@dataclass(frozen=True)
+class RecordedResource:
+    type: str
+    name: str
+    urn: str
+    parent: str | None
+    inputs: dict[str, Any]
+    options: dict[str, Any]
+    custom: bool
+    #: Path in the catalog of the entry that produced this resource (for located reports).
+    catalog_ref: tuple[str, ...] | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "type": self.type,
+            "name": self.name,
+            "urn": self.urn,
+            "parent": self.parent,
+            "custom": self.custom,
+            "catalogRef": list(self.catalog_ref) if self.catalog_ref else None,
+            "inputs": self.inputs,
+            "options": self.options,
+        }
+
+
+def redact(value: Any) -> Any:
+    """Replace every Pulumi secret with a placeholder: no value ever reaches a report."""
+    if isinstance(value, dict):
+        if value.get(rpc._special_sig_key) == rpc._special_secret_sig:
+            return SECRET_PLACEHOLDER
+        return {k: redact(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [redact(v) for v in value]
+    return value
+
+
+def normalise(value: Any) -> Any:
+    """Make recorded inputs JSON-clean; unknowns from a preview become None."""
+    if isinstance(value, dict):
+        return {k: normalise(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [normalise(v) for v in value]
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    return str(value)
+
+
+@dataclass
+class OptionsRecorder:
+    """A stack transformation that notes the final options of every resource.
+
+    The mock monitor never sees options such as protect, so they are captured on the SDK
+    side, after the parent transformations (protect_data) have run.
+    """
+
+    by_key: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+
+    def __call__(self, args: pulumi.ResourceTransformationArgs) -> None:
+        opts = args.opts
+        depends_on = opts.depends_on
+        if depends_on is None:
+            deps: list[str] = []
+        elif isinstance(depends_on, list | tuple):
+            deps = [getattr(d, "_name", str(d)) for d in depends_on]
+        else:
+            deps = [getattr(depends_on, "_name", str(depends_on))]
+        self.by_key[(args.type_, args.name)] = {
+            "protect": bool(opts.protect),
+            "retainOnDelete": bool(opts.retain_on_delete),
+            "dependsOn": deps,
+            "additionalSecretOutputs": list(opts.additional_secret_outputs or []),
+            "ignoreChanges": list(opts.ignore_changes or []),
+            "deleteBeforeReplace": bool(opts.delete_before_replace),
+        }
+        return None
