@@ -1,25 +1,39 @@
-"""Shared fixtures. Keep this minimal: each area adds its own fixtures beside its tests."""
+"""Shared fixtures. Real-server fixtures live in tests/servers/ and FAIL when their server
+cannot start: a missing server is never a skip."""
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Iterator
+from collections.abc import Callable
+from functools import cache
 from pathlib import Path
 
 import pytest
 
-TESTS = Path(__file__).resolve().parent
-# Lambda code lives outside the seccat package (it is packaged on its own); import it as the
-# Lambda runtime does, with functions/ as the root.
-for _path in (TESTS, TESTS.parent / "functions"):
-    if str(_path) not in sys.path:
-        sys.path.insert(0, str(_path))
+from seccat.catalog.loader import load_catalog
+from seccat.catalog.model import Catalog
+from seccat.engine.preview import Preview, run_preview
 
-from servers.postgres import PostgresServer, running_postgres  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE_CATALOG = ROOT / "catalog.yaml"
+
+
+@cache
+def _example_catalog() -> Catalog:
+    return load_catalog(EXAMPLE_CATALOG)
+
+
+@cache
+def _example_preview(stack: str) -> Preview:
+    return run_preview(_example_catalog(), stack, EXAMPLE_CATALOG)
 
 
 @pytest.fixture(scope="session")
-def postgres_server() -> Iterator[PostgresServer]:
-    """A real PostgreSQL 15 cluster with scram-sha-256 on 127.0.0.1; fails if PG is missing."""
-    with running_postgres() as server:
-        yield server
+def example_catalog() -> Catalog:
+    """The repository's catalog.yaml, loaded once."""
+    return _example_catalog()
+
+
+@pytest.fixture(scope="session")
+def example_preview() -> Callable[[str], Preview]:
+    """``example_preview("prod")``: the offline preview of catalog.yaml, cached per stack."""
+    return _example_preview

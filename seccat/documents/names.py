@@ -50,3 +50,22 @@ def slug(secret_id: str) -> str:
     '.' never occurs in an id, so the mapping is collision-free and reversible.
     """
     return require(secret_id, "secret_id").replace("/", ".")
+
+
+def aws_secret_name(environment: str, secret_id: str) -> str:
+    """The Secrets Manager name: ``<env>/<id>``, so one account can host several
+    environments without collisions."""
+    return f"{require(environment, 'name')}/{require(secret_id, 'secret_id')}"
+
+
+def secret_arn_pattern(region: str, account_id: str, environment: str, secret_id: str) -> str:
+    """The ARN of a secret as IAM must match it: AWS appends a random 6-character suffix."""
+    return (
+        f"arn:aws:secretsmanager:{require(region, 'region')}:{require(account_id, 'account_id')}"
+        f":secret:{aws_secret_name(environment, secret_id)}-??????"
+    )
+
+
+def service_role_name(environment: str, service: str) -> str:
+    """IAM role of a consuming service in one environment (64-character IAM limit)."""
+    return bounded(f"seccat-{require(environment, 'name')}-{require(service, 'name')}", 64)
