@@ -1,0 +1,3 @@
+from seccat.cli import app
+
+app()

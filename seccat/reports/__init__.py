@@ -1,0 +1,1 @@
+"""Renderers: turn a preview or check result into text, JSON, Markdown, SARIF or JUnit."""
