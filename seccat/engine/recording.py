@@ -85,7 +85,7 @@ class OptionsRecorder:
             "protect": bool(opts.protect),
             "retainOnDelete": bool(opts.retain_on_delete),
             "dependsOn": deps,
-            "additionalSecretOutputs": list(opts.additional_secret_outputs or []),
+            "additionalSecretOutputs": list(dict.fromkeys(opts.additional_secret_outputs or [])),
             "ignoreChanges": list(opts.ignore_changes or []),
             "deleteBeforeReplace": bool(opts.delete_before_replace),
         }

@@ -1,0 +1,61 @@
+"""The offline engine: recording shape, secrets, options, errors."""
+
+from __future__ import annotations
+
+import json
+
+import pulumi
+import pulumi_aws as aws
+import pytest
+
+from seccat.engine.preview import ProgramError, run_program
+from seccat.engine.recording import SECRET_PLACEHOLDER
+
+
+def _program_with_a_secret() -> None:
+    parent = pulumi.ComponentResource("test:index:Thing", "thing", {"catalogRef": ["x", "y"]})
+    aws.ssm.Parameter(
+        "param",
+        type="SecureString",
+        value=pulumi.Output.secret("hunter2-very-secret"),
+        opts=pulumi.ResourceOptions(parent=parent, additional_secret_outputs=["value"]),
+    )
+
+
+def test_secret_inputs_are_redacted_everywhere(example_catalog):
+    preview = run_program(_program_with_a_secret, example_catalog, "dev", "catalog.yaml")
+    param = preview.named("param")
+    assert param.inputs["value"] == SECRET_PLACEHOLDER
+    assert "hunter2" not in json.dumps(preview.to_json())
+    assert param.options["additionalSecretOutputs"] == ["value", "valueWo"]
+
+
+def test_catalog_ref_is_inherited_from_the_nearest_component(example_catalog):
+    preview = run_program(_program_with_a_secret, example_catalog, "dev", "catalog.yaml")
+    assert preview.named("param").catalog_ref == ("x", "y")
+    assert preview.named("thing").catalog_ref == ("x", "y")
+
+
+def test_outputs_are_realistic_arns(example_catalog):
+    def program() -> None:
+        role = aws.iam.Role("r", name="svc", assume_role_policy="{}")
+        aws.iam.RolePolicy("p", role=role.name, policy=role.arn.apply(lambda a: a))
+
+    preview = run_program(program, example_catalog, "prod", "catalog.yaml")
+    assert preview.named("p").inputs["role"] == "svc"
+    assert preview.named("p").inputs["policy"] == "arn:aws:iam::222222222222:role/svc"
+
+
+def test_unknown_stack_is_a_clear_error(example_catalog):
+    from seccat.engine.preview import run_preview
+
+    with pytest.raises(ProgramError, match=r"stack 'qa' names no environment .*dev, prod, staging"):
+        run_preview(example_catalog, "qa", "catalog.yaml")
+
+
+def test_runs_are_repeatable(example_catalog):
+    from seccat.engine.preview import run_preview
+
+    first = run_preview(example_catalog, "staging", "catalog.yaml").to_json()
+    second = run_preview(example_catalog, "staging", "catalog.yaml").to_json()
+    assert first == second
