@@ -1,20 +1,33 @@
-"""Shared fixtures. Real-server fixtures live in tests/servers/ and FAIL when their server
-cannot start: a missing server is never a skip."""
+"""Shared fixtures. Keep this minimal: each area adds its own fixtures beside its tests.
+
+Real-server fixtures live in tests/servers/ and FAIL when their server cannot start: a
+missing server is never a skip.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import sys
+from collections.abc import Callable, Iterator
 from functools import cache
 from pathlib import Path
 
 import pytest
 
-from seccat.catalog.loader import load_catalog
-from seccat.catalog.model import Catalog
-from seccat.engine.preview import Preview, run_preview
-
-ROOT = Path(__file__).resolve().parents[1]
+TESTS = Path(__file__).resolve().parent
+ROOT = TESTS.parent
 EXAMPLE_CATALOG = ROOT / "catalog.yaml"
+
+# Lambda code lives outside the seccat package (it is packaged on its own); import it as the
+# Lambda runtime does, with functions/ as the root.
+for _path in (TESTS, ROOT / "functions"):
+    if str(_path) not in sys.path:
+        sys.path.insert(0, str(_path))
+
+from servers.postgres import PostgresServer, running_postgres  # noqa: E402
+
+from seccat.catalog.loader import load_catalog  # noqa: E402
+from seccat.catalog.model import Catalog  # noqa: E402
+from seccat.engine.preview import Preview, run_preview  # noqa: E402
 
 
 @cache
@@ -37,3 +50,10 @@ def example_catalog() -> Catalog:
 def example_preview() -> Callable[[str], Preview]:
     """``example_preview("prod")``: the offline preview of catalog.yaml, cached per stack."""
     return _example_preview
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """A real PostgreSQL 15 cluster with scram-sha-256 on 127.0.0.1; fails if PG is missing."""
+    with running_postgres() as server:
+        yield server

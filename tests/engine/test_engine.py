@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pulumi
 import pulumi_aws as aws
@@ -10,6 +11,8 @@ import pytest
 
 from seccat.engine.preview import ProgramError, run_program
 from seccat.engine.recording import SECRET_PLACEHOLDER
+
+EXAMPLE_CATALOG = Path(__file__).resolve().parents[2] / "catalog.yaml"
 
 
 def _program_with_a_secret() -> None:
@@ -59,3 +62,20 @@ def test_runs_are_repeatable(example_catalog):
     first = run_preview(example_catalog, "staging", "catalog.yaml").to_json()
     second = run_preview(example_catalog, "staging", "catalog.yaml").to_json()
     assert first == second
+
+
+def test_program_reads_the_catalog_from_config_like_the_cli(example_catalog):
+    """Under `pulumi up` the program loads `seccat:catalog` itself; same resources result."""
+    from seccat.engine.preview import run_preview
+    from seccat.program import main
+
+    standalone = run_program(main, example_catalog, "dev", str(EXAMPLE_CATALOG))
+    injected = run_preview(example_catalog, "dev", str(EXAMPLE_CATALOG))
+    assert standalone.to_json() == injected.to_json()
+
+
+def test_program_reports_an_unreadable_catalog(example_catalog, tmp_path):
+    from seccat.program import main
+
+    with pytest.raises(ProgramError, match="cannot read .*missing.yaml"):
+        run_program(main, example_catalog, "dev", str(tmp_path / "missing.yaml"))
