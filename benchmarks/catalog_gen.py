@@ -1,0 +1,74 @@
+"""Synthetic catalogs of any size, shaped like catalog.yaml (every store and type)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+_KINDS = [
+    # (type, store, classification, rotation)
+    ("api-key", "aws-secretsmanager", "restricted", "{every: 30d, window: 2h}"),
+    ("password", "aws-secretsmanager", "confidential", "{every: 90d, window: 4h}"),
+    ("generic", "aws-secretsmanager", "internal", "{every: 180d}"),
+    ("database", "aws-secretsmanager", "restricted", "{every: 7d, strategy: alternating-users}"),
+    ("certificate", "aws-secretsmanager", "confidential", '{schedule: "cron(0 4 ? * SUN *)"}'),
+    ("api-key", "vault-kv", "restricted", "{every: 30d}"),
+    ("generic", "vault-kv", "confidential", "{every: 90d}"),
+    ("database", "vault-database", "confidential", "{every: 30d, strategy: static}"),
+    ("database", "vault-database", "confidential", "{every: 1d, strategy: dynamic}"),
+]
+
+
+def generate(n_secrets: int, n_teams: int = 20, services_per_team: int = 10) -> str:
+    teams = [f"team-{t:03d}" for t in range(n_teams)]
+    lines = [
+        "# yaml-language-server: $schema=../schema/catalog.schema.json",
+        "version: 1",
+        "teams:",
+        *[f"  {t}: {{contact: {t}@example.com}}" for t in teams],
+        "environments:",
+        '  dev: {aws: {account_id: "111111111111", region: eu-west-1}, protect: false}',
+        '  prod: {aws: {account_id: "222222222222", region: eu-west-1}, protect: true}',
+        "services:",
+    ]
+    services = []
+    for t in teams:
+        for s in range(services_per_team):
+            name = f"{t}-svc-{s:02d}"
+            services.append((t, name))
+            lines.append(
+                f"  {name}: {{team: {t}, aws: {{trust: {{service: ecs-tasks.amazonaws.com}}}}, "
+                f"kubernetes: {{namespace: {t}, service_account: svc-{s:02d}}}}}"
+            )
+    lines += ["databases:"]
+    for t in teams:
+        lines.append(
+            f"  {t}-db: {{engine: postgresql, host: {t}-db.internal.example.com, port: 5432, "
+            f"database: app, vault_username: vault_admin}}"
+        )
+    lines += ["secrets:"]
+    for i in range(n_secrets):
+        team, _ = services[(i * 7) % len(services)]
+        kind, store, classification, rotation = _KINDS[i % len(_KINDS)]
+        consumers = [services[(i * 7 + k) % len(services)][1] for k in range(1 + i % 3)]
+        sid = f"{team}/secret-{i:05d}"
+        lines += [
+            f"  {sid}:",
+            f"    description: Synthetic secret number {i}",
+            f"    owner: {team}",
+            f"    type: {kind}",
+            f"    store: {store}",
+            f"    classification: {classification}",
+            f"    rotation: {rotation}",
+        ]
+        if kind == "database":
+            lines.append(f"    database: {{database: {team}-db, username: user_{i:05d}}}")
+        lines.append("    consumers:")
+        lines += [f"      - {{service: {c}, access: read}}" for c in dict.fromkeys(consumers)]
+    lines.append("waivers: []")
+    return "\n".join(lines) + "\n"
+
+
+def write(n_secrets: int, folder: Path) -> Path:
+    path = folder / f"catalog-{n_secrets}.yaml"
+    path.write_text(generate(n_secrets), encoding="utf-8")
+    return path

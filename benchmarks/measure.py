@@ -1,0 +1,98 @@
+"""One measurement in a fresh process, so peak memory is that step's alone.
+
+    python benchmarks/measure.py validate CATALOG
+    python benchmarks/measure.py preview CATALOG STACK
+    python benchmarks/measure.py record CATALOG STACK OUT.json
+    python benchmarks/measure.py baseline OUT.json STACK
+    python benchmarks/measure.py rules CATALOG STACK
+
+Prints one JSON object: {"seconds": ..., "peak_rss_mib": ..., "items": ...}.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import re
+import resource
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from seccat.catalog.loader import load_catalog  # noqa: E402
+from seccat.engine.preview import run_preview, run_program  # noqa: E402
+
+
+def _peak_rss_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _snake(name: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+
+
+def _sdk_class(type_token: str) -> type:
+    """pulumi_aws / pulumi_vault class for a type token ("aws:kms/key:Key" -> kms.Key)."""
+    provider, rest = type_token.split(":", 1)
+    module, cls = rest.split(":")
+    module = module.split("/")[0]
+    package = {"aws": "pulumi_aws", "vault": "pulumi_vault"}[provider]
+    path = package if module == "index" else f"{package}.{module}"
+    try:
+        mod = importlib.import_module(path)
+    except ModuleNotFoundError:
+        mod = importlib.import_module(path + "_")  # lambda -> lambda_
+    return getattr(mod, cls)
+
+
+def baseline(recorded: list[dict[str, Any]]) -> None:
+    """Register the same custom resources straight through the provider SDKs: no catalog,
+    no components, no templates."""
+    for r in recorded:
+        cls = _sdk_class(r["type"])
+        kwargs = {_snake(k): v for k, v in r["inputs"].items()}
+        cls(r["name"], **kwargs)
+
+
+def main(argv: list[str]) -> dict[str, Any]:
+    kind = argv[0]
+    if kind == "validate":
+        start = time.perf_counter()
+        catalog = load_catalog(Path(argv[1]))
+        return {"seconds": time.perf_counter() - start, "items": len(catalog.secrets)}
+    if kind == "preview":
+        catalog = load_catalog(Path(argv[1]))
+        start = time.perf_counter()
+        preview = run_preview(catalog, argv[2], argv[1])
+        return {"seconds": time.perf_counter() - start, "items": len(preview.resources)}
+    if kind == "record":
+        catalog = load_catalog(Path(argv[1]))
+        preview = run_preview(catalog, argv[2], argv[1])
+        custom = [r.to_json() for r in preview.resources if r.custom]
+        Path(argv[3]).write_text(json.dumps({"stack": argv[2], "resources": custom}))
+        return {"seconds": 0.0, "items": len(custom)}
+    if kind == "baseline":
+        recorded = json.loads(Path(argv[1]).read_text())["resources"]
+        # the engine needs a catalog only for the account/region of mocked ARNs
+        catalog = load_catalog(Path(__file__).resolve().parents[1] / "catalog.yaml")
+        start = time.perf_counter()
+        preview = run_program(lambda: baseline(recorded), catalog, argv[2], "baseline")
+        return {"seconds": time.perf_counter() - start, "items": len(preview.resources)}
+    if kind == "rules":
+        from seccat.checking.runner import evaluate_preview  # noqa: PLC0415
+
+        catalog = load_catalog(Path(argv[1]))
+        preview = run_preview(catalog, argv[2], argv[1])
+        start = time.perf_counter()
+        findings = evaluate_preview(catalog, preview)
+        return {"seconds": time.perf_counter() - start, "items": len(findings)}
+    raise SystemExit(f"unknown measurement {kind!r}")
+
+
+if __name__ == "__main__":
+    result = main(sys.argv[1:])
+    result["peak_rss_mib"] = round(_peak_rss_mib(), 1)
+    print(json.dumps(result))

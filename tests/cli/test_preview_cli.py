@@ -1,0 +1,117 @@
+"""`seccat preview` and `seccat render` as a user runs them: a subprocess, stdout, exit code."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+SECCAT = [sys.executable, "-m", "seccat.cli"]
+
+
+def run(*args: str, cwd: Path = ROOT, env: dict[str, str] | None = None):
+    return subprocess.run(
+        [*SECCAT, *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "NO_COLOR": "1", **(env or {})},
+        timeout=120,
+    )
+
+
+def test_text_preview_is_a_tree_with_counts():
+    result = run("preview", "--stack", "prod")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "Previewing update (offline) of seccat stack 'prod' from catalog.yaml"
+    assert " +   pulumi:pulumi:Stack" in lines[3]
+    assert any("└─ seccat:index:SecretsPlatform" in line for line in lines)
+    kms = next(line for line in lines if " prod-kms " in line)
+    assert kms.endswith("protected, retained")
+    assert "Resources:" in lines
+    assert "By type:" in lines
+    assert "\x1b[" not in result.stdout  # NO_COLOR
+
+
+def test_json_preview_is_the_documented_shape():
+    result = run("preview", "--stack", "dev", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    doc = json.loads(result.stdout)
+    assert doc["schemaVersion"] == 1
+    assert doc["stack"] == "dev"
+    assert doc["summary"]["resources"] == len(doc["resources"])
+    key = next(r for r in doc["resources"] if r["name"] == "dev-kms")
+    assert set(key) == {
+        "type",
+        "name",
+        "urn",
+        "parent",
+        "custom",
+        "catalogRef",
+        "inputs",
+        "options",
+    }
+    assert key["options"]["protect"] is False
+    assert key["catalogRef"] == ["environments", "dev"]
+
+
+def test_markdown_preview():
+    result = run("preview", "--stack", "staging", "--format", "markdown")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("### seccat preview: stack `staging`\n")
+    assert "| `aws:kms/key:Key` | 1 |" in result.stdout
+
+
+def test_unknown_stack_exits_2_with_the_known_ones():
+    result = run("preview", "--stack", "qa")
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert result.stderr.strip() == (
+        "seccat: error: stack 'qa' names no environment in catalog.yaml (known: dev, prod, staging)"
+    )
+
+
+def test_missing_catalog_exits_2(tmp_path):
+    result = run("preview", "--stack", "dev", "--catalog", str(tmp_path / "nope.yaml"))
+    assert result.returncode == 2
+    assert result.stderr.strip() == f"seccat: error: {tmp_path / 'nope.yaml'}: no such file"
+
+
+def test_invalid_catalog_exits_1_with_located_errors(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text((ROOT / "catalog.yaml").read_text().replace("owner: payments", "owner: nobody"))
+    result = run("preview", "--stack", "dev", "--catalog", str(bad))
+    assert result.returncode == 1
+    assert f"{bad}:" in result.stderr
+    assert "nobody" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_usage_error_exits_2():
+    result = run("preview")
+    assert result.returncode == 2
+    assert "--stack" in result.stderr
+
+
+def test_help_shows_examples():
+    result = run("preview", "--help")
+    assert result.returncode == 0
+    assert "seccat preview --stack prod --format json" in result.stdout
+
+
+def test_render_writes_documents_and_inventory(tmp_path):
+    out = tmp_path / "rendered"
+    result = run("render", "--stack", "prod", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    files = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()}
+    assert "inventory.json" in files
+    assert "kms/key-policies/prod-kms.json" in files
+    policy = json.loads((out / "kms/key-policies/prod-kms.json").read_text())
+    assert policy["Id"] == "seccat-prod-key-policy"
+    inventory = json.loads((out / "inventory.json").read_text())
+    assert inventory["stack"] == "prod"
+    assert result.stderr.startswith(f"wrote {len(files)} files to ")
