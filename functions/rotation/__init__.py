@@ -1,0 +1,1 @@
+"""Secrets Manager rotation Lambdas (four-step protocol), packaged from ``functions/``."""
