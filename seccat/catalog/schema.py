@@ -1,0 +1,258 @@
+"""The catalog's JSON Schema and its errors in words a catalog author recognises.
+
+The schema is the single description of the format: editors use it through the
+``yaml-language-server`` comment, ``seccat schema`` prints it, and validation runs it once
+per load with a validator built once per process.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from collections.abc import Callable, Iterable
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError
+
+from seccat.catalog.diagnostics import Diagnostic
+from seccat.catalog.model import Position
+from seccat.catalog.yamlsource import RawPath, Source
+
+_HERE = Path(__file__).resolve().parent
+#: The schema ships inside the package (wheel) and lives at the top of the repository.
+_CANDIDATES = (_HERE / "catalog.schema.json", _HERE.parents[1] / "schema" / "catalog.schema.json")
+
+#: Short alphabet hints shown after "is not a valid ..." messages.
+_HINTS = {
+    "a valid team name": "lowercase letters, digits and '-', starting with a letter, at most 63",
+    "a valid service name": "lowercase letters, digits and '-', starting with a letter, at most 63",
+    "a valid environment name": (
+        "lowercase letters, digits and '-', starting with a letter, at most 63"
+    ),
+    "a valid database name": (
+        "lowercase letters, digits and '-', starting with a letter, at most 63"
+    ),
+    "a valid secret id": "1-4 segments of lowercase letters, digits and '-', joined by '/'",
+    "a valid PostgreSQL identifier": "lowercase letters, digits and '_', at most 63",
+    "a schedule expression": "cron(min hour day-of-month month day-of-week year) or rate(N unit)",
+    "an AWS region": "like eu-west-1",
+    "a date (YYYY-MM-DD)": "like 2027-03-31",
+}
+
+_TYPE_WORDS = {
+    "object": "a mapping",
+    "array": "a list",
+    "string": "a string",
+    "integer": "an integer",
+    "number": "a number",
+    "boolean": "true or false",
+    "null": "empty",
+}
+
+
+def schema_path() -> Path:
+    for candidate in _CANDIDATES:
+        if candidate.is_file():
+            return candidate
+    raise FileNotFoundError("catalog.schema.json is missing from the installation")
+
+
+@cache
+def catalog_schema() -> dict[str, Any]:
+    """The schema as data (parsed once)."""
+    return json.loads(schema_path().read_text(encoding="utf-8"))
+
+
+@cache
+def validator() -> Draft202012Validator:
+    """The validator, built once: building it costs more than validating a small catalog."""
+    return Draft202012Validator(catalog_schema())
+
+
+def schema_diagnostics(
+    data: Any,
+    src: Source,
+    silenced: Callable[[RawPath], bool] = lambda path: False,
+) -> list[Diagnostic]:
+    """Every schema violation in ``data``, located and worded for people.
+
+    ``silenced`` says which paths were already reported by an earlier stage (an alias, a
+    secret value): their schema errors would repeat the problem, or echo a value.
+    """
+    out: list[Diagnostic] = []
+    seen: set[tuple[RawPath, str]] = set()
+    for error in _leaves(validator().iter_errors(data)):
+        for path, position, message in _explain(error, src):
+            if silenced(path) or (path, message) in seen:
+                continue
+            seen.add((path, message))
+            out.append(
+                Diagnostic(
+                    src.file, position.line, position.column, src.render(path), message, "SCHEMA"
+                )
+            )
+    return out
+
+
+def _leaves(errors: Iterable[ValidationError]) -> Iterable[ValidationError]:
+    """Report the specific reasons under anyOf/oneOf rather than the combinator itself."""
+    for error in errors:
+        if error.context and error.validator in ("anyOf", "oneOf"):
+            yield from _leaves(error.context)
+        else:
+            yield error
+
+
+def _path(error: ValidationError) -> RawPath:
+    return tuple(str(p) for p in error.absolute_path)
+
+
+def shown(value: Any) -> str:
+    """A value for a message: short, and never a string that could be a secret."""
+    from seccat.catalog.values import looks_random  # local: values imports nothing of ours
+
+    if isinstance(value, str):
+        if looks_random(value):
+            return f"a {len(value)}-character value (not shown)"
+        if len(value) > 60:
+            return repr(value[:57] + "...")
+        return repr(value)
+    if value is None:
+        return "an empty value"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return repr(value)
+
+
+def _title(schema: Any) -> str | None:
+    return schema.get("title") if isinstance(schema, dict) else None
+
+
+def _explain(error: ValidationError, src: Source) -> list[tuple[RawPath, Position, str]]:
+    path = _path(error)
+    kind = error.validator
+    instance = error.instance
+    schema = error.schema if isinstance(error.schema, dict) else {}
+    here = src.value_position(path)
+
+    if "propertyNames" in error.schema_path:
+        key_path = (*path, str(instance))
+        title = _title(schema) or "a valid name"
+        return [(key_path, src.key_position(key_path), _not_a(instance, title))]
+
+    if kind == "additionalProperties":
+        allowed = list(schema.get("properties", {}))
+        out = []
+        for key in instance:
+            if key in allowed:
+                continue
+            key_path = (*path, key)
+            message = f"unknown key '{key}'"
+            close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+            if close:
+                message += f"; did you mean '{close[0]}'?"
+            else:
+                message += f" (allowed here: {', '.join(allowed)})"
+            out.append((key_path, src.key_position(key_path), message))
+        return out
+
+    if kind == "required":
+        where = src.key_position(path)
+        return [
+            (path, where, f"missing required key '{key}'")
+            for key in error.validator_value
+            if isinstance(instance, dict) and key not in instance
+        ]
+
+    if kind == "type":
+        expected = error.validator_value
+        expected_list = expected if isinstance(expected, list) else [expected]
+        words = " or ".join(_TYPE_WORDS.get(t, t) for t in expected_list if t != "null")
+        message = f"expected {words}, got {_describe(instance)}"
+        numeric = isinstance(instance, int | float) and not isinstance(instance, bool)
+        if "string" in expected_list and numeric:
+            message += f' (quote it: "{instance}")'
+        return [(path, here, message)]
+
+    if kind == "pattern":
+        title = _title(schema) or "in the expected format"
+        return [(path, here, _not_a(instance, title))]
+
+    if kind == "enum":
+        choices = [str(c) for c in error.validator_value]
+        message = f"{shown(instance)} is not one of {', '.join(choices)}"
+        if isinstance(instance, str):
+            close = difflib.get_close_matches(instance, choices, n=1, cutoff=0.6)
+            if close:
+                message += f"; did you mean '{close[0]}'?"
+        return [(path, here, message)]
+
+    if kind == "const":
+        if path == ("version",):
+            return [(path, here, f"unsupported version {shown(instance)}; seccat reads version 1")]
+        return [(path, here, f"{shown(instance)} must be {error.validator_value!r}")]
+
+    if kind == "maxLength":
+        return [
+            (path, here, f"{shown(instance)} is longer than {error.validator_value} characters")
+        ]
+    if kind == "minLength":
+        return [(path, here, "must not be empty")]
+    if kind == "minimum":
+        return [(path, here, f"{instance} is less than the minimum {error.validator_value}")]
+    if kind == "maximum":
+        return [(path, here, f"{instance} is more than the maximum {error.validator_value}")]
+    if kind == "minItems":
+        return [(path, here, f"must list at least {error.validator_value} item(s)")]
+    if kind == "uniqueItems":
+        index = _first_repeat(instance)
+        item_path = (*path, str(index))
+        return [
+            (item_path, src.value_position(item_path), f"{shown(instance[index])} is listed twice")
+        ]
+    if kind in ("minProperties", "maxProperties"):
+        keys = list(schema.get("properties", {}))
+        if schema.get("minProperties") == 1 and schema.get("maxProperties") == 1 and keys:
+            return [(path, here, f"set exactly one of {', '.join(keys)}")]
+        if kind == "minProperties":
+            return [(path, here, f"must define at least {error.validator_value} entry")]
+        return [(path, here, f"must define at most {error.validator_value} entries")]
+    # A keyword this function does not word yet: jsonschema's own message is still located.
+    return [(path, here, error.message)]
+
+
+def _not_a(instance: Any, title: str) -> str:
+    if not isinstance(instance, str):
+        return f"{shown(instance)} is not {title}"
+    hint = _HINTS.get(title)
+    return f"{shown(instance)} is not {title}" + (f" ({hint})" if hint else "")
+
+
+def _describe(value: Any) -> str:
+    if value is None:
+        return "an empty value"
+    if isinstance(value, bool):
+        return f"a boolean ({'true' if value else 'false'})"
+    if isinstance(value, int | float):
+        return f"a number ({value})"
+    if isinstance(value, str):
+        return f"a string ({shown(value)})"
+    if isinstance(value, list):
+        return "a list"
+    return "a mapping"
+
+
+def _first_repeat(items: list[Any]) -> int:
+    seen: list[Any] = []
+    for i, item in enumerate(items):
+        if item in seen:
+            return i
+        seen.append(item)
+    return 0

@@ -1,0 +1,441 @@
+"""Checks the JSON Schema cannot express: references, lifecycles, rotation rules.
+
+Runs on schema-valid data only, so shapes are trusted and every check can be a plain
+lookup; the whole pass is linear in the size of the catalog.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from seccat.catalog.diagnostics import Diagnostic
+from seccat.catalog.durations import parse_duration
+from seccat.catalog.schedule import DAY, HOUR, ScheduleError, parse_schedule
+from seccat.catalog.yamlsource import RawPath, Source
+
+#: Secrets Manager refuses rotation more often than every 4 hours or less often than
+#: every 1,000 days, and a rotation window (Duration) over 24 hours.
+AWS_MIN_INTERVAL = 4 * HOUR
+AWS_MAX_INTERVAL = 1000 * DAY
+MAX_WINDOW = 24 * HOUR
+#: PostgreSQL truncates identifiers at 63 bytes; alternating users append "_a"/"_b".
+PG_MAX_IDENTIFIER = 63
+
+_STRATEGIES_BY_STORE = {
+    "aws-secretsmanager": ("single-user", "alternating-users"),
+    "vault-kv": ("single-user",),
+    "vault-database": ("static", "dynamic"),
+}
+
+
+class _Report:
+    def __init__(self, src: Source, silenced: Callable[[RawPath], bool]) -> None:
+        self.src = src
+        self.silenced = silenced
+        self.out: list[Diagnostic] = []
+
+    def at_value(self, path: RawPath, message: str, code: str) -> None:
+        self._add(path, self.src.value_position(path), message, code)
+
+    def at_key(self, path: RawPath, message: str, code: str) -> None:
+        self._add(path, self.src.key_position(path), message, code)
+
+    def _add(self, path: RawPath, position: Any, message: str, code: str) -> None:
+        if self.silenced(path):
+            return
+        self.out.append(
+            Diagnostic(
+                self.src.file, position.line, position.column, self.src.render(path), message, code
+            )
+        )
+
+
+def semantic_diagnostics(
+    data: dict[str, Any],
+    src: Source,
+    silenced: Callable[[RawPath], bool] = lambda path: False,
+) -> list[Diagnostic]:
+    """Every semantic problem in schema-valid catalog data."""
+    report = _Report(src, silenced)
+    teams = data.get("teams") or {}
+    services = data.get("services") or {}
+    databases = data.get("databases") or {}
+    secrets = data.get("secrets") or {}
+
+    for name, service in services.items():
+        path = ("services", name)
+        if service["team"] not in teams:
+            report.at_value(
+                (*path, "team"), _unknown("team", service["team"], teams), "UNKNOWN_REF"
+            )
+        aws = service.get("aws")
+        if aws is not None and "trust" not in aws and "role_name" not in aws:
+            report.at_key(
+                (*path, "aws"),
+                "set aws.trust (who may assume a new role) or aws.role_name (an existing role)",
+                "TRUST",
+            )
+
+    for name, db in databases.items():
+        _check_database(report, ("databases", name), db, secrets)
+
+    usernames: dict[tuple[str, str], str] = {}
+    for secret_id, secret in secrets.items():
+        _check_secret(report, secret_id, secret, data, usernames)
+
+    for i, waiver in enumerate(data.get("waivers") or ()):
+        path = ("waivers", str(i))
+        _check_date(report, (*path, "expires"), waiver["expires"])
+        target = waiver["target"]
+        if not any(c in target for c in "*?") and target not in secrets and target not in services:
+            report.at_value(
+                (*path, "target"),
+                f"waiver target '{target}' is neither a secret nor a service "
+                "(use a glob such as 'payments/*' to match several)",
+                "UNKNOWN_REF",
+            )
+    return report.out
+
+
+def _unknown(kind: str, name: str, known: dict[str, Any]) -> str:
+    names = ", ".join(sorted(known)[:8]) or "none defined"
+    return f"unknown {kind} '{name}' (known: {names})"
+
+
+def _check_database(
+    report: _Report, path: RawPath, db: dict[str, Any], secrets: dict[str, Any]
+) -> None:
+    admin = db.get("admin_secret")
+    if admin is None:
+        return
+    where = (*path, "admin_secret")
+    target = secrets.get(admin)
+    if target is None:
+        report.at_value(where, _unknown("secret", admin, secrets), "UNKNOWN_REF")
+    elif target["store"] != "aws-secretsmanager" or target["type"] != "database":
+        report.at_value(
+            where,
+            f"admin_secret '{admin}' must be an aws-secretsmanager secret of type database "
+            f"(it is {target['store']}, type {target['type']})",
+            "DATABASE",
+        )
+    elif target.get("database", {}).get("database") != path[-1]:
+        report.at_value(
+            where,
+            f"admin_secret '{admin}' holds a login for database "
+            f"'{target.get('database', {}).get('database')}', not '{path[-1]}'",
+            "DATABASE",
+        )
+
+
+def _check_secret(
+    report: _Report,
+    secret_id: str,
+    secret: dict[str, Any],
+    data: dict[str, Any],
+    usernames: dict[tuple[str, str], str],
+) -> None:
+    path: RawPath = ("secrets", secret_id)
+    teams = data.get("teams") or {}
+    envs = data.get("environments") or {}
+    services = data.get("services") or {}
+    databases = data.get("databases") or {}
+    store, kind = secret["store"], secret["type"]
+    lifecycle = secret.get("lifecycle", "active")
+
+    if secret["owner"] not in teams:
+        report.at_value((*path, "owner"), _unknown("team", secret["owner"], teams), "UNKNOWN_REF")
+
+    secret_envs = secret.get("environments")
+    if secret_envs is None:
+        secret_envs = list(envs)
+    else:
+        for i, env in enumerate(secret_envs):
+            if env not in envs:
+                report.at_value(
+                    (*path, "environments", str(i)),
+                    _unknown("environment", env, envs),
+                    "UNKNOWN_REF",
+                )
+    known_secret_envs = [e for e in secret_envs if e in envs]
+
+    if store == "aws-secretsmanager":
+        for env in known_secret_envs:
+            if envs[env].get("aws") is None:
+                report.at_key(
+                    path,
+                    f"environment '{env}' has no aws account, but this secret is stored in "
+                    f"aws-secretsmanager (add environments.{env}.aws or limit environments)",
+                    "ENVIRONMENT",
+                )
+    elif store == "vault-database" and kind != "database":
+        report.at_value((*path, "store"), "store vault-database holds type database only", "STORE")
+    if store == "vault-kv" and kind == "database":
+        report.at_value(
+            (*path, "store"),
+            "a database login is rotated by aws-secretsmanager or vault-database, not vault-kv",
+            "STORE",
+        )
+
+    replicas = secret.get("replicas") or []
+    if replicas and store != "aws-secretsmanager":
+        report.at_key((*path, "replicas"), "only aws-secretsmanager secrets replicate", "REPLICA")
+    for i, region in enumerate(replicas):
+        homes = [e for e in known_secret_envs if (envs[e].get("aws") or {}).get("region") == region]
+        if homes:
+            report.at_value(
+                (*path, "replicas", str(i)),
+                f"replica region {region} is the home region of environment '{homes[0]}'",
+                "REPLICA",
+            )
+
+    consumers = secret.get("consumers") or []
+    seen: dict[str, int] = {}
+    for i, consumer in enumerate(consumers):
+        cpath = (*path, "consumers", str(i))
+        name = consumer["service"]
+        if name in seen:
+            report.at_value(
+                (*cpath, "service"),
+                f"service '{name}' is already a consumer (consumers[{seen[name]}]); "
+                "list each service once",
+                "CONSUMER",
+            )
+        seen.setdefault(name, i)
+        service = services.get(name)
+        if service is None:
+            report.at_value((*cpath, "service"), _unknown("service", name, services), "UNKNOWN_REF")
+        elif store == "aws-secretsmanager" and service.get("aws") is None:
+            report.at_value(
+                (*cpath, "service"),
+                f"service '{name}' has no aws identity, so it cannot read an "
+                f"aws-secretsmanager secret (add services.{name}.aws)",
+                "CONSUMER",
+            )
+        elif store != "aws-secretsmanager" and not (
+            service.get("aws") or service.get("kubernetes")
+        ):
+            report.at_value(
+                (*cpath, "service"),
+                f"service '{name}' has neither aws nor kubernetes settings, so it cannot log in "
+                "to Vault",
+                "CONSUMER",
+            )
+        for j, env in enumerate(consumer.get("environments") or ()):
+            epath = (*cpath, "environments", str(j))
+            if env not in envs:
+                report.at_value(epath, _unknown("environment", env, envs), "UNKNOWN_REF")
+            elif env not in secret_envs:
+                report.at_value(
+                    epath,
+                    f"environment '{env}' is not one of the secret's environments "
+                    f"({', '.join(secret_envs)})",
+                    "CONSUMER",
+                )
+
+    if lifecycle == "retired" and consumers:
+        report.at_key(
+            (*path, "consumers"),
+            f"a retired secret cannot have consumers ({len(consumers)} listed); move them to "
+            "the replacement secret first",
+            "LIFECYCLE",
+        )
+    if lifecycle == "deprecated" and "sunset" not in secret:
+        report.at_key(
+            (*path, "lifecycle"),
+            "a deprecated secret needs a sunset date (sunset: YYYY-MM-DD)",
+            "LIFECYCLE",
+        )
+    if "sunset" in secret:
+        _check_date(report, (*path, "sunset"), secret["sunset"])
+
+    _check_rotation(report, path, secret, lifecycle)
+    _check_database_login(report, path, secret, databases, usernames)
+
+
+def _check_date(report: _Report, path: RawPath, text: str) -> None:
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        report.at_value(path, f"'{text}' is not a calendar date", "DATE")
+
+
+def _human(seconds: float) -> str:
+    if seconds == math.inf:
+        return "never again"
+    for unit, size in (("d", DAY), ("h", HOUR), ("m", 60)):
+        if seconds >= size and seconds % size == 0:
+            return f"{int(seconds // size)}{unit}"
+    return f"{int(seconds)}s"
+
+
+def _check_rotation(report: _Report, path: RawPath, secret: dict[str, Any], lifecycle: str) -> None:
+    rotation = secret.get("rotation")
+    store, kind = secret["store"], secret["type"]
+    rpath = (*path, "rotation")
+    if rotation is None:
+        if lifecycle != "retired":
+            report.at_key(
+                path,
+                f"an {lifecycle} secret needs rotation: add rotation: {{every: 30d}} or a schedule",
+                "ROTATION",
+            )
+        return
+    has_every, has_schedule = "every" in rotation, "schedule" in rotation
+    if has_every and has_schedule:
+        report.at_key(
+            (*rpath, "schedule"),
+            "set either rotation.every or rotation.schedule, not both",
+            "ROTATION",
+        )
+        return
+    if not has_every and not has_schedule:
+        report.at_key(rpath, "rotation needs every (e.g. 30d) or schedule (cron/rate)", "ROTATION")
+        return
+
+    strategy = rotation.get("strategy", "single-user")
+    allowed = _STRATEGIES_BY_STORE[store]
+    if strategy not in allowed:
+        report.at_value(
+            (*rpath, "strategy") if "strategy" in rotation else rpath,
+            f"strategy {strategy} does not apply to store {store} (use {' or '.join(allowed)})",
+            "ROTATION",
+        )
+    elif strategy == "alternating-users" and kind != "database":
+        report.at_value(
+            (*rpath, "strategy"), "alternating-users applies to type database only", "ROTATION"
+        )
+
+    if has_every:
+        where = (*rpath, "every")
+        shortest = longest = float(parse_duration(rotation["every"]))
+    else:
+        where = (*rpath, "schedule")
+        if strategy == "dynamic":
+            report.at_value(
+                where, "dynamic credentials take a lifetime (every), not a schedule", "ROTATION"
+            )
+            return
+        try:
+            schedule = parse_schedule(rotation["schedule"])
+        except ScheduleError as exc:
+            report.at_value(where, str(exc), "CRON")
+            return
+        if store == "vault-database":
+            try:
+                schedule.to_standard_cron()
+            except ScheduleError as exc:
+                report.at_value(where, f"Vault cannot run this schedule: {exc}", "CRON")
+        shortest, longest = schedule.shortest_gap_seconds(), schedule.longest_gap_seconds()
+
+    if store == "aws-secretsmanager":
+        if shortest < AWS_MIN_INTERVAL:
+            report.at_value(
+                where,
+                f"rotates every {_human(shortest)} at the shortest; Secrets Manager allows at "
+                "most every 4h",
+                "ROTATION",
+            )
+        if longest > AWS_MAX_INTERVAL:
+            report.at_value(
+                where,
+                f"may go {_human(longest)} without rotating; Secrets Manager allows at most "
+                "1000d between rotations",
+                "ROTATION",
+            )
+    elif longest == math.inf:
+        report.at_value(where, "the schedule stops firing; rotation must go on", "ROTATION")
+
+    if "window" in rotation:
+        wpath = (*rpath, "window")
+        window = parse_duration(rotation["window"])
+        if window > MAX_WINDOW:
+            report.at_value(wpath, f"window {rotation['window']} is longer than 24h", "ROTATION")
+        elif window >= shortest:
+            report.at_value(
+                wpath,
+                f"window {rotation['window']} is not shorter than the interval "
+                f"({_human(shortest)}); rotations would overlap",
+                "ROTATION",
+            )
+        elif store == "aws-secretsmanager" and (window % HOUR or window < HOUR):
+            report.at_value(
+                wpath, "Secrets Manager takes the window in whole hours (1h to 24h)", "ROTATION"
+            )
+        if strategy == "dynamic":
+            report.at_value(wpath, "dynamic credentials have no rotation window", "ROTATION")
+        elif store == "vault-database" and has_every:
+            report.at_value(
+                wpath, "Vault applies a rotation window to rotation.schedule only", "ROTATION"
+            )
+
+
+def _check_database_login(
+    report: _Report,
+    path: RawPath,
+    secret: dict[str, Any],
+    databases: dict[str, Any],
+    usernames: dict[tuple[str, str], str],
+) -> None:
+    login = secret.get("database")
+    if secret["type"] != "database":
+        if login is not None:
+            report.at_key(
+                (*path, "database"), "database: applies to type database only", "DATABASE"
+            )
+        return
+    if login is None:
+        report.at_key(
+            path,
+            "a type database secret needs database: {database: <name>, username: <role>}",
+            "DATABASE",
+        )
+        return
+    lpath = (*path, "database")
+    name = login["database"]
+    db = databases.get(name)
+    if db is None:
+        report.at_value((*lpath, "database"), _unknown("database", name, databases), "UNKNOWN_REF")
+    elif secret["store"] == "vault-database" and "vault_username" not in db:
+        report.at_value(
+            (*lpath, "database"),
+            f"database '{name}' has no vault_username, so Vault cannot manage its logins",
+            "DATABASE",
+        )
+    elif (secret.get("rotation") or {}).get(
+        "strategy"
+    ) == "alternating-users" and "admin_secret" not in db:
+        report.at_value(
+            (*lpath, "database"),
+            f"alternating-users needs an admin login: set databases.{name}.admin_secret",
+            "DATABASE",
+        )
+
+    names = [("username", login["username"])]
+    if "alternate_username" in login:
+        names.append(("alternate_username", login["alternate_username"]))
+    for field, username in names:
+        fpath = (*lpath, field)
+        if username.startswith("pg_") or username in ("postgres", "public"):
+            report.at_value(fpath, f"'{username}' is reserved by PostgreSQL", "DATABASE")
+        key = (name, username)
+        owner = usernames.setdefault(key, path[-1])
+        if owner != path[-1]:
+            report.at_value(
+                fpath,
+                f"login '{username}' on database '{name}' is already managed by secret "
+                f"'{owner}'; two rotations of one login break each other",
+                "DATABASE",
+            )
+    strategy = (secret.get("rotation") or {}).get("strategy")
+    derived = strategy == "alternating-users" and "alternate_username" not in login
+    if derived and len(login["username"]) + 2 > PG_MAX_IDENTIFIER:
+        report.at_value(
+            (*lpath, "username"),
+            "too long to derive the alternating logins (_a/_b); at most 61 characters "
+            "or set alternate_username",
+            "DATABASE",
+        )
