@@ -14,7 +14,7 @@ from typing import Any
 from seccat.catalog.build import build_catalog
 from seccat.catalog.diagnostics import CatalogError, Diagnostic
 from seccat.catalog.model import Catalog
-from seccat.catalog.schema import schema_diagnostics
+from seccat.catalog.schema import schema_problems
 from seccat.catalog.semantics import semantic_diagnostics
 from seccat.catalog.values import value_diagnostics
 from seccat.catalog.yamlsource import MAX_BYTES, RawPath, read_yaml
@@ -86,18 +86,16 @@ def parse_catalog(
     def silenced(path: RawPath) -> bool:
         return any(path[:i] in quiet for i in range(len(path) + 1))
 
-    schema_problems = schema_diagnostics(data, src, silenced)
-    diagnostics += schema_problems
-    if not isinstance(data, dict) or schema_problems:
-        # The semantic checks assume the shapes the schema guarantees; skipping them here
-        # costs nothing, since fixing the schema errors re-runs everything.
+    schema_found = schema_problems(data, src, silenced)
+    diagnostics += [d for _, d in schema_found]
+    if isinstance(data, dict):
+        # Semantic checks still run beside schema errors, on every entity that is itself
+        # schema-valid, so one run names every problem.
+        broken = {path[:2] for path, _ in schema_found} | {path[:2] for path in quiet}
+        diagnostics += semantic_diagnostics(_normalised(data), src, silenced, broken)
+    if schema_found or any(d.severity == "error" for d in diagnostics):
         return None, sorted(diagnostics)
-
-    data = _normalised(data)
-    diagnostics += semantic_diagnostics(data, src, silenced)
-    if any(d.severity == "error" for d in diagnostics):
-        return None, sorted(diagnostics)
-    catalog = build_catalog(data, src.positions(), source=source)
+    catalog = build_catalog(_normalised(data), src.positions(), source=source)
     return catalog, sorted(diagnostics)
 
 

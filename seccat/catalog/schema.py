@@ -82,18 +82,26 @@ def schema_diagnostics(
     ``silenced`` says which paths were already reported by an earlier stage (an alias, a
     secret value): their schema errors would repeat the problem, or echo a value.
     """
-    out: list[Diagnostic] = []
+    return [d for _, d in schema_problems(data, src, silenced)]
+
+
+def schema_problems(
+    data: Any,
+    src: Source,
+    silenced: Callable[[RawPath], bool] = lambda path: False,
+) -> list[tuple[RawPath, Diagnostic]]:
+    """Like ``schema_diagnostics``, with the path of each problem as a tuple."""
+    out: list[tuple[RawPath, Diagnostic]] = []
     seen: set[tuple[RawPath, str]] = set()
     for error in _leaves(validator().iter_errors(data)):
         for path, position, message in _explain(error, src):
             if silenced(path) or (path, message) in seen:
                 continue
             seen.add((path, message))
-            out.append(
-                Diagnostic(
-                    src.file, position.line, position.column, src.render(path), message, "SCHEMA"
-                )
+            diagnostic = Diagnostic(
+                src.file, position.line, position.column, src.render(path), message, "SCHEMA"
             )
+            out.append((path, diagnostic))
     return out
 
 

@@ -24,6 +24,14 @@ MAX_WINDOW = 24 * HOUR
 #: PostgreSQL truncates identifiers at 63 bytes; alternating users append "_a"/"_b".
 PG_MAX_IDENTIFIER = 63
 
+_SECTION_OF = {
+    "team": "teams",
+    "environment": "environments",
+    "service": "services",
+    "database": "databases",
+    "secret": "secrets",
+}
+
 _STRATEGIES_BY_STORE = {
     "aws-secretsmanager": ("single-user", "alternating-users"),
     "vault-kv": ("single-user",),
@@ -36,6 +44,16 @@ class _Report:
         self.src = src
         self.silenced = silenced
         self.out: list[Diagnostic] = []
+        #: Sections missing or broken: references into them are not checked.
+        self.unchecked: set[str] = set()
+
+    def reference(self, path: RawPath, kind: str, name: str, known: dict[str, Any]) -> bool:
+        """Report ``name`` unless ``known`` (a section) defines it; True when it is defined."""
+        section = _SECTION_OF[kind]
+        if name in known or section in self.unchecked:
+            return name in known
+        self.at_value(path, _unknown(kind, name, known), "UNKNOWN_REF")
+        return False
 
     def at_value(self, path: RawPath, message: str, code: str) -> None:
         self._add(path, self.src.value_position(path), message, code)
@@ -53,24 +71,46 @@ class _Report:
         )
 
 
+_SECTIONS = ("teams", "environments", "services", "databases", "secrets")
+
+
 def semantic_diagnostics(
     data: dict[str, Any],
     src: Source,
     silenced: Callable[[RawPath], bool] = lambda path: False,
+    broken: set[RawPath] = frozenset(),  # type: ignore[assignment]
 ) -> list[Diagnostic]:
-    """Every semantic problem in schema-valid catalog data."""
+    """Every semantic problem in catalog data.
+
+    ``broken`` holds the paths of sections (``("secrets",)``) and entities
+    (``("secrets", id)``) with schema errors. Broken entities are not checked but their
+    names still count as defined; references into a broken section are not checked.
+    """
     report = _Report(src, silenced)
-    teams = data.get("teams") or {}
-    services = data.get("services") or {}
-    databases = data.get("databases") or {}
-    secrets = data.get("secrets") or {}
+    view: dict[str, Any] = {}
+    for section in _SECTIONS:
+        raw = data.get(section)
+        if not isinstance(raw, dict) or (section,) in broken:
+            view[section] = {}
+            report.unchecked.add(section)
+            continue
+        view[section] = {
+            name: value if isinstance(value, dict) and (section, name) not in broken else None
+            for name, value in raw.items()
+        }
+    waivers = data.get("waivers")
+    teams, services, databases, secrets = (
+        view["teams"],
+        view["services"],
+        view["databases"],
+        view["secrets"],
+    )
 
     for name, service in services.items():
+        if service is None:
+            continue
         path = ("services", name)
-        if service["team"] not in teams:
-            report.at_value(
-                (*path, "team"), _unknown("team", service["team"], teams), "UNKNOWN_REF"
-            )
+        report.reference((*path, "team"), "team", service["team"], teams)
         aws = service.get("aws")
         if aws is not None and "trust" not in aws and "role_name" not in aws:
             report.at_key(
@@ -80,23 +120,33 @@ def semantic_diagnostics(
             )
 
     for name, db in databases.items():
-        _check_database(report, ("databases", name), db, secrets)
+        if db is not None:
+            _check_database(report, ("databases", name), db, secrets)
 
     usernames: dict[tuple[str, str], str] = {}
     for secret_id, secret in secrets.items():
-        _check_secret(report, secret_id, secret, data, usernames)
+        if secret is not None:
+            _check_secret(report, secret_id, secret, view, usernames)
 
-    for i, waiver in enumerate(data.get("waivers") or ()):
-        path = ("waivers", str(i))
-        _check_date(report, (*path, "expires"), waiver["expires"])
-        target = waiver["target"]
-        if not any(c in target for c in "*?") and target not in secrets and target not in services:
-            report.at_value(
-                (*path, "target"),
-                f"waiver target '{target}' is neither a secret nor a service "
-                "(use a glob such as 'payments/*' to match several)",
-                "UNKNOWN_REF",
-            )
+    if isinstance(waivers, list) and ("waivers",) not in broken:
+        for i, waiver in enumerate(waivers):
+            path = ("waivers", str(i))
+            if path in broken or not isinstance(waiver, dict):
+                continue
+            _check_date(report, (*path, "expires"), waiver["expires"])
+            target = waiver["target"]
+            if (
+                not any(c in target for c in "*?")
+                and target not in secrets
+                and target not in services
+                and not {"secrets", "services"} & report.unchecked
+            ):
+                report.at_value(
+                    (*path, "target"),
+                    f"waiver target '{target}' is neither a secret nor a service "
+                    "(use a glob such as 'payments/*' to match several)",
+                    "UNKNOWN_REF",
+                )
     return report.out
 
 
@@ -112,10 +162,12 @@ def _check_database(
     if admin is None:
         return
     where = (*path, "admin_secret")
-    target = secrets.get(admin)
-    if target is None:
-        report.at_value(where, _unknown("secret", admin, secrets), "UNKNOWN_REF")
-    elif target["store"] != "aws-secretsmanager" or target["type"] != "database":
+    if not report.reference(where, "secret", admin, secrets):
+        return
+    target = secrets[admin]
+    if target is None:  # the admin secret has schema errors of its own
+        return
+    if target["store"] != "aws-secretsmanager" or target["type"] != "database":
         report.at_value(
             where,
             f"admin_secret '{admin}' must be an aws-secretsmanager secret of type database "
@@ -139,28 +191,21 @@ def _check_secret(
     usernames: dict[tuple[str, str], str],
 ) -> None:
     path: RawPath = ("secrets", secret_id)
-    teams = data.get("teams") or {}
-    envs = data.get("environments") or {}
-    services = data.get("services") or {}
-    databases = data.get("databases") or {}
+    teams, envs = data["teams"], data["environments"]
+    services, databases = data["services"], data["databases"]
     store, kind = secret["store"], secret["type"]
     lifecycle = secret.get("lifecycle", "active")
 
-    if secret["owner"] not in teams:
-        report.at_value((*path, "owner"), _unknown("team", secret["owner"], teams), "UNKNOWN_REF")
+    report.reference((*path, "owner"), "team", secret["owner"], teams)
 
     secret_envs = secret.get("environments")
     if secret_envs is None:
         secret_envs = list(envs)
     else:
         for i, env in enumerate(secret_envs):
-            if env not in envs:
-                report.at_value(
-                    (*path, "environments", str(i)),
-                    _unknown("environment", env, envs),
-                    "UNKNOWN_REF",
-                )
-    known_secret_envs = [e for e in secret_envs if e in envs]
+            report.reference((*path, "environments", str(i)), "environment", env, envs)
+    # environments that are defined and schema-valid, so their settings can be read
+    known_secret_envs = [e for e in secret_envs if envs.get(e) is not None]
 
     if store == "aws-secretsmanager":
         for env in known_secret_envs:
@@ -206,8 +251,8 @@ def _check_secret(
             )
         seen.setdefault(name, i)
         service = services.get(name)
-        if service is None:
-            report.at_value((*cpath, "service"), _unknown("service", name, services), "UNKNOWN_REF")
+        if not report.reference((*cpath, "service"), "service", name, services) or service is None:
+            pass
         elif store == "aws-secretsmanager" and service.get("aws") is None:
             report.at_value(
                 (*cpath, "service"),
@@ -226,9 +271,9 @@ def _check_secret(
             )
         for j, env in enumerate(consumer.get("environments") or ()):
             epath = (*cpath, "environments", str(j))
-            if env not in envs:
-                report.at_value(epath, _unknown("environment", env, envs), "UNKNOWN_REF")
-            elif env not in secret_envs:
+            if not report.reference(epath, "environment", env, envs):
+                continue
+            if env not in secret_envs:
                 report.at_value(
                     epath,
                     f"environment '{env}' is not one of the secret's environments "
@@ -397,17 +442,16 @@ def _check_database_login(
     lpath = (*path, "database")
     name = login["database"]
     db = databases.get(name)
-    if db is None:
-        report.at_value((*lpath, "database"), _unknown("database", name, databases), "UNKNOWN_REF")
+    strategy = (secret.get("rotation") or {}).get("strategy")
+    if not report.reference((*lpath, "database"), "database", name, databases) or db is None:
+        pass
     elif secret["store"] == "vault-database" and "vault_username" not in db:
         report.at_value(
             (*lpath, "database"),
             f"database '{name}' has no vault_username, so Vault cannot manage its logins",
             "DATABASE",
         )
-    elif (secret.get("rotation") or {}).get(
-        "strategy"
-    ) == "alternating-users" and "admin_secret" not in db:
+    elif strategy == "alternating-users" and "admin_secret" not in db:
         report.at_value(
             (*lpath, "database"),
             f"alternating-users needs an admin login: set databases.{name}.admin_secret",
@@ -430,7 +474,6 @@ def _check_database_login(
                 f"'{owner}'; two rotations of one login break each other",
                 "DATABASE",
             )
-    strategy = (secret.get("rotation") or {}).get("strategy")
     derived = strategy == "alternating-users" and "alternate_username" not in login
     if derived and len(login["username"]) + 2 > PG_MAX_IDENTIFIER:
         report.at_value(
