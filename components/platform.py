@@ -5,6 +5,7 @@ from __future__ import annotations
 import pulumi
 import pulumi_aws as aws
 
+from components.aws import build_aws
 from components.context import PlatformContext
 from components.protection import protect_data
 from components.tagging import tags
@@ -115,6 +116,7 @@ class SecretsPlatform(pulumi.ComponentResource):
             alarm_topic=self.alarm_topic,
             alarm_topic_arn=alarm_topic_arn(env),
         )
+        build_aws(self.context)
 
         self.register_outputs(
             {

@@ -19,7 +19,19 @@ PATTERNS: Final[dict[str, re.Pattern[str]]] = {
     "region": re.compile(r"[a-z]{2}(-[a-z]+)+-[0-9]"),
     "aws_name": re.compile(r"[A-Za-z0-9+=,.@_/-]{1,512}"),
     "arn": re.compile(r"arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:[0-9]{0,12}:[A-Za-z0-9+=,.@_/:-]+"),
+    # An ARN as IAM matches it: the arn alphabet plus the wildcards * and ?.
+    "arn_pattern": re.compile(
+        r"arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:[0-9]{0,12}:[A-Za-z0-9+=,.@_/:*?-]+"
+    ),
     "service_principal": re.compile(r"[a-z0-9-]+(\.[a-z0-9-]+)*\.amazonaws\.com(\.cn)?"),
+    # An OIDC subject may use IAM wildcards, but never be only wildcards (open trust).
+    "oidc_subject": re.compile(
+        r"(?=[^*?]*[A-Za-z0-9])[A-Za-z0-9._:/@=+-][A-Za-z0-9._:/@=+*?-]{0,255}"
+    ),
+    "oidc_audience": re.compile(r"[A-Za-z0-9._:/@=+-]{1,256}"),
+    "hostname": re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?"),
+    "subnet_id": re.compile(r"subnet-[0-9a-f]{8,17}"),
+    "security_group_id": re.compile(r"sg-[0-9a-f]{8,17}"),
 }
 
 

@@ -7,6 +7,7 @@ parent) so the policy rules run unchanged on recorded resources and under CrossG
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pulumi
@@ -59,7 +60,30 @@ def normalise(value: Any) -> Any:
         return [normalise(v) for v in value]
     if isinstance(value, str | int | float | bool) or value is None:
         return value
+    if isinstance(value, pulumi.Asset | pulumi.Archive):
+        return _asset(value)
     return str(value)
+
+
+#: Asset paths are shown relative to the repository, so previews match on every machine.
+_ROOT = Path(__file__).resolve().parents[2]
+
+
+def _asset(value: pulumi.Asset | pulumi.Archive) -> Any:
+    """Lambda code and other assets as what they contain (paths), not an object address."""
+    if isinstance(value, pulumi.AssetArchive):
+        return {"assetArchive": {k: _asset(v) for k, v in sorted(value.assets.items())}}
+    path = getattr(value, "path", None)
+    if isinstance(path, str):
+        p = Path(path)
+        shown = (
+            p.relative_to(_ROOT).as_posix() if p.is_absolute() and p.is_relative_to(_ROOT) else path
+        )
+        kind = "fileArchive" if isinstance(value, pulumi.Archive) else "fileAsset"
+        return {kind: shown}
+    if isinstance(value, pulumi.StringAsset):
+        return {"stringAsset": "[text]"}
+    return {"remote": getattr(value, "uri", "")}
 
 
 @dataclass

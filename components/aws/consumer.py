@@ -1,0 +1,83 @@
+"""A consuming service's AWS identity in one environment and what it may read.
+
+The role exists for every service with ``aws.trust`` that consumes anything here, even only
+Vault secrets: Vault's AWS auth binds this role (names.service_role_name). With
+``aws.role_name`` the policy goes onto that existing role instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import pulumi
+import pulumi_aws as aws
+
+from components.aws.plan import AwsPlan, ServicePlan
+from components.context import PlatformContext
+from components.tagging import tags
+from seccat.catalog.model import CLASSIFICATION_RANK
+from seccat.documents.iam import consumer_policy, trust_policy
+from seccat.documents.templating import dumps
+
+TYPE = "seccat:aws:ServiceAccess"
+
+#: Sessions last an hour: SDKs refresh credentials on their own, and a stolen session token
+#: is useful for less time.
+MAX_SESSION_SECONDS = 3600
+
+
+def service_classification(aws_plan: AwsPlan, plan: ServicePlan) -> str:
+    """The most sensitive classification the role can reach, for its tags."""
+    env = aws_plan.env.name
+    consumed = [
+        s.classification
+        for s in aws_plan.catalog.secrets_in(env)
+        if any(c.service == plan.service.name for c in s.consumers_in(env))
+    ]
+    return max(consumed, key=CLASSIFICATION_RANK.__getitem__, default="internal")
+
+
+class ServiceAccess(pulumi.ComponentResource):
+    def __init__(self, ctx: PlatformContext, aws_plan: AwsPlan, plan: ServicePlan) -> None:
+        service = plan.service
+        env = ctx.env.name
+        name = f"{env}/{service.name}"
+        super().__init__(TYPE, name, {"catalogRef": ["services", service.name]}, ctx.child_opts())
+        resource_tags = tags(
+            f"services/{service.name}", service.team, service_classification(aws_plan, plan), env
+        )
+        self.role_arn = plan.role_arn
+        self.role: aws.iam.Role | None = None
+        if plan.create_role:
+            assert service.aws is not None and service.aws.trust is not None
+            self.role = aws.iam.Role(
+                f"{name}/role",
+                name=plan.role_name,
+                description=f"seccat: {service.name} in {env}",
+                assume_role_policy=dumps(trust_policy(service.aws.trust, ctx.account_id)),
+                max_session_duration=MAX_SESSION_SECONDS,
+                tags=resource_tags,
+                opts=pulumi.ResourceOptions(parent=self),
+            )
+        self.policy: aws.iam.RolePolicy | None = None
+        if plan.reads:
+            self.policy = aws.iam.RolePolicy(
+                f"{name}/secrets-policy",
+                name=f"seccat-{env}-secrets",
+                role=self.role.name if self.role is not None else plan.role_name,
+                policy=dumps(
+                    consumer_policy(
+                        region=ctx.region,
+                        account_id=ctx.account_id,
+                        kms_alias=ctx.kms_alias,
+                        read_arns=[aws_plan.arn_pattern(s) for s in plan.reads],
+                        write_arns=[aws_plan.arn_pattern(s) for s in plan.writes],
+                    )
+                ),
+                opts=pulumi.ResourceOptions(parent=self),
+            )
+        self.register_outputs({"roleArn": self.role_arn})
+
+
+def build_services(ctx: PlatformContext, aws_plan: AwsPlan) -> Mapping[str, ServiceAccess]:
+    return {name: ServiceAccess(ctx, aws_plan, plan) for name, plan in aws_plan.services.items()}
