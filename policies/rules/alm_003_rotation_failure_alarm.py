@@ -1,0 +1,128 @@
+"""Every rotated secret has a path from a failed rotation to a human."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from pulumi_policy import PolicyResource, StackValidationArgs
+
+from policies.framework import Rule, StackViolation
+from policies.props import get, plain, strings
+from policies.rules._types import (
+    EVENT_RULE,
+    EVENT_TARGET,
+    LAMBDA_FUNCTION,
+    METRIC_ALARM,
+    SECRET,
+    SECRET_ROTATION,
+)
+from policies.stack import known, name_of, of_type, parent_urn, rotations_by_secret
+
+
+def _pattern_catches_rotation_failure(rule: PolicyResource) -> bool:
+    raw = known(lambda: get(rule.props, "eventPattern"))
+    try:
+        pattern = json.loads(raw) if isinstance(raw, str) else plain(raw)
+    except ValueError:
+        return False
+    if not isinstance(pattern, Mapping) or "aws.secretsmanager" not in strings(
+        pattern.get("source")
+    ):
+        return False
+    detail = pattern.get("detail")
+    names = strings(detail.get("eventName")) if isinstance(detail, Mapping) else []
+    return not names or "RotationFailed" in names
+
+
+def _failure_rule_notifies(resources: list[PolicyResource]) -> bool:
+    rules = [r for r in of_type(resources, EVENT_RULE) if _pattern_catches_rotation_failure(r)]
+    if not rules:
+        return False
+    names = {name_of(r) for r in rules}
+    parents = {parent_urn(r) for r in rules}
+    for target in of_type(resources, EVENT_TARGET):
+        arn = known(lambda t=target: get(t.props, "arn"))
+        if not (isinstance(arn, str) and arn.startswith("arn:aws:sns:")):
+            continue
+        rule_ref = known(lambda t=target: get(t.props, "rule"))
+        if rule_ref in names or (rule_ref is None and parent_urn(target) in parents):
+            return True
+    return False
+
+
+def _alarmed_functions(resources: list[PolicyResource]) -> set[str]:
+    """Function names with an Errors alarm that notifies."""
+    out: set[str] = set()
+    for alarm in of_type(resources, METRIC_ALARM):
+        props = alarm.props
+        ok = known(
+            lambda p=props: (
+                get(p, "namespace") == "AWS/Lambda"
+                and get(p, "metricName") == "Errors"
+                and bool(get(p, "alarmActions"))
+                and get(p, "actionsEnabled") is not False
+            )
+        )
+        name = known(lambda p=props: get(p, "dimensions", "FunctionName"))
+        if ok and isinstance(name, str):
+            out.add(name)
+    return out
+
+
+def check(args: StackValidationArgs, config: Mapping[str, Any]) -> Iterator[StackViolation]:
+    resources = list(args.resources)
+    rotations = rotations_by_secret(resources)
+    if not rotations:
+        return
+    event_path = _failure_rule_notifies(resources)
+    alarmed = _alarmed_functions(resources)
+    functions = {
+        known(lambda f=f: get(f.props, "name")) or f.name
+        for f in of_type(resources, LAMBDA_FUNCTION)
+    }
+    for secret in of_type(resources, SECRET):
+        rotation = rotations.get(secret.urn)
+        if rotation is None:
+            continue
+        missing: list[str] = []
+        if not event_path:
+            missing.append(
+                "no EventBridge rule for Secrets Manager RotationFailed events targets an SNS topic"
+            )
+        arn = known(lambda r=rotation: get(r.props, "rotationLambdaArn"))
+        if isinstance(arn, str) and ":function:" in arn:
+            function = arn.split(":function:", 1)[1].split(":", 1)[0]
+            if function not in alarmed:
+                where = "" if function in functions else " (function not in this stack)"
+                missing.append(f"rotation function {function}{where} has no Errors alarm")
+        if missing:
+            yield StackViolation(
+                f"rotated secret {name_of(secret)!r} has no failure alarm path: "
+                + "; ".join(missing),
+                secret.urn,
+            )
+
+
+RULE = Rule(
+    id="SECCAT-ALM-003",
+    title="Every rotated secret is covered by a failure alarm path",
+    description=(
+        "For every secret with a SecretRotation, a failed rotation must reach a human: an "
+        "EventBridge rule matching Secrets Manager RotationFailed events (CloudTrail, "
+        "retrieve-ct-entries) that targets an SNS topic, and an AWS/Lambda Errors alarm with "
+        "actions on its rotation function (Security Hub SecretsManager.2: rotation must "
+        "succeed; SOC 2 CC6.1 via Steampipe; PCI DSS 4.0.1 8.6.3 via Prowler; NIST AC-2(1))."
+    ),
+    severity="high",
+    enforcement="mandatory",
+    scope="stack",
+    resource_types=(SECRET, SECRET_ROTATION, EVENT_RULE, EVENT_TARGET, METRIC_ALARM),
+    controls=("pci-dss-4.0.1:8.6.3", "nist-800-53-r5:AC-2(1)", "soc2:CC6.1"),
+    remediation=(
+        "Keep the environment's rotation-failure EventBridge rule and the per-function "
+        "Errors alarms that seccat's AWS components create."
+    ),
+    check=check,
+)

@@ -1,0 +1,41 @@
+"""No Allow statement uses NotAction or NotResource."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from pulumi_policy import ResourceValidationArgs
+
+from policies.framework import Rule
+from policies.iam import IDENTITY, KEY, POLICY_TYPES, RESOURCE, TRUST, Statement
+from policies.rules._iam_rule import violations
+
+
+def judge(s: Statement) -> str | None:
+    if not s.allows:
+        return None
+    used = [n for n, v in (("NotAction", s.not_actions), ("NotResource", s.not_resources)) if v]
+    return f"Allow with {' and '.join(used)} grants everything not listed" if used else None
+
+
+def check(args: ResourceValidationArgs, config: Mapping[str, Any]) -> Iterator[str]:
+    yield from violations(args, {IDENTITY, TRUST, RESOURCE, KEY}, judge)
+
+
+RULE = Rule(
+    id="SECCAT-IAM-003",
+    title="No Allow with NotAction or NotResource",
+    description=(
+        "An Allow with NotAction or NotResource grants every action or resource except a "
+        "list, including ones AWS adds later, so seccat treats it as a wildcard "
+        "(cloudsplaining flags NotAction; least privilege: NIST AC-6, SOC 2 CC6.3)."
+    ),
+    severity="high",
+    enforcement="mandatory",
+    scope="resource",
+    resource_types=POLICY_TYPES,
+    controls=("nist-800-53-r5:AC-6", "soc2:CC6.3"),
+    remediation="Use Action and Resource lists; express exceptions with a Deny statement.",
+    check=check,
+)

@@ -1,0 +1,90 @@
+"""A consumer the catalog lets only read gets no write capability in Vault."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from policies.framework import CatalogContext, CatalogViolation, Rule
+from policies.rules._types import VAULT_POLICY
+from policies.vault_hcl import parse_policy
+from seccat.catalog.model import Catalog
+from seccat.documents import vault_layout as layout
+
+WRITE_CAPABILITIES = frozenset({"create", "update", "patch", "delete", "sudo"})
+
+
+def _read_only_paths(catalog: Catalog, env_name: str, service: str) -> dict[str, tuple[str, str]]:
+    """Path -> (secret id, consumer index) for each secret ``service`` may only read."""
+    env = catalog.environments[env_name]
+    out: dict[str, tuple[str, str]] = {}
+    for secret in catalog.secrets_in(env_name):
+        if secret.store not in ("vault-kv", "vault-database"):
+            continue
+        for i, consumer in enumerate(secret.consumers):
+            if consumer.service != service or env_name not in consumer.environments:
+                continue
+            if consumer.access != "read":
+                continue
+            if secret.store == "vault-kv":
+                paths = [
+                    layout.kv_data_path(env, secret.id),
+                    layout.kv_metadata_path(env, secret.id),
+                ]
+            else:
+                paths = [layout.database_creds_path(env, secret)]
+            for p in paths:
+                out[p] = (secret.id, str(i))
+    return out
+
+
+def check(
+    catalog: Catalog, config: Mapping[str, Any], ctx: CatalogContext
+) -> Iterator[CatalogViolation]:
+    env_name = ctx.environment
+    if env_name is None or env_name not in catalog.environments:
+        return
+    env = catalog.environments[env_name]
+    by_name = {layout.service_policy_name(env, s): s for s in catalog.services}
+    for resource in ctx.resources:
+        if resource.type != VAULT_POLICY:
+            continue
+        service = by_name.get(str(resource.inputs.get("name")))
+        text = resource.inputs.get("policy")
+        if service is None or not isinstance(text, str):
+            continue
+        try:
+            rules = parse_policy(text)
+        except ValueError:
+            continue  # SECCAT-VLT-004 reports unparsable policies
+        read_only = _read_only_paths(catalog, env_name, service)
+        for rule in rules:
+            granted = sorted(WRITE_CAPABILITIES.intersection(rule.capabilities))
+            owner = read_only.get(rule.path)
+            if granted and owner is not None:
+                secret_id, index = owner
+                yield CatalogViolation(
+                    f"Vault policy for read-only consumer {service!r} grants "
+                    f"{', '.join(granted)} on {rule.path}",
+                    ("secrets", secret_id, "consumers", index),
+                    service,
+                )
+
+
+RULE = Rule(
+    id="SECCAT-VLT-005",
+    title="Read-only consumers get no write capability in Vault",
+    description=(
+        "For every service whose catalog consumer entry says access: read, the deployed "
+        "Vault policy (from the offline engine's vault.Policy resources) grants no create, "
+        "update, patch, delete or sudo on that secret's paths (least privilege, issue 4). "
+        "Runs in `seccat check`, which knows the catalog's intent."
+    ),
+    severity="high",
+    enforcement="mandatory",
+    scope="catalog",
+    resource_types=(VAULT_POLICY,),
+    controls=(),
+    remediation="Regenerate the policy from the catalog; change access in the catalog if needed.",
+    check=check,
+)

@@ -1,0 +1,105 @@
+"""What a check produces: findings (violations) and evaluations (every rule x subject, for
+JUnit), independent of any output format."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Outcome = Literal["pass", "fail", "not-applicable"]
+Level = Literal["mandatory", "advisory"]
+
+
+@dataclass(frozen=True)
+class WaiverRef:
+    reason: str
+    approved_by: str
+    expires: str
+    target: str
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule_id: str
+    severity: str
+    #: Effective enforcement after the pack config and any waiver.
+    enforcement: Level
+    message: str
+    scope: str
+    file: str
+    line: int
+    column: int
+    #: Secret or service id (what waivers target), or "environments/<env>".
+    target: str | None = None
+    catalog_path: tuple[str, ...] | None = None
+    resource_urn: str | None = None
+    resource_type: str | None = None
+    resource_name: str | None = None
+    waiver: WaiverRef | None = None
+
+    @property
+    def waived(self) -> bool:
+        return self.waiver is not None
+
+    @property
+    def subject(self) -> str:
+        return self.resource_name or self.target or self.scope
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "ruleId": self.rule_id,
+            "severity": self.severity,
+            "enforcement": self.enforcement,
+            "waived": self.waived,
+            "message": self.message,
+            "scope": self.scope,
+            "location": {"file": self.file, "line": self.line, "column": self.column},
+            "catalogPath": list(self.catalog_path) if self.catalog_path else None,
+            "target": self.target,
+            "resource": {
+                "urn": self.resource_urn,
+                "type": self.resource_type,
+                "name": self.resource_name,
+            }
+            if self.resource_urn
+            else None,
+            "waiver": {
+                "reason": self.waiver.reason,
+                "approvedBy": self.waiver.approved_by,
+                "expires": self.waiver.expires,
+                "target": self.waiver.target,
+            }
+            if self.waiver
+            else None,
+        }
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """One rule applied to one subject (a resource, or the catalog/stack as a whole)."""
+
+    rule_id: str
+    subject: str
+    outcome: Outcome
+
+
+@dataclass
+class CheckResult:
+    stack: str
+    catalog_file: str
+    pack: str
+    findings: list[Finding] = field(default_factory=list)
+    evaluations: list[Evaluation] = field(default_factory=list)
+    resources: int = 0
+
+    @property
+    def mandatory(self) -> list[Finding]:
+        return [f for f in self.findings if f.enforcement == "mandatory"]
+
+    @property
+    def failed(self) -> bool:
+        return bool(self.mandatory)
+
+    def counts_by_severity(self) -> Counter[str]:
+        return Counter(f.severity for f in self.findings if not f.waived)

@@ -1,0 +1,174 @@
+"""Run the rules: catalog rules on the model, then the pack's resource and stack rules over
+the offline engine's resources (the same functions CrossGuard runs), then waivers.
+
+Per-resource work is one dict lookup of the rules for its type, and each resource's props
+are proxied once and shared by every rule, so evaluation is linear in the resources.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from policies.framework import CatalogContext, Rule, run_resource_rule, run_stack_rule
+from policies.registry import CATALOG_RULES, RESOURCE_RULES_BY_TYPE, STACK_RULES
+from seccat.catalog.model import Catalog, Position
+from seccat.checking.adapter import Adapted, policy_resources, stack_args
+from seccat.checking.findings import CheckResult, Evaluation, Finding
+from seccat.checking.packs import Pack, load_pack
+from seccat.checking.waivers import apply_waivers
+from seccat.engine.preview import Preview
+from seccat.engine.recording import RecordedResource
+
+
+@dataclass
+class Evaluated:
+    findings: list[Finding] = field(default_factory=list)
+    evaluations: list[Evaluation] = field(default_factory=list)
+
+
+def _target(ref: tuple[str, ...] | None) -> str | None:
+    if not ref:
+        return None
+    if len(ref) >= 2 and ref[0] in ("secrets", "services", "teams", "databases"):
+        return ref[1]
+    return "/".join(ref)
+
+
+def _where(catalog: Catalog | None, ref: tuple[str, ...] | None) -> Position:
+    return catalog.position(ref) if catalog is not None and ref else Position(1, 1)
+
+
+def _finding(
+    rule: Rule,
+    level: str,
+    message: str,
+    file: str,
+    catalog: Catalog | None,
+    ref: tuple[str, ...] | None,
+    resource: RecordedResource | None = None,
+    target: str | None = None,
+) -> Finding:
+    pos = _where(catalog, ref)
+    return Finding(
+        rule_id=rule.id,
+        severity=rule.severity,
+        enforcement="mandatory" if level in ("mandatory", "remediate") else "advisory",
+        message=message,
+        scope=rule.scope,
+        file=file,
+        line=pos.line,
+        column=pos.column,
+        target=target if target is not None else _target(ref),
+        catalog_path=ref,
+        resource_urn=resource.urn if resource else None,
+        resource_type=resource.type if resource else None,
+        resource_name=resource.name if resource else None,
+    )
+
+
+def evaluate_resources(
+    resources: Sequence[RecordedResource],
+    pack: Pack,
+    *,
+    stack: str = "",
+    catalog: Catalog | None = None,
+    file: str = "catalog.yaml",
+) -> Evaluated:
+    """Every enabled resource and stack rule over ``resources``: the benchmark hook."""
+    out = Evaluated()
+    levels = {r.id: pack.level(r.id) for rules in RESOURCE_RULES_BY_TYPE.values() for r in rules}
+    levels.update({r.id: pack.level(r.id) for r in STACK_RULES})
+    configs = {rid: pack.rule_config(rid) for rid, lvl in levels.items() if lvl != "disabled"}
+    adapted = [Adapted(r) for r in resources]
+    for a in adapted:
+        r = a.resource
+        for rule in RESOURCE_RULES_BY_TYPE.get(r.type, ()):
+            if levels[rule.id] == "disabled":
+                continue
+            found = run_resource_rule(rule, a.resource_args(configs[rule.id]), configs[rule.id])
+            if found is None:
+                out.evaluations.append(Evaluation(rule.id, r.name, "not-applicable"))
+                continue
+            out.evaluations.append(Evaluation(rule.id, r.name, "fail" if found else "pass"))
+            for message in found:
+                out.findings.append(
+                    _finding(rule, levels[rule.id], message, file, catalog, r.catalog_ref, r)
+                )
+    stack_rules = [r for r in STACK_RULES if levels[r.id] != "disabled"]
+    if stack_rules:
+        by_urn = {r.urn: r for r in resources}
+        policy_view = policy_resources(adapted)
+        env_ref = ("environments", stack) if stack else None
+        for rule in stack_rules:
+            found = run_stack_rule(
+                rule, stack_args(policy_view, configs[rule.id]), configs[rule.id]
+            )
+            subject = f"stack {stack}".strip()
+            if found is None:
+                out.evaluations.append(Evaluation(rule.id, subject, "not-applicable"))
+                continue
+            out.evaluations.append(Evaluation(rule.id, subject, "fail" if found else "pass"))
+            for v in found:
+                res = by_urn.get(v.urn) if v.urn else None
+                ref = res.catalog_ref if res is not None else env_ref
+                out.findings.append(
+                    _finding(rule, levels[rule.id], v.message, file, catalog, ref, res)
+                )
+    return out
+
+
+def evaluate_preview(preview: Preview, pack: Pack | None = None) -> Evaluated:
+    """Rule evaluation over a Preview (what `benchmarks/` times)."""
+    return evaluate_resources(preview.resources, pack or load_pack("baseline"), stack=preview.stack)
+
+
+def evaluate_catalog(
+    catalog: Catalog,
+    pack: Pack,
+    *,
+    environment: str | None = None,
+    resources: Sequence[RecordedResource] = (),
+    today: str = "",
+) -> Evaluated:
+    out = Evaluated()
+    ctx = CatalogContext(environment=environment, resources=tuple(resources), today=today)
+    for rule in CATALOG_RULES:
+        level = pack.level(rule.id)
+        if level == "disabled":
+            continue
+        found = list(rule.check(catalog, pack.rule_config(rule.id), ctx))
+        out.evaluations.append(Evaluation(rule.id, "catalog", "fail" if found else "pass"))
+        for v in found:
+            out.findings.append(
+                _finding(rule, level, v.message, catalog.source, catalog, v.path, target=v.target)
+            )
+    return out
+
+
+def check(
+    catalog: Catalog,
+    preview: Preview,
+    pack: Pack,
+    *,
+    today: str | None = None,
+) -> CheckResult:
+    """`seccat check`: catalog rules, then resource and stack rules, then waivers."""
+    day = today or dt.date.today().isoformat()
+    cat = evaluate_catalog(
+        catalog, pack, environment=preview.stack, resources=preview.resources, today=day
+    )
+    res = evaluate_resources(
+        preview.resources, pack, stack=preview.stack, catalog=catalog, file=catalog.source
+    )
+    findings = apply_waivers(cat.findings + res.findings, catalog.waivers, day)
+    findings.sort(key=lambda f: (f.file, f.line, f.column, f.rule_id, f.subject, f.message))
+    return CheckResult(
+        stack=preview.stack,
+        catalog_file=catalog.source,
+        pack=pack.name,
+        findings=findings,
+        evaluations=cat.evaluations + res.evaluations,
+        resources=len(preview.resources),
+    )
