@@ -325,7 +325,8 @@ def _check_rotation(report: _Report, path: RawPath, secret: dict[str, Any], life
         if lifecycle != "retired":
             report.at_key(
                 path,
-                f"an {lifecycle} secret needs rotation: add rotation: {{every: 30d}} or a schedule",
+                f"{'an' if lifecycle == 'active' else 'a'} {lifecycle} secret needs rotation: "
+                "add rotation: {every: 30d} or a schedule",
                 "ROTATION",
             )
         return

@@ -320,23 +320,23 @@ class _Reader:
             if event.style:
                 return event.value
             return resolve_plain(event.value)
+        # Refused outright and at once: without anchors there is nothing to expand, so an
+        # alias bomb costs no more than reading its first line.
         if kind is AliasEvent:
-            _problem(
+            _fatal(
                 self.src,
                 pos,
-                path,
                 f"alias '*{event.anchor}' is not allowed; {_ANCHOR_HINT}",
                 "ALIAS",
+                path,
             )
-            self.src.refused.add(path)
-            return None
         if event.anchor:
-            _problem(
+            _fatal(
                 self.src,
                 pos,
-                path,
                 f"anchor '&{event.anchor}' is not allowed; {_ANCHOR_HINT}",
                 "ALIAS",
+                path,
             )
         tag = event.tag
         if tag and tag != "!" and not (kind is ScalarEvent and event.implicit[0]):
@@ -416,7 +416,7 @@ class _Reader:
                 kind_name = _KIND.get(type(key), "not a string")
                 message = f"{shown} is {kind_name}; keys must be strings (quote it)"
                 _problem(self.src, key_pos, path, message, "KEY")
-            elif kind is not AliasEvent:  # an alias key was reported by _node already
+            else:
                 _problem(
                     self.src,
                     key_pos,
