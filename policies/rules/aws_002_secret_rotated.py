@@ -49,7 +49,8 @@ RULE = Rule(
     ),
     remediation=(
         "Give the secret a rotation in the catalog; seccat then creates the SecretRotation "
-        "with its rotation function."
+        "with its rotation function. An externally issued secret (generic, certificate) that "
+        "no function can rotate needs a catalog waiver naming the manual procedure."
     ),
     check=check,
 )

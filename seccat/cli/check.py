@@ -1,0 +1,93 @@
+"""`seccat check`: policy-as-code without cloud credentials."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from seccat.checking.packs import PackError, load_pack
+from seccat.checking.runner import check as run_check
+from seccat.cli.app import EXIT_FINDINGS, EXIT_OK, app, console
+from seccat.cli.common import fail, load_or_exit, require_stack
+from seccat.engine.preview import ProgramError, run_preview
+from seccat.reports import json as json_report
+from seccat.reports import junit, markdown, sarif, text
+
+
+class CheckFormat(StrEnum):
+    text = "text"
+    json = "json"
+    sarif = "sarif"
+    junit = "junit"
+    markdown = "markdown"
+
+
+_RENDERERS = {
+    CheckFormat.text: text.render,
+    CheckFormat.json: json_report.render,
+    CheckFormat.sarif: sarif.render,
+    CheckFormat.junit: junit.render,
+    CheckFormat.markdown: markdown.render,
+}
+
+
+@app.command(
+    epilog=(
+        "Examples:\n\n"
+        "  seccat check --stack prod\n\n"
+        "  seccat check --stack prod --pack pci-dss-4 --format sarif --out seccat.sarif\n\n"
+        "  seccat check --stack dev --format markdown >> $GITHUB_STEP_SUMMARY\n\n"
+        "Exit codes: 0 no mandatory violation, 1 mandatory violations or an invalid catalog, "
+        "2 usage error or unreadable input."
+    )
+)
+def check(
+    stack: Annotated[str, typer.Option("--stack", "-s", help="Stack name = catalog environment.")],
+    catalog: Annotated[Path, typer.Option("--catalog", "-c", help="Catalog file.")] = Path(
+        "catalog.yaml"
+    ),
+    pack: Annotated[
+        str,
+        typer.Option(
+            "--pack",
+            "-p",
+            help="baseline, pci-dss-4, soc2, nist-800-53-r5, cis-aws-3, or a config JSON file.",
+        ),
+    ] = "baseline",
+    format: Annotated[
+        CheckFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = CheckFormat.text,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Write the report here, not stdout.")
+    ] = None,
+) -> None:
+    """Run the catalog rules, then the policy pack's resource and stack rules over the
+    offline preview of STACK, and report every violation.
+
+    The same rule functions run under `pulumi preview --policy-pack policies`.
+    """
+    try:
+        selected = load_pack(pack)
+    except PackError as exc:
+        raise fail(str(exc)) from None
+    model = load_or_exit(catalog)
+    require_stack(model, stack)
+    try:
+        preview = run_preview(model, stack, catalog, show_progress=len(model.secrets) >= 500)
+    except ProgramError as exc:
+        raise fail(str(exc)) from None
+    result = run_check(model, preview, selected)
+    report = _RENDERERS[format](result)
+    if out is not None:
+        try:
+            out.write_text(report, encoding="utf-8")
+        except OSError as exc:
+            raise fail(f"{out}: {exc.strerror or exc}") from None
+        if format is not CheckFormat.text:
+            console(stderr=True).print(text.render(result).splitlines()[-1], markup=False)
+    else:
+        console().print(report, markup=False, end="")
+    raise typer.Exit(EXIT_FINDINGS if result.failed else EXIT_OK)

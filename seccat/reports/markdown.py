@@ -1,0 +1,52 @@
+"""A pull-request comment: the verdict, counts by severity, then each violation with its
+remediation."""
+
+from __future__ import annotations
+
+from policies.registry import RULES_BY_ID
+from seccat.checking.findings import CheckResult
+from seccat.reports.common import SEVERITIES, by_importance, status
+
+#: Lets CI find and update its own earlier comment instead of adding a new one.
+MARKER = "<!-- seccat-check -->"
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def render(result: CheckResult) -> str:
+    verdict = "❌ failed" if result.failed else "✅ passed"
+    lines = [
+        MARKER,
+        f"## seccat check {verdict}: `{result.stack}` with pack `{result.pack}`",
+        "",
+        f"{result.resources} resources checked from `{result.catalog_file}`.",
+        "",
+        "| Severity | Mandatory | Advisory | Waived |",
+        "|---|---:|---:|---:|",
+    ]
+    for severity in SEVERITIES:
+        row = [f for f in result.findings if f.severity == severity]
+        lines.append(
+            f"| {severity} | {sum(status(f) == 'mandatory' for f in row)} "
+            f"| {sum(status(f) == 'advisory' for f in row)} "
+            f"| {sum(status(f) == 'waived' for f in row)} |"
+        )
+    if not result.findings:
+        lines += ["", "No violations."]
+        return "\n".join(lines) + "\n"
+    lines += [
+        "",
+        "| Status | Severity | Rule | Where | Finding | Remediation |",
+        "|---|---|---|---|---|---|",
+    ]
+    for f in by_importance(result.findings):
+        rule = RULES_BY_ID[f.rule_id]
+        where = f"`{f.file}:{f.line}`" + (f" `{f.resource_name}`" if f.resource_name else "")
+        note = f" (waived: {f.waiver.reason}, until {f.waiver.expires})" if f.waiver else ""
+        lines.append(
+            f"| {status(f)} | {f.severity} | [{f.rule_id}]({rule.help_uri}) {_cell(rule.title)} "
+            f"| {where} | {_cell(f.message + note)} | {_cell(rule.remediation)} |"
+        )
+    return "\n".join(lines) + "\n"
