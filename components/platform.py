@@ -9,6 +9,7 @@ from components.aws import build_aws
 from components.context import PlatformContext
 from components.protection import protect_data
 from components.tagging import tags
+from components.vault import build_vault
 from seccat.catalog.model import CLASSIFICATION_RANK, Catalog
 from seccat.documents.shared_infra import (
     alarm_topic_arn,
@@ -117,6 +118,7 @@ class SecretsPlatform(pulumi.ComponentResource):
             alarm_topic_arn=alarm_topic_arn(env),
         )
         build_aws(self.context)
+        build_vault(self.context)
 
         self.register_outputs(
             {

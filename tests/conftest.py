@@ -23,6 +23,7 @@ for _path in (TESTS, ROOT / "functions"):
     if str(_path) not in sys.path:
         sys.path.insert(0, str(_path))
 
+from servers.openbao import OpenBaoServer, running_openbao  # noqa: E402
 from servers.postgres import PostgresServer, running_postgres  # noqa: E402
 
 from seccat.catalog.loader import load_catalog  # noqa: E402
@@ -56,4 +57,11 @@ def example_preview() -> Callable[[str], Preview]:
 def postgres_server() -> Iterator[PostgresServer]:
     """A real PostgreSQL 15 cluster with scram-sha-256 on 127.0.0.1; fails if PG is missing."""
     with running_postgres() as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def openbao_server() -> Iterator[OpenBaoServer]:
+    """A real OpenBao dev server on 127.0.0.1 with a known root token; fails if bao is missing."""
+    with running_openbao() as server:
         yield server

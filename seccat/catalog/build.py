@@ -75,7 +75,8 @@ def _environment(name: str, e: Mapping[str, Any]) -> Environment:
             kv_mount=vault.get("kv_mount", f"kv-{name}"),
             database_mount=vault.get("database_mount", f"database-{name}"),
             audit_type=audit.get("type", "file"),
-            audit_path=audit.get("path", audit.get("type", "file")),
+            # Per-environment default, so environments sharing one Vault never collide.
+            audit_path=audit.get("path", f"{audit.get('type', 'file')}-{name}"),
             audit_file_path=audit.get("file_path", "/var/log/openbao/audit.log"),
         ),
     )

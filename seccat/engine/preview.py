@@ -133,7 +133,11 @@ def run_program(
     try:
         pulumi_settings.reset_options()
         pulumi_mocks.set_mocks(mocks, project=PROJECT, stack=stack, preview=True, monitor=monitor)
-        pulumi.runtime.set_all_config({f"{PROJECT}:catalog": catalog_path})
+        # Stand-ins for stack config the Vault components need (secret ones marked secret).
+        from components.vault.config import offline_config
+
+        extra, secret_keys = offline_config(catalog, stack)
+        pulumi.runtime.set_all_config({f"{PROJECT}:catalog": catalog_path, **extra}, secret_keys)
         register_stack_transformation(recorder)
         _sync_await(run_pulumi_func(program))
     finally:

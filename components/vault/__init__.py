@@ -1,0 +1,30 @@
+"""The Vault/OpenBao side of an environment: mounts, KV metadata, database credentials,
+policies, auth roles, audit and KV rotation, all children of SecretsPlatform.
+
+Nothing is built for an environment that keeps no secret in Vault, so a stack without Vault
+secrets needs no Vault provider at all.
+"""
+
+from __future__ import annotations
+
+from components.context import PlatformContext
+from components.vault import audit, auth, database, kv_metadata, kv_rotation, mounts, policies
+from seccat.documents.vault_policy import vault_secrets
+
+
+def build_vault(ctx: PlatformContext) -> None:
+    secrets = vault_secrets(ctx.catalog, ctx.env)
+    if not secrets:
+        return
+    # The audit device first: Vault logs every later change, including this program's.
+    audit_device = audit.build_audit(ctx)
+    kv = mounts.build_kv_mount(ctx, secrets, depends_on=[audit_device])
+    if kv is not None:
+        kv_metadata.build_kv_metadata(ctx, secrets, kv)
+    db_mount = mounts.build_database_mount(ctx, secrets, depends_on=[audit_device])
+    if db_mount is not None:
+        database.build_database(ctx, secrets, db_mount)
+    built = policies.build_policies(ctx)
+    backends = auth.build_auth_backends(ctx, depends_on=[audit_device])
+    auth.build_service_roles(ctx, built, backends)
+    kv_rotation.build_kv_rotation(ctx, built, backends)

@@ -1,0 +1,116 @@
+"""How services log in: AWS IAM auth bound to each service's role, and Kubernetes auth when
+the catalog names a namespace and service account. One backend of each kind per environment,
+so a login for one environment can never yield a token for another."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_vault as vault
+
+from components.context import PlatformContext
+from components.vault.policies import Policies
+from seccat.catalog.model import Service
+from seccat.documents import vault_layout as layout
+from seccat.documents.iam import role_arn
+from seccat.documents.names import require, service_role_name
+from seccat.documents.vault_lifetimes import TOKEN_TTL_CEILING, token_ttl
+from seccat.documents.vault_policy import vault_secrets
+
+
+@dataclass(frozen=True)
+class AuthBackends:
+    aws: vault.AuthBackend
+    kubernetes: vault.AuthBackend | None
+
+
+def _tune() -> vault.AuthBackendTuneArgs:
+    # The backend's own ceiling, so no role can ever issue longer-lived tokens.
+    return vault.AuthBackendTuneArgs(
+        default_lease_ttl=f"{TOKEN_TTL_CEILING.default}s",
+        max_lease_ttl=f"{TOKEN_TTL_CEILING.max}s",
+        token_type="default-service",
+    )
+
+
+def build_auth_backends(
+    ctx: PlatformContext, depends_on: Sequence[pulumi.Resource]
+) -> AuthBackends:
+    env = ctx.env.name
+    aws_backend = vault.AuthBackend(
+        f"{env}-vault-auth-aws",
+        type="aws",
+        path=layout.aws_auth_path(ctx.env),
+        description=f"seccat: AWS IAM logins for {env} services and rotators",
+        tune=_tune(),
+        opts=ctx.child_opts(depends_on=list(depends_on)),
+    )
+    k8s_backend = None
+    if any(ctx.catalog.services[s].kubernetes for s in _services(ctx)):
+        k8s_backend = vault.AuthBackend(
+            f"{env}-vault-auth-kubernetes",
+            type="kubernetes",
+            path=layout.kubernetes_auth_path(ctx.env),
+            description=f"seccat: Kubernetes service-account logins for {env}",
+            tune=_tune(),
+            opts=ctx.child_opts(depends_on=list(depends_on)),
+        )
+    return AuthBackends(aws_backend, k8s_backend)
+
+
+def _services(ctx: PlatformContext) -> list[str]:
+    from seccat.documents.vault_policy import consuming_services
+
+    return consuming_services(ctx.catalog, ctx.env)
+
+
+def service_role_arn(ctx: PlatformContext, service: Service) -> str:
+    """The IAM role the AWS components create for the service (or the catalog's own)."""
+    name = (
+        service.aws.role_name
+        if service.aws and service.aws.role_name
+        else service_role_name(ctx.env.name, service.name)
+    )
+    return role_arn(ctx.account_id, name)
+
+
+def build_service_roles(ctx: PlatformContext, policies: Policies, backends: AuthBackends) -> None:
+    env = ctx.env
+    secrets = vault_secrets(ctx.catalog, env)
+    for name, policy in sorted(policies.services.items()):
+        service = ctx.catalog.services[name]
+        consumed = [
+            s.classification for s in secrets for c in s.consumers_in(env.name) if c.service == name
+        ]
+        ttl = token_ttl(consumed)
+        if service.aws is not None:
+            vault.aws.AuthBackendRole(
+                f"{env.name}-vault-aws-role-{name}",
+                backend=backends.aws.path,
+                role=require(name, "name"),
+                auth_type="iam",
+                bound_iam_principal_arns=[service_role_arn(ctx, service)],
+                # Bind the role's unique id, so a deleted and re-created role of the same
+                # name does not inherit access.
+                resolve_aws_unique_ids=True,
+                token_policies=[policy.name],
+                token_ttl=ttl.default,
+                token_max_ttl=ttl.max,
+                token_type="service",
+                opts=ctx.child_opts(),
+            )
+        if service.kubernetes is not None and backends.kubernetes is not None:
+            vault.kubernetes.AuthBackendRole(
+                f"{env.name}-vault-k8s-role-{name}",
+                backend=backends.kubernetes.path,
+                role_name=require(name, "name"),
+                bound_service_account_names=[require(service.kubernetes.service_account, "name")],
+                bound_service_account_namespaces=[require(service.kubernetes.namespace, "name")],
+                token_policies=[policy.name],
+                token_ttl=ttl.default,
+                token_max_ttl=ttl.max,
+                token_type="service",
+                opts=ctx.child_opts(),
+            )

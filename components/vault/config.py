@@ -1,0 +1,43 @@
+"""Stack config the Vault components read, and the stand-ins the offline engine supplies.
+
+Under the Pulumi CLI the real values come from the stack: ``vault:address`` (stacks/*.yaml)
+and, per database Vault connects to, ``seccat:vault-db-<database>-password`` set with
+``pulumi config set --secret``. The offline engine has no stack secrets, so it sets each
+password key to a fixed stand-in, *marked secret*: the preview shows ``[secret]``, and no real
+password is ever needed (or possible) offline.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ruamel.yaml import YAML
+
+from seccat.catalog.model import Catalog
+from seccat.documents.vault_layout import database_password_config_key
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+OFFLINE_PASSWORD = "offline-preview-stand-in"
+OFFLINE_VAULT_ADDRESS = "https://vault.offline.invalid:8200"
+
+
+def _stack_vault_address(stack: str) -> str | None:
+    path = PROJECT_ROOT / "stacks" / f"Pulumi.{stack}.yaml"
+    try:
+        data = YAML(typ="safe").load(path.read_text())
+    except (OSError, ValueError):
+        return None
+    config = (data or {}).get("config") or {}
+    value = config.get("vault:address") if isinstance(config, dict) else None
+    return value if isinstance(value, str) else None
+
+
+def offline_config(catalog: Catalog, stack: str) -> tuple[dict[str, str], list[str]]:
+    """(config, secret keys) that let the Vault components run under the mock monitor."""
+    config = {"vault:address": _stack_vault_address(stack) or OFFLINE_VAULT_ADDRESS}
+    secret_keys = []
+    for name in catalog.databases:
+        key = f"seccat:{database_password_config_key(name)}"
+        config[key] = OFFLINE_PASSWORD
+        secret_keys.append(key)
+    return config, secret_keys

@@ -1,0 +1,136 @@
+"""Database credentials: one connection per catalog database that a ``vault-database``
+secret uses, one static or dynamic role per secret.
+
+The admin password Vault connects with comes from Pulumi *secret* config
+(``seccat:vault-db-<database>-password``), never from the catalog. It is sent write-only
+(``password_wo``), so after ``rotate-root`` Vault alone knows it and later `pulumi up` runs do
+not send the stale one back; bump ``seccat:vault-db-<database>-password-version`` to re-send.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pulumi
+import pulumi_vault as vault
+
+from components.context import PlatformContext
+from seccat.catalog.model import Database, Secret
+from seccat.documents import vault_layout as layout
+from seccat.documents import vault_lifetimes as lifetimes
+from seccat.documents.names import require
+from seccat.documents.vault_sql import (
+    dynamic_creation_statements,
+    dynamic_revocation_statements,
+    static_rotation_statements,
+)
+
+#: libpq sslmode values Vault's PostgreSQL plugin accepts.
+SSL_MODES = ("disable", "allow", "prefer", "require", "verify-ca", "verify-full")
+
+
+def connection_url(db: Database) -> str:
+    """Vault substitutes ``{{username}}``/``{{password}}``; the rest comes from the catalog,
+    each part checked against its alphabet."""
+    if db.ssl_mode not in SSL_MODES:
+        raise pulumi.RunError(f"database {db.name!r}: unknown ssl_mode {db.ssl_mode!r}")
+    if not 0 < db.port < 65536:
+        raise pulumi.RunError(f"database {db.name!r}: port {db.port} is out of range")
+    return (
+        "postgresql://{{username}}:{{password}}@"
+        f"{require(db.host, 'hostname')}:{db.port}/{require(db.database, 'db_user')}"
+        f"?sslmode={db.ssl_mode}"
+    )
+
+
+def build_database(
+    ctx: PlatformContext, secrets: Sequence[Secret], mount: vault.Mount
+) -> list[pulumi.CustomResource]:
+    env = ctx.env
+    by_db: dict[str, list[Secret]] = {}
+    for secret in secrets:
+        if secret.store != "vault-database":
+            continue
+        if secret.database is None:
+            raise pulumi.RunError(f"secret {secret.id!r}: store vault-database needs database")
+        by_db.setdefault(secret.database.database, []).append(secret)
+
+    config = pulumi.Config("seccat")
+    built: list[pulumi.CustomResource] = []
+    for db_name in sorted(by_db):
+        db = ctx.catalog.databases.get(db_name)
+        if db is None:
+            raise pulumi.RunError(f"database {db_name!r} is not declared in the catalog")
+        if db.engine != "postgresql":
+            raise pulumi.RunError(f"database {db_name!r}: Vault supports postgresql only here")
+        if db.vault_username is None:
+            raise pulumi.RunError(
+                f"database {db_name!r} needs vault_username: Vault's own admin login"
+            )
+        db_secrets = sorted(by_db[db_name], key=lambda s: s.id)
+        roles = [layout.database_role_name(s.id) for s in db_secrets]
+        try:
+            strategies = {s.id: layout.database_strategy(s) for s in db_secrets}
+        except ValueError as exc:
+            raise pulumi.RunError(str(exc)) from None
+        password = config.require_secret(layout.database_password_config_key(db_name))
+        version = config.get_int(layout.database_password_version_config_key(db_name)) or 1
+        connection = vault.database.SecretBackendConnection(
+            f"{env.name}-vault-db-{db_name}",
+            backend=mount.path,
+            name=require(db_name, "name"),
+            plugin_name="postgresql-database-plugin",
+            allowed_roles=roles,
+            verify_connection=True,
+            postgresql=vault.database.SecretBackendConnectionPostgresqlArgs(
+                connection_url=connection_url(db),
+                username=require(db.vault_username, "db_user"),
+                password_wo=password,
+                password_wo_version=version,
+                password_authentication="scram-sha-256",
+                max_open_connections=4,
+            ),
+            opts=ctx.child_opts(),
+        )
+        built.append(connection)
+        for secret in db_secrets:
+            assert secret.database is not None
+            name = layout.database_role_name(secret.id)
+            opts = ctx.child_opts(depends_on=[connection])
+            if strategies[secret.id] == "static":
+                try:
+                    timing = lifetimes.static_rotation(secret.rotation)
+                except lifetimes.LifetimeError as exc:
+                    raise pulumi.RunError(f"secret {secret.id!r}: {exc}") from None
+                built.append(
+                    vault.database.SecretBackendStaticRole(
+                        f"{env.name}-vault-db-role-{name}",
+                        backend=mount.path,
+                        name=name,
+                        db_name=connection.name,
+                        username=require(secret.database.username, "db_user"),
+                        rotation_period=timing.period,
+                        rotation_schedule=timing.schedule,
+                        rotation_window=timing.window,
+                        rotation_statements=static_rotation_statements(),
+                        opts=opts,
+                    )
+                )
+            else:
+                ttl = lifetimes.dynamic_ttl(secret)
+                built.append(
+                    vault.database.SecretBackendRole(
+                        f"{env.name}-vault-db-role-{name}",
+                        backend=mount.path,
+                        name=name,
+                        db_name=connection.name,
+                        creation_statements=dynamic_creation_statements(secret.database.username),
+                        revocation_statements=dynamic_revocation_statements(
+                            secret.database.username
+                        ),
+                        default_ttl=ttl.default,
+                        max_ttl=ttl.max,
+                        opts=opts,
+                    )
+                )
+    return built

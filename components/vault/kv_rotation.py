@@ -1,0 +1,212 @@
+"""Scheduled rotation of generated KV secrets (types api-key and password).
+
+Per owning team and environment: one Lambda (the rotator in functions/vault_kv) with its own
+IAM role that may only write its logs, a Vault AWS-auth role bound to that IAM role whose
+token carries only the team's rotator policy (create/update on exactly the rotated secrets'
+data paths, read on their metadata for check-and-set), and one EventBridge Scheduler
+schedule per secret that invokes the function with the secret's id and generate settings.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pulumi
+import pulumi_aws as aws
+import pulumi_vault as vault
+
+from components.context import PlatformContext
+from components.tagging import tags
+from components.vault.auth import AuthBackends
+from components.vault.policies import Policies
+from seccat.catalog.model import CLASSIFICATION_RANK, Secret
+from seccat.documents import vault_layout as layout
+from seccat.documents import vault_rotator as docs
+from seccat.documents.iam import lambda_assume_role_policy, role_arn
+from seccat.documents.names import slug
+from seccat.documents.templating import dumps
+from seccat.documents.vault_lifetimes import scheduler_expression
+from seccat.documents.vault_policy import rotated_kv_secrets
+
+FUNCTIONS_DIR = Path(__file__).resolve().parents[2] / "functions"
+HANDLER = "vault_kv.rotator.handler"
+RUNTIME = "python3.12"
+#: One run rotates one secret: a short token is enough and limits a stolen one.
+ROTATOR_TOKEN_TTL = 5 * 60
+ROTATOR_TOKEN_MAX_TTL = 15 * 60
+LOG_RETENTION_DAYS = 365
+
+
+def vault_address() -> str:
+    """The Vault the rotator calls: the stack's ``vault:address`` (the provider's own)."""
+    address = pulumi.Config("vault").get("address")
+    if not address:
+        raise pulumi.RunError(
+            "the KV rotator needs the Vault address: set vault:address in the stack config"
+        )
+    return address
+
+
+def rotation_event(ctx: PlatformContext, secret: Secret) -> dict[str, object]:
+    """What the schedule sends the rotator: where the secret is and how to generate it."""
+    g = secret.generate
+    return {
+        "mount": layout.kv_mount(ctx.env),
+        "path": secret.id,
+        "generate": {
+            "length": g.length,
+            "exclude_characters": g.exclude_characters,
+            "exclude_punctuation": g.exclude_punctuation,
+            "require_each_included_type": g.require_each_included_type,
+        },
+    }
+
+
+def build_kv_rotation(ctx: PlatformContext, policies: Policies, backends: AuthBackends) -> None:
+    env = ctx.env
+    if not policies.rotators:
+        return
+    group = aws.scheduler.ScheduleGroup(
+        f"{env.name}-kv-rotation-schedules",
+        name=docs.schedule_group_name(env.name),
+        tags=tags(
+            catalog_id=f"environments/{env.name}/kv-rotation",
+            owner="seccat",
+            classification="internal",
+            environment=env.name,
+        ),
+        opts=ctx.child_opts(),
+    )
+    for team, policy in sorted(policies.rotators.items()):
+        secrets = rotated_kv_secrets(ctx.catalog, env, team)
+        top = max(CLASSIFICATION_RANK[s.classification] for s in secrets)
+        team_tags = tags(
+            catalog_id=f"teams/{team}/kv-rotator",
+            owner=team,
+            classification=next(c for c, r in CLASSIFICATION_RANK.items() if r == top),
+            environment=env.name,
+        )
+        fn_name = docs.rotator_function_name(env.name, team)
+        prefix = f"{env.name}-kv-rotator-{team}"
+
+        role = aws.iam.Role(
+            f"{prefix}-role",
+            name=fn_name,
+            description=f"seccat KV rotator of team {team} in {env.name}: logs only",
+            assume_role_policy=dumps(lambda_assume_role_policy()),
+            tags=team_tags,
+            opts=ctx.child_opts(),
+        )
+        log_group = aws.cloudwatch.LogGroup(
+            f"{prefix}-logs",
+            name=docs.log_group_name(fn_name),
+            retention_in_days=LOG_RETENTION_DAYS,
+            kms_key_id=ctx.kms_key.arn,
+            tags=team_tags,
+            opts=ctx.child_opts(),
+        )
+        logs_policy = aws.iam.RolePolicy(
+            f"{prefix}-logs-policy",
+            role=role.name,
+            name="write-own-logs",
+            policy=dumps(docs.rotator_logs_policy(ctx.region, ctx.account_id, fn_name)),
+            opts=ctx.child_opts(),
+        )
+        function = aws.lambda_.Function(
+            f"{prefix}-function",
+            name=fn_name,
+            description=f"Rotates generated Vault KV secrets of team {team} in {env.name}",
+            role=role.arn,
+            runtime=RUNTIME,
+            handler=HANDLER,
+            code=pulumi.AssetArchive(
+                {
+                    "vault_kv": pulumi.FileArchive(str(FUNCTIONS_DIR / "vault_kv")),
+                    "rotation": pulumi.FileArchive(str(FUNCTIONS_DIR / "rotation")),
+                }
+            ),
+            timeout=60,
+            memory_size=256,
+            # One rotation at a time per team: concurrent runs would only lose CAS races.
+            reserved_concurrent_executions=1,
+            kms_key_arn=ctx.kms_key.arn,
+            environment=aws.lambda_.FunctionEnvironmentArgs(
+                variables={
+                    "VAULT_ADDR": vault_address(),
+                    "SECCAT_VAULT_AUTH_MOUNT": layout.aws_auth_path(env),
+                    "SECCAT_VAULT_AUTH_ROLE": layout.rotator_role_name(team),
+                    "SECCAT_VAULT_STS_REGION": ctx.region,
+                    "SECCAT_VAULT_KV_MOUNT": layout.kv_mount(env),
+                }
+            ),
+            tags=team_tags,
+            opts=ctx.child_opts(depends_on=[log_group, logs_policy]),
+        )
+        vault.aws.AuthBackendRole(
+            f"{env.name}-vault-aws-role-kv-rotator-{team}",
+            backend=backends.aws.path,
+            role=layout.rotator_role_name(team),
+            auth_type="iam",
+            bound_iam_principal_arns=[role_arn(ctx.account_id, fn_name)],
+            resolve_aws_unique_ids=True,
+            token_policies=[policy.name],
+            token_ttl=ROTATOR_TOKEN_TTL,
+            token_max_ttl=ROTATOR_TOKEN_MAX_TTL,
+            token_type="service",
+            opts=ctx.child_opts(depends_on=[role]),
+        )
+
+        sched_name = docs.scheduler_role_name(env.name, team)
+        scheduler_role = aws.iam.Role(
+            f"{prefix}-scheduler-role",
+            name=sched_name,
+            description=f"EventBridge Scheduler invoking the KV rotator of {team} in {env.name}",
+            assume_role_policy=dumps(
+                docs.scheduler_trust_policy(
+                    ctx.account_id,
+                    docs.schedule_group_arn(ctx.region, ctx.account_id, env.name),
+                )
+            ),
+            tags=team_tags,
+            opts=ctx.child_opts(),
+        )
+        invoke_policy = aws.iam.RolePolicy(
+            f"{prefix}-scheduler-policy",
+            role=scheduler_role.name,
+            name="invoke-kv-rotator",
+            policy=dumps(
+                docs.scheduler_invoke_policy(docs.function_arn(ctx.region, ctx.account_id, fn_name))
+            ),
+            opts=ctx.child_opts(),
+        )
+        for secret in secrets:
+            assert secret.rotation is not None
+            window = secret.rotation.window_seconds
+            aws.scheduler.Schedule(
+                f"{env.name}-kv-rotation-{slug(secret.id)}",
+                name=docs.schedule_name(env.name, slug(secret.id)),
+                description=f"Rotate Vault KV secret {secret.id} in {env.name}",
+                group_name=group.name,
+                schedule_expression=scheduler_expression(secret.rotation),
+                schedule_expression_timezone="UTC",
+                flexible_time_window=aws.scheduler.ScheduleFlexibleTimeWindowArgs(
+                    mode="FLEXIBLE",
+                    maximum_window_in_minutes=min(1440, window // 60),
+                )
+                if window and window >= 60
+                else aws.scheduler.ScheduleFlexibleTimeWindowArgs(mode="OFF"),
+                kms_key_arn=ctx.kms_key.arn,
+                # Deprecated secrets are still in use, so they keep rotating until retired.
+                state="ENABLED",
+                target=aws.scheduler.ScheduleTargetArgs(
+                    arn=function.arn,
+                    role_arn=scheduler_role.arn,
+                    input=json.dumps(rotation_event(ctx, secret), sort_keys=True),
+                    retry_policy=aws.scheduler.ScheduleTargetRetryPolicyArgs(
+                        maximum_retry_attempts=3,
+                        maximum_event_age_in_seconds=3600,
+                    ),
+                ),
+                opts=ctx.child_opts(depends_on=[invoke_policy]),
+            )

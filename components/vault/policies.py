@@ -1,0 +1,49 @@
+"""ACL policies: one per consuming service, one writer per owning team, one per KV rotator.
+
+The HCL comes from seccat.documents.vault_policy (pure, shared with `seccat render`, the
+policy rules and the conformance tests); this module only registers it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pulumi_vault as vault
+
+from components.context import PlatformContext
+from seccat.documents import vault_layout as layout
+from seccat.documents import vault_policy as documents
+
+
+@dataclass
+class Policies:
+    services: dict[str, vault.Policy] = field(default_factory=dict)
+    writers: dict[str, vault.Policy] = field(default_factory=dict)
+    rotators: dict[str, vault.Policy] = field(default_factory=dict)
+
+
+def build_policies(ctx: PlatformContext) -> Policies:
+    catalog, env = ctx.catalog, ctx.env
+    built = Policies()
+    for service in documents.consuming_services(catalog, env):
+        built.services[service] = vault.Policy(
+            f"{env.name}-vault-policy-service-{service}",
+            name=layout.service_policy_name(env, service),
+            policy=documents.service_policy(catalog, env, service),
+            opts=ctx.child_opts(),
+        )
+    for team in documents.writer_teams(catalog, env):
+        built.writers[team] = vault.Policy(
+            f"{env.name}-vault-policy-writer-{team}",
+            name=layout.writer_policy_name(env, team),
+            policy=documents.writer_policy(catalog, env, team),
+            opts=ctx.child_opts(),
+        )
+    for team in documents.rotator_teams(catalog, env):
+        built.rotators[team] = vault.Policy(
+            f"{env.name}-vault-policy-kv-rotator-{team}",
+            name=layout.rotator_policy_name(env, team),
+            policy=documents.rotator_policy(catalog, env, team),
+            opts=ctx.child_opts(),
+        )
+    return built

@@ -1,0 +1,108 @@
+"""Fixtures for the Vault tests: the example catalog's three environments and a small rotation
+catalog, recorded offline and applied to one real OpenBao backed by one real PostgreSQL.
+
+All environments share the one server, as they may in production (every name is
+environment-qualified), so the least-privilege matrix also proves isolation between them.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from psycopg import sql
+from servers.openbao import OpenBaoServer
+from servers.postgres import PostgresServer
+from vault.harness import Applied, DatabaseTarget, Recorded, VaultHarness, record
+
+from seccat.catalog.loader import load_catalog
+from seccat.catalog.model import Catalog
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLE = ROOT / "catalog.yaml"
+ROTATION = Path(__file__).resolve().parent / "rotation-catalog.yaml"
+ENVIRONMENTS = ("dev", "staging", "prod")
+
+
+@dataclass
+class VaultWorld:
+    server: OpenBaoServer
+    postgres: PostgresServer
+    harness: VaultHarness
+    applied: Applied
+    example: Catalog
+    rotation: Catalog
+    recorded: dict[str, Recorded]
+
+
+def prepare_database(pg: PostgresServer, catalog: Catalog, admin_password: str) -> None:
+    """What a DBA does once per database before Vault manages it (docs/vault.md): a database,
+    Vault's admin login, the static logins and the group roles dynamic logins inherit."""
+    with pg.connect() as conn:
+        for db in catalog.databases.values():
+            if db.vault_username is None:
+                continue
+            exists = conn.execute(
+                "SELECT 1 FROM pg_database WHERE datname = %s", (db.database,)
+            ).fetchone()
+            if not exists:
+                conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(db.database)))
+            admin = sql.Identifier(db.vault_username)
+            if not conn.execute(
+                "SELECT 1 FROM pg_roles WHERE rolname = %s", (db.vault_username,)
+            ).fetchone():
+                conn.execute(
+                    sql.SQL("CREATE ROLE {} LOGIN CREATEROLE PASSWORD {}").format(
+                        admin, sql.Literal(admin_password)
+                    )
+                )
+                conn.execute(sql.SQL("GRANT pg_signal_backend TO {}").format(admin))
+        for secret in catalog.secrets.values():
+            if secret.store != "vault-database" or secret.database is None:
+                continue
+            name = secret.database.username
+            db = catalog.databases[secret.database.database]
+            if conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (name,)).fetchone():
+                continue
+            static = secret.rotation is not None and secret.rotation.strategy == "static"
+            conn.execute(
+                sql.SQL("CREATE ROLE {} {}").format(
+                    sql.Identifier(name), sql.SQL("LOGIN" if static else "NOLOGIN")
+                )
+            )
+            conn.execute(
+                sql.SQL("GRANT CONNECT ON DATABASE {} TO {}").format(
+                    sql.Identifier(db.database), sql.Identifier(name)
+                )
+            )
+            if not static:
+                conn.execute(
+                    sql.SQL("GRANT {} TO {} WITH ADMIN OPTION").format(
+                        sql.Identifier(name), sql.Identifier(db.vault_username or "")
+                    )
+                )
+
+
+@pytest.fixture(scope="session")
+def vault_world(openbao_server: OpenBaoServer, postgres_server: PostgresServer) -> VaultWorld:
+    example = load_catalog(EXAMPLE)
+    rotation = load_catalog(ROTATION)
+    admin_password = secrets.token_urlsafe(24)
+    prepare_database(postgres_server, example, admin_password)
+    prepare_database(postgres_server, rotation, admin_password)
+    harness = VaultHarness(
+        openbao_server.client(),
+        DatabaseTarget(postgres_server.host, postgres_server.port, admin_password),
+        openbao_server.scratch,
+    )
+    recorded: dict[str, Recorded] = {}
+    for env in ENVIRONMENTS:
+        recorded[env] = record(example, env, EXAMPLE)
+        harness.apply(recorded[env])
+    recorded["ci"] = record(rotation, "ci", ROTATION)
+    harness.apply(recorded["ci"])
+    return VaultWorld(
+        openbao_server, postgres_server, harness, harness.applied, example, rotation, recorded
+    )
