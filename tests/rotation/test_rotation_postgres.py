@@ -250,6 +250,13 @@ def test_alternating_users_previous_login_keeps_working(
     assert creds(db.sm.value(arn)) == (user, password)
     assert logs_in(db.server, user, password)
 
+    # Rotation resumes from the rolled-back state: the other login gets a new password.
+    db.sm.rotate(postgres.handler, arn)
+    user3, password3 = creds(db.sm.value(arn))
+    assert user3 == db.username and password3 != password2
+    assert logs_in(db.server, user3, password3)
+    assert logs_in(db.server, user, password)
+
 
 def test_alternating_users_first_value_and_custom_alternate(
     db: Db, monkeypatch: pytest.MonkeyPatch
