@@ -171,7 +171,11 @@ def _explain(error: ValidationError, src: Source) -> list[tuple[RawPath, Positio
     if "propertyNames" in error.schema_path:
         key_path = (*path, str(instance))
         title = _title(schema) or "a valid name"
-        return [(key_path, src.key_position(key_path), _not_a(instance, title))]
+        if kind == "maxLength":
+            message = f"{shown(instance)} is longer than {error.validator_value} characters"
+        else:
+            message = _not_a(instance, title)
+        return [(key_path, src.key_position(key_path), message)]
 
     if kind == "additionalProperties":
         allowed = list(schema.get("properties", {}))

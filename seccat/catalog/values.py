@@ -87,6 +87,8 @@ KNOWN_FORMATS: tuple[tuple[str, re.Pattern[str]], ...] = (
 #: A token worth measuring: the characters of base64, base64url and hex.
 _TOKEN = re.compile(r"[A-Za-z0-9+/=_\-]{20,}")
 _HEX = re.compile(r"^[0-9a-fA-F]+$")
+#: A segment of a kebab/snake/path name: a word, maybe with a number after it, or a number.
+_WORD = re.compile(r"^(?:[A-Za-z][a-z]*[0-9]*|[0-9]+|)$")
 #: Bits per character above which a token of that alphabet is taken for random. Random
 #: base64 of 20+ characters scores above 4.0, hex of 32+ above 3.3; English words,
 #: kebab-case names and version strings stay well below.
@@ -120,7 +122,7 @@ def _random_token(token: str) -> bool:
     )
     # kebab/snake names ("checkout-api-version2") are words glued together, not tokens
     words = re.split(r"[-_/]", token)
-    if len(words) > 1 and all(w.isalpha() or w.isdigit() or not w for w in words):
+    if len(words) > 1 and all(_WORD.match(w) for w in words):
         return False
     return classes >= 2 and shannon_bits(token) >= BASE64_BITS
 

@@ -25,6 +25,7 @@ from ruamel.yaml.events import (
     SequenceStartEvent,
     StreamEndEvent,
 )
+from ruamel.yaml.reader import ReaderError
 
 from seccat.catalog.diagnostics import Diagnostic
 from seccat.catalog.model import Position
@@ -214,6 +215,7 @@ def _problem(src: Source, pos: tuple[int, int], path: RawPath, message: str, cod
 def _fatal(
     src: Source, pos: tuple[int, int], message: str, code: str, path: RawPath = ()
 ) -> NoReturn:
+    message = " ".join(message.split())  # a diagnostic is one line, whatever the parser said
     src.diagnostics.append(Diagnostic(src.file, pos[0], pos[1], src.render(path), message, code))
     raise _Fatal
 
@@ -280,8 +282,24 @@ class _Reader:
             mark = exc.problem_mark or exc.context_mark
             pos = (mark.line + 1, mark.column + 1) if mark else (1, 1)
             _fatal(self.src, pos, _yaml_message(exc, self.text, mark), "YAML")
+        except ReaderError as exc:  # a character YAML does not allow (control codes)
+            offset = max(0, min(int(exc.position), len(self.text)))
+            line = self.text.count("\n", 0, offset) + 1
+            column = offset - (self.text.rfind("\n", 0, offset) + 1) + 1
+            char = (
+                exc.character
+                if isinstance(exc.character, int)
+                else ord(str(exc.character)[:1] or "?")
+            )
+            _fatal(
+                self.src,
+                (line, column),
+                f"not valid YAML: control character U+{char:04X} is not allowed",
+                "YAML",
+            )
         except (YAMLError, ValueError, RecursionError, MemoryError) as exc:
-            _fatal(self.src, (1, 1), f"not valid YAML: {exc}", "YAML")
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            _fatal(self.src, (1, 1), f"not valid YAML: {first}", "YAML")
 
     def _stream(self) -> None:
         documents = 0
