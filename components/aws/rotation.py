@@ -65,9 +65,12 @@ def environment_variables(
     return variables
 
 
-def subnet_ids(rotator: RotatorPlan) -> tuple[str, ...]:
+def vpc_ids(rotator: RotatorPlan) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(subnet ids, security group ids) of the database the function must reach."""
     db = rotator.database
-    return db.vpc.subnet_ids if db is not None and db.vpc is not None else ()
+    if db is None or db.vpc is None:
+        return (), ()
+    return db.vpc.subnet_ids, db.vpc.security_group_ids
 
 
 class RotationFunction(pulumi.ComponentResource):
@@ -114,7 +117,8 @@ class RotationFunction(pulumi.ComponentResource):
                     secret_arn=plan.arn_pattern,
                     log_group_arn=rotator.log_group_arn,
                     master_arn=master_pattern,
-                    subnet_ids=subnet_ids(rotator),
+                    subnet_ids=vpc_ids(rotator)[0],
+                    security_group_ids=vpc_ids(rotator)[1],
                 )
             ),
             opts=child,

@@ -138,18 +138,27 @@ def rotation_role_policy(
     log_group_arn: str,
     master_arn: str | None = None,
     subnet_ids: Sequence[str] = (),
+    security_group_ids: Sequence[str] = (),
 ) -> dict[str, Any]:
     """Least privilege for the function that rotates exactly one secret.
 
     No ``secretsmanager:GetRandomPassword``: the rotators draw values from Python's
     ``secrets`` CSPRNG (functions/rotation/generator.py), so granting that action, which only
-    works on ``Resource: "*"``, would be privilege nobody uses. The VPC statements are those
-    of AWS's AWSLambdaVPCAccessExecutionRole; the describe calls accept no resource, the
-    network-interface calls are pinned to the catalog's subnets.
+    works on ``Resource: "*"``, would be privilege nobody uses.
+
+    In a VPC, Lambda creates the function's network interfaces with this role
+    (https://docs.aws.amazon.com/lambda/latest/dg/configuration-vpc.html): the actions of
+    AWSLambdaVPCAccessExecutionRole, but ``CreateNetworkInterface`` only in the catalog's
+    subnets and security groups and the other ENI calls only on network interfaces of this
+    account and region. ``DescribeNetworkInterfaces``/``DescribeSubnets`` accept no resource.
     """
     region = require(region, "region")
     account_id = require(account_id, "account_id")
     subnets = _unique([require(s, "subnet_id") for s in subnet_ids])
+    groups = _unique([require(g, "security_group_id") for g in security_group_ids])
+    if bool(subnets) != bool(groups):
+        raise ValueError("a VPC rotation function needs both subnets and security groups")
+    ec2 = f"arn:aws:ec2:{region}:{account_id}"
     return render_json(
         "aws/rotation-role-policy.json.j2",
         secret_arn=require(secret_arn, "arn_pattern"),
@@ -161,8 +170,9 @@ def rotation_role_policy(
         kms_alias=_kms_alias(kms_alias),
         log_group_arn=require(log_group_arn, "arn"),
         vpc=bool(subnets),
-        region=region,
-        subnet_arns=[f"arn:aws:ec2:{region}:{account_id}:subnet/{s}" for s in subnets],
+        network_interfaces=f"{ec2}:network-interface/*",
+        subnet_arns=[f"{ec2}:subnet/{s}" for s in subnets],
+        security_group_arns=[f"{ec2}:security-group/{g}" for g in groups],
     )
 
 

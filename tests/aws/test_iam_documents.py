@@ -1,0 +1,371 @@
+"""The generated IAM documents, exactly, both from the generators and as deployed inputs."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from seccat.catalog.model import OidcTrust, Trust
+from seccat.documents import iam
+from seccat.documents.names import UnsafeName
+from tests.aws.conftest import GITHUB_OIDC, PROD_ACCOUNT, REGION
+
+ARN = f"arn:aws:secretsmanager:{REGION}:{PROD_ACCOUNT}:secret:prod/payments"
+STRIPE = f"{ARN}/stripe-api-key-??????"
+WEBHOOK = f"{ARN}/webhook-key-??????"
+APP = f"{ARN}/orders-db-app-??????"
+ADMIN = f"{ARN}/orders-db-admin-??????"
+KEYS = f"arn:aws:kms:{REGION}:{PROD_ACCOUNT}:key/*"
+VIA = f"secretsmanager.{REGION}.amazonaws.com"
+
+
+def kms_statement(sid: str, actions: object, arns: list[str]) -> dict:
+    return {
+        "Sid": sid,
+        "Effect": "Allow",
+        "Action": actions,
+        "Resource": KEYS,
+        "Condition": {
+            "StringEquals": {"kms:ViaService": VIA},
+            "ForAnyValue:StringEquals": {"kms:ResourceAliases": "alias/seccat/prod"},
+            "StringLike": {"kms:EncryptionContext:SecretARN": arns},
+        },
+    }
+
+
+# checkout-api reads stripe-api-key and webhook-key in dev and prod, and orders-db-app: the
+# test below uses a service that reads exactly two secrets (webhook-key's other reader, legacy,
+# reads one), so the exact document for two is checked through the generator.
+TWO_SECRETS_POLICY = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {
+            "Sid": "ReadConsumedSecrets",
+            "Effect": "Allow",
+            "Action": ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
+            "Resource": [STRIPE, WEBHOOK],
+        },
+        kms_statement("DecryptConsumedSecretsWithEnvironmentKey", "kms:Decrypt", [STRIPE, WEBHOOK]),
+    ],
+}
+
+
+def test_consumer_policy_for_two_secrets_is_exact() -> None:
+    doc = iam.consumer_policy(
+        region=REGION,
+        account_id=PROD_ACCOUNT,
+        kms_alias="alias/seccat/prod",
+        read_arns=[WEBHOOK, STRIPE],  # order in the catalog does not matter
+    )
+    assert doc == TWO_SECRETS_POLICY
+
+
+def test_deployed_consumer_policy_is_the_generated_one(aws_preview) -> None:
+    """checkout-api's RolePolicy in prod: three secrets, exactly, as the role's own policy."""
+    prod = aws_preview("prod")
+    policy = prod.named("prod/checkout-api/secrets-policy")
+    assert policy.inputs["role"] == "seccat-prod-checkout-api"
+    assert policy.inputs["name"] == "seccat-prod-secrets"
+    reads = [APP, STRIPE, WEBHOOK]
+    assert json.loads(policy.inputs["policy"]) == {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "ReadConsumedSecrets",
+                "Effect": "Allow",
+                "Action": ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
+                "Resource": reads,
+            },
+            kms_statement("DecryptConsumedSecretsWithEnvironmentKey", "kms:Decrypt", reads),
+        ],
+    }
+
+
+def test_write_access_adds_put_and_data_keys_only_for_written_secrets() -> None:
+    doc = iam.consumer_policy(
+        region=REGION,
+        account_id=PROD_ACCOUNT,
+        kms_alias="alias/seccat/prod",
+        read_arns=[STRIPE, WEBHOOK],
+        write_arns=[WEBHOOK],
+    )
+    assert doc["Statement"][1] == {
+        "Sid": "WriteSecretsOwnedByThisService",
+        "Effect": "Allow",
+        "Action": "secretsmanager:PutSecretValue",
+        "Resource": [WEBHOOK],
+    }
+    assert doc["Statement"][2]["Action"] == ["kms:Decrypt", "kms:GenerateDataKey"]
+    with pytest.raises(ValueError, match="also be read"):
+        iam.consumer_policy(
+            region=REGION,
+            account_id=PROD_ACCOUNT,
+            kms_alias="alias/seccat/prod",
+            read_arns=[STRIPE],
+            write_arns=[WEBHOOK],
+        )
+
+
+def test_trust_policy_for_a_service_principal(aws_preview) -> None:
+    role = aws_preview("prod").named("prod/checkout-api/role")
+    assert json.loads(role.inputs["assumeRolePolicy"]) == {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "AssumedByAwsService",
+                "Effect": "Allow",
+                "Principal": {"Service": "ecs-tasks.amazonaws.com"},
+                "Action": "sts:AssumeRole",
+                "Condition": {"StringEquals": {"aws:SourceAccount": PROD_ACCOUNT}},
+            }
+        ],
+    }
+    assert role.inputs["name"] == "seccat-prod-checkout-api"
+
+
+def test_trust_policy_for_a_role_arn(aws_preview) -> None:
+    role = aws_preview("prod").named("prod/reporting/role")
+    assert json.loads(role.inputs["assumeRolePolicy"]) == {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "AssumedByRole",
+                "Effect": "Allow",
+                "Principal": {"AWS": f"arn:aws:iam::{PROD_ACCOUNT}:role/reporting-runner"},
+                "Action": "sts:AssumeRole",
+            }
+        ],
+    }
+
+
+def test_trust_policy_for_an_oidc_provider(aws_preview) -> None:
+    role = aws_preview("prod").named("prod/etl/role")
+    assert json.loads(role.inputs["assumeRolePolicy"]) == {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "AssumedByOidcWorkload",
+                "Effect": "Allow",
+                "Principal": {"Federated": GITHUB_OIDC},
+                "Action": "sts:AssumeRoleWithWebIdentity",
+                "Condition": {
+                    "StringEquals": {
+                        "token.actions.githubusercontent.com:aud": "sts.amazonaws.com"
+                    },
+                    "StringLike": {
+                        "token.actions.githubusercontent.com:sub": [
+                            "repo:example/etl:ref:refs/heads/main"
+                        ]
+                    },
+                },
+            }
+        ],
+    }
+
+
+@pytest.mark.parametrize(
+    "trust",
+    [
+        Trust(oidc=OidcTrust(provider_arn=GITHUB_OIDC, subjects=("*",))),
+        Trust(oidc=OidcTrust(provider_arn=GITHUB_OIDC, subjects=())),
+        Trust(oidc=OidcTrust(provider_arn=GITHUB_OIDC, subjects=('repo:x", "*',))),
+        Trust(role_arn="*"),
+        Trust(role_arn="arn:aws:iam::222222222222:role/*"),
+        Trust(service="*"),
+        Trust(service='ecs-tasks.amazonaws.com", "Resource": "*'),
+        Trust(),
+    ],
+)
+def test_trust_is_never_open_or_injectable(trust: Trust) -> None:
+    with pytest.raises((UnsafeName, ValueError)):
+        iam.trust_policy(trust, PROD_ACCOUNT)
+
+
+def test_existing_role_gets_the_policy_and_no_new_role(aws_preview) -> None:
+    prod = aws_preview("prod")
+    policy = prod.named("prod/legacy/secrets-policy")
+    assert policy.inputs["role"] == "legacy-app"
+    assert not [r for r in prod.of_type("aws:iam/role:Role") if r.name == "prod/legacy/role"]
+
+
+def test_rotation_role_policy_in_a_vpc_is_exact(aws_preview) -> None:
+    """orders-db-app: its own secret, the superuser secret to read, the key, its logs, and
+    network interfaces only in the catalog's subnet and security group."""
+    policy = aws_preview("prod").named("prod/payments/orders-db-app/rotation-role-policy")
+    assert policy.inputs["role"] == "seccat-prod-rotate-payments_orders-db-app"
+    ec2 = f"arn:aws:ec2:{REGION}:{PROD_ACCOUNT}"
+    log_group = (
+        f"arn:aws:logs:{REGION}:{PROD_ACCOUNT}:log-group:"
+        "/seccat/prod/rotation/payments/orders-db-app"
+    )
+    assert json.loads(policy.inputs["policy"]) == {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "RotateOwnSecret",
+                "Effect": "Allow",
+                "Action": [
+                    "secretsmanager:DescribeSecret",
+                    "secretsmanager:GetSecretValue",
+                    "secretsmanager:PutSecretValue",
+                    "secretsmanager:UpdateSecretVersionStage",
+                ],
+                "Resource": APP,
+            },
+            {
+                "Sid": "ReadSuperuserSecret",
+                "Effect": "Allow",
+                "Action": ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
+                "Resource": ADMIN,
+            },
+            kms_statement(
+                "UseEnvironmentKeyThroughSecretsManager",
+                ["kms:Decrypt", "kms:GenerateDataKey"],
+                [APP, ADMIN],
+            ),
+            {
+                "Sid": "WriteOwnLogs",
+                "Effect": "Allow",
+                "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+                "Resource": f"{log_group}:*",
+            },
+            {
+                "Sid": "DescribeNetworkInterfacesForVpcAccess",
+                "Effect": "Allow",
+                "Action": ["ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets"],
+                "Resource": "*",
+            },
+            {
+                "Sid": "CreateNetworkInterfacesInCatalogSubnets",
+                "Effect": "Allow",
+                "Action": "ec2:CreateNetworkInterface",
+                "Resource": [
+                    f"{ec2}:network-interface/*",
+                    f"{ec2}:subnet/subnet-0a1b2c3d",
+                    f"{ec2}:security-group/sg-0123abcd",
+                ],
+            },
+            {
+                "Sid": "ManageOwnNetworkInterfaces",
+                "Effect": "Allow",
+                "Action": [
+                    "ec2:DeleteNetworkInterface",
+                    "ec2:AssignPrivateIpAddresses",
+                    "ec2:UnassignPrivateIpAddresses",
+                ],
+                "Resource": f"{ec2}:network-interface/*",
+            },
+        ],
+    }
+
+
+def test_rotation_role_policy_for_a_generated_value_is_exact() -> None:
+    log_group = f"arn:aws:logs:{REGION}:{PROD_ACCOUNT}:log-group:/seccat/prod/rotation/x"
+    doc = iam.rotation_role_policy(
+        region=REGION,
+        account_id=PROD_ACCOUNT,
+        kms_alias="alias/seccat/prod",
+        secret_arn=STRIPE,
+        log_group_arn=log_group,
+    )
+    assert doc == {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "RotateOwnSecret",
+                "Effect": "Allow",
+                "Action": [
+                    "secretsmanager:DescribeSecret",
+                    "secretsmanager:GetSecretValue",
+                    "secretsmanager:PutSecretValue",
+                    "secretsmanager:UpdateSecretVersionStage",
+                ],
+                "Resource": STRIPE,
+            },
+            kms_statement(
+                "UseEnvironmentKeyThroughSecretsManager",
+                ["kms:Decrypt", "kms:GenerateDataKey"],
+                [STRIPE],
+            ),
+            {
+                "Sid": "WriteOwnLogs",
+                "Effect": "Allow",
+                "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+                "Resource": f"{log_group}:*",
+            },
+        ],
+    }
+
+
+def test_lambda_trust_is_exact(aws_preview) -> None:
+    role = aws_preview("prod").named("prod/payments/stripe-api-key/rotation-role")
+    assert json.loads(role.inputs["assumeRolePolicy"]) == {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "AssumedByAwsService",
+                "Effect": "Allow",
+                "Principal": {"Service": "lambda.amazonaws.com"},
+                "Action": "sts:AssumeRole",
+            }
+        ],
+    }
+
+
+def test_secret_policy_admits_consumers_and_rotation_and_denies_the_rest(aws_preview) -> None:
+    """The superuser secret is read by its own rotator and by the app login's rotator."""
+    prod = aws_preview("prod")
+    policy = prod.named("prod/payments/orders-db-admin/policy")
+    assert policy.inputs["blockPublicPolicy"] is True
+    assert policy.inputs["secretArn"].startswith(f"{ARN}/orders-db-admin-")
+    readers = [
+        f"arn:aws:iam::{PROD_ACCOUNT}:role/seccat-prod-rotate-payments_orders-db-admin",
+        f"arn:aws:iam::{PROD_ACCOUNT}:role/seccat-prod-rotate-payments_orders-db-app",
+    ]
+    assert json.loads(policy.inputs["policy"]) == {
+        "Version": "2012-10-17",
+        "Id": "seccat-prod/payments/orders-db-admin",
+        "Statement": [
+            {
+                "Sid": "ReadByConsumersAndRotation",
+                "Effect": "Allow",
+                "Principal": {"AWS": readers},
+                "Action": ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
+                "Resource": ADMIN,
+            },
+            {
+                "Sid": "DenyValueToEveryoneElse",
+                "Effect": "Deny",
+                "Principal": "*",
+                "Action": "secretsmanager:GetSecretValue",
+                "Resource": ADMIN,
+                "Condition": {
+                    "ArnNotEquals": {"aws:PrincipalArn": readers},
+                    "BoolIfExists": {"aws:PrincipalIsAWSService": "false"},
+                },
+            },
+            {
+                "Sid": "DenyInsecureTransport",
+                "Effect": "Deny",
+                "Principal": "*",
+                "Action": "secretsmanager:*",
+                "Resource": ADMIN,
+                "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+            },
+        ],
+    }
+    # AWS refuses a policy naming roles that do not exist yet: it waits for both.
+    assert sorted(policy.options["dependsOn"]) == [
+        "prod/payments/orders-db-admin/rotation-role",
+        "prod/payments/orders-db-app/rotation-role",
+    ]
+
+
+def test_external_secret_policy_names_its_consumer_role(aws_preview) -> None:
+    policy = aws_preview("prod").named("prod/payments/partner-tls/policy")
+    doc = json.loads(policy.inputs["policy"])
+    reporting = f"arn:aws:iam::{PROD_ACCOUNT}:role/seccat-prod-reporting"
+    assert doc["Statement"][0]["Principal"] == {"AWS": [reporting]}
+    assert doc["Statement"][1]["Condition"]["ArnNotEquals"] == {"aws:PrincipalArn": [reporting]}
+    assert policy.options["dependsOn"] == ["prod/reporting/role"]
