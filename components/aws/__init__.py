@@ -11,7 +11,7 @@ from components.aws.dashboard import build_dashboard
 from components.aws.detective import build_detective_controls
 from components.aws.plan import AwsPlan, PlanError
 from components.aws.replica_keys import build_replica_keys
-from components.aws.rotation import RotationFunction
+from components.aws.rotation import RotationFunction, build_dependency_layer
 from components.aws.secret import ManagedSecret
 from components.context import PlatformContext
 
@@ -30,6 +30,8 @@ def build_aws(ctx: PlatformContext) -> None:
     if not plan.aws_secrets:
         return
     replica_keys = build_replica_keys(ctx, plan)
+    needs_layer = any(p.rotator and p.rotator.kind == "postgres" for p in order)
+    layer = build_dependency_layer(ctx) if needs_layer else None
 
     managed: dict[str, ManagedSecret] = {}
     rotators: dict[str, RotationFunction] = {}
@@ -49,6 +51,7 @@ def build_aws(ctx: PlatformContext) -> None:
             master_arn=master.secret.arn if master is not None else None,
             master_pattern=master.plan.arn_pattern if master is not None else None,
             parent=ms,
+            layer=layer if rotator.kind == "postgres" else None,
         )
 
     role_by_arn = {s.role_arn: s.role for s in services.values() if s.role is not None}

@@ -1,10 +1,14 @@
-"""The rotation functions' code, packaged from the repository's ``functions/`` folder.
+"""The rotation functions' code and dependency layer, packaged from the repository.
 
-An explicit AssetArchive of source files (not a FileArchive of the folder) so the package is
-the same on every machine: ``__pycache__``, editor files and tests never change the code
-hash and so never cause a spurious Lambda update. The archive root is ``functions/``, so the
-handlers are ``rotation.generated.handler`` and ``rotation.postgres.handler`` and vendored
-pure-Python dependencies (pg8000 and its own) sit next to ``rotation/``.
+Code: an explicit, sorted AssetArchive of the ``.py`` files under ``functions/rotation/``
+(functions/README.md), not a FileArchive of the folder, so ``__pycache__`` and editor files
+never change the code hash and never cause a spurious Lambda update. ``functions/`` is the
+import root, so the handlers are ``rotation.generated.handler`` and
+``rotation.postgres.handler``.
+
+Dependencies: the PostgreSQL rotator needs pg8000, which the runtime lacks. It ships as a
+pure-Python layer built by ``python functions/build_layer.py build/lambda-layer`` (the same
+layer serves x86_64 and arm64); `pulumi up` needs that folder, the offline preview does not.
 """
 
 from __future__ import annotations
@@ -14,29 +18,28 @@ from pathlib import Path
 
 import pulumi
 
-FUNCTIONS_DIR = Path(__file__).resolve().parents[2] / "functions"
+ROOT = Path(__file__).resolve().parents[2]
+FUNCTIONS_DIR = ROOT / "functions"
+#: The rotators' package inside the import root: the only code the Lambdas receive.
+PACKAGE = "rotation"
+LAYER_DIR = ROOT / "build" / "lambda-layer"
 
 HANDLERS = {
     "generated": "rotation.generated.handler",
     "postgres": "rotation.postgres.handler",
 }
 
-_SKIP_DIRS = frozenset({"__pycache__", "tests", ".pytest_cache", ".mypy_cache", ".ruff_cache"})
-_SKIP_SUFFIXES = (".pyc", ".pyo", ".md", "~", ".swp")
-
 
 @cache
 def source_files(root: Path = FUNCTIONS_DIR) -> tuple[str, ...]:
-    """Archive paths (relative to ``functions/``) of every file the Lambda needs."""
-    files: list[str] = []
-    for path in sorted(root.rglob("*")):
-        rel = path.relative_to(root)
-        if not path.is_file() or any(part in _SKIP_DIRS for part in rel.parts):
-            continue
-        if rel.name.startswith(".") or rel.name.endswith(_SKIP_SUFFIXES):
-            continue
-        files.append(rel.as_posix())
-    return tuple(files)
+    """Archive paths (relative to ``functions/``) of the rotators' modules, sorted."""
+    return tuple(
+        sorted(
+            p.relative_to(root).as_posix()
+            for p in (root / PACKAGE).rglob("*.py")
+            if "__pycache__" not in p.parts
+        )
+    )
 
 
 def handler_module(kind: str) -> str:
@@ -50,3 +53,14 @@ def code_archive(kind: str) -> pulumi.AssetArchive:
     if module not in files:
         raise pulumi.RunError(f"rotation handler functions/{module} is missing from the repository")
     return pulumi.AssetArchive({rel: pulumi.FileAsset(str(FUNCTIONS_DIR / rel)) for rel in files})
+
+
+def dependency_layer() -> pulumi.FileArchive:
+    """The built layer folder (``python/...`` inside). `pulumi up` without it fails here with
+    the command to run, rather than deep in the engine."""
+    if not LAYER_DIR.is_dir() and not pulumi.runtime.is_dry_run():
+        raise pulumi.RunError(
+            f"{LAYER_DIR.relative_to(ROOT)} is missing: run "
+            "`python functions/build_layer.py build/lambda-layer` before `pulumi up`"
+        )
+    return pulumi.FileArchive(str(LAYER_DIR))

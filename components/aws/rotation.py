@@ -12,7 +12,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components.aws.alarms import function_alarms
-from components.aws.package import HANDLERS, code_archive
+from components.aws.package import HANDLERS, code_archive, dependency_layer
 from components.aws.plan import RotatorPlan, SecretPlan
 from components.context import PlatformContext
 from seccat.catalog.model import Secret
@@ -73,6 +73,20 @@ def vpc_ids(rotator: RotatorPlan) -> tuple[tuple[str, ...], tuple[str, ...]]:
     return db.vpc.subnet_ids, db.vpc.security_group_ids
 
 
+def build_dependency_layer(ctx: PlatformContext) -> aws.lambda_.LayerVersion:
+    """pg8000 for the PostgreSQL rotators, once per environment (functions/README.md)."""
+    env = ctx.env.name
+    return aws.lambda_.LayerVersion(
+        f"{env}/rotation-dependencies",
+        layer_name=f"seccat-{env}-rotation-dependencies",
+        description="seccat rotation dependencies (functions/requirements.txt), pure Python",
+        code=dependency_layer(),
+        compatible_runtimes=[RUNTIME],
+        compatible_architectures=[ARCHITECTURE],
+        opts=ctx.child_opts(),
+    )
+
+
 class RotationFunction(pulumi.ComponentResource):
     """Role, log group, function, invoke permission, schedule and alarms for one secret."""
 
@@ -85,6 +99,7 @@ class RotationFunction(pulumi.ComponentResource):
         master_arn: pulumi.Input[str] | None,
         master_pattern: str | None,
         parent: pulumi.Resource,
+        layer: aws.lambda_.LayerVersion | None = None,
     ) -> None:
         rotator = plan.rotator
         assert rotator is not None
@@ -142,6 +157,7 @@ class RotationFunction(pulumi.ComponentResource):
             architectures=[ARCHITECTURE],
             handler=HANDLERS[rotator.kind],
             code=code_archive(rotator.kind),
+            layers=[layer.arn] if layer is not None else None,
             timeout=TIMEOUT_SECONDS[rotator.kind],
             memory_size=MEMORY_MB,
             reserved_concurrent_executions=RESERVED_CONCURRENCY,

@@ -71,6 +71,12 @@ def outputs_for(
         )
         state["qualifiedArn"] = f"{arn}:1"
         state["version"] = "1"
+    elif type_token == "aws:lambda/layerVersion:LayerVersion":
+        layer = f"arn:aws:lambda:{region}:{account}:layer:{inputs.get('layerName') or name}"
+        arn = f"{layer}:1"
+        resource_id = arn
+        state["layerArn"] = layer
+        state["version"] = "1"
     elif type_token == "aws:sns/topic:Topic":
         arn = f"arn:aws:sns:{region}:{account}:{name}"
         resource_id = arn

@@ -255,8 +255,20 @@ def test_lambda_code_is_the_repository_handlers(aws_preview) -> None:
     archive = fn.inputs["code"]["assetArchive"]
     assert {"rotation/common.py", "rotation/generated.py", "rotation/postgres.py"} <= set(archive)
     assert archive["rotation/postgres.py"] == {"fileAsset": "functions/rotation/postgres.py"}
-    assert not [p for p in archive if "__pycache__" in p or p.endswith(".pyc")]
+    # Only the rotators' modules: no caches, no Vault rotator, no build script or README.
+    assert all(p.startswith("rotation/") and p.endswith(".py") for p in archive), archive
+    assert not [p for p in archive if "__pycache__" in p]
     assert tuple(archive) == source_files()
+    # pg8000 comes from the environment's dependency layer, only where it is needed.
+    layer = aws_preview("prod").named("prod/rotation-dependencies")
+    assert layer.inputs["code"] == {"fileArchive": "build/lambda-layer"}
+    assert layer.inputs["compatibleRuntimes"] == ["python3.13"]
+    assert layer.inputs["compatibleArchitectures"] == ["arm64"]
+    assert fn.inputs["layers"] == [
+        f"arn:aws:lambda:{REGION}:{PROD_ACCOUNT}:layer:seccat-prod-rotation-dependencies:1"
+    ]
+    generated = aws_preview("prod").named("prod/payments/stripe-api-key/rotation-function")
+    assert "layers" not in generated.inputs
 
 
 def test_no_secretsmanager_action_has_a_wildcard_resource(aws_preview, example_preview) -> None:
@@ -394,6 +406,7 @@ def test_every_aws_resource_is_parented_tagged_and_located(aws_preview) -> None:
         "aws:cloudwatch/eventTarget:EventTarget",
         "aws:cloudwatch/dashboard:Dashboard",
         "aws:kms/alias:Alias",
+        "aws:lambda/layerVersion:LayerVersion",
         "aws:sns/topicPolicy:TopicPolicy",
         "aws:sns/topicSubscription:TopicSubscription",
         "pulumi:providers:aws",
