@@ -25,6 +25,7 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import hvac
@@ -137,7 +138,7 @@ def rollback(client: hvac.Client, mount: str, path: str, to_version: int | None 
 
     def usable(n: int) -> bool:
         info = versions.get(str(n))
-        return bool(info) and not info.get("destroyed") and not info.get("deletion_time")
+        return bool(info) and not info.get("destroyed") and not _deleted(info.get("deletion_time"))
 
     if to_version is None:
         candidates = [n for n in range(current - 1, 0, -1) if usable(n)]
@@ -162,6 +163,15 @@ def rollback(client: hvac.Client, mount: str, path: str, to_version: int | None 
         version,
     )
     return KvWrite(mount, path, version, current)
+
+
+def _deleted(deletion_time: str | None) -> bool:
+    """A version is deleted once its ``deletion_time`` has passed. With ``delete_version_after``
+    set (seccat sets it on every key) Vault shows the *scheduled* deletion of live versions."""
+    if not deletion_time:
+        return False
+    when = datetime.fromisoformat(deletion_time.replace("Z", "+00:00"))
+    return when <= datetime.now(UTC)
 
 
 # -- Lambda ------------------------------------------------------------------------------------
