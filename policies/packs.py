@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 from policies.registry import RULES
-from policies.thresholds import PCI_MAX_ROTATION_DAYS
 
 CONFIG_DIR = Path(__file__).resolve().parent / "config"
 
@@ -39,13 +38,9 @@ def pack_config(name: str) -> dict[str, Any]:
         )
         entry: dict[str, Any] = {"enforcementLevel": rule.enforcement if in_scope else "disabled"}
         if in_scope:
-            config = rule.defaults()
-            if name == "pci-dss-4" and "pciMaxDays" in config:
-                # Every secret in a PCI pack run is treated as in scope.
-                config["maxDays"] = {
-                    k: min(v, PCI_MAX_ROTATION_DAYS) for k, v in config["maxDays"].items()
-                }
-            entry.update(config)
+            # The 90-day PCI limit applies to secrets whose catalog entry lists pci-dss
+            # (pciMaxDays); the catalog's compliance field, not the pack, defines scope.
+            entry.update(rule.defaults())
         out[rule.id] = entry
     return out
 
