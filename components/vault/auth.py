@@ -17,7 +17,7 @@ from seccat.documents import vault_layout as layout
 from seccat.documents.iam import role_arn
 from seccat.documents.names import require, service_role_name
 from seccat.documents.vault_lifetimes import TOKEN_TTL_CEILING, token_ttl
-from seccat.documents.vault_policy import vault_secrets
+from seccat.documents.vault_policy import consuming_services, vault_secrets
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,7 @@ def build_auth_backends(
         opts=ctx.child_opts(depends_on=list(depends_on)),
     )
     k8s_backend = None
-    if any(ctx.catalog.services[s].kubernetes for s in _services(ctx)):
+    if any(ctx.catalog.services[s].kubernetes for s in consuming_services(ctx.catalog, ctx.env)):
         k8s_backend = vault.AuthBackend(
             f"{env}-vault-auth-kubernetes",
             type="kubernetes",
@@ -58,12 +58,6 @@ def build_auth_backends(
             opts=ctx.child_opts(depends_on=list(depends_on)),
         )
     return AuthBackends(aws_backend, k8s_backend)
-
-
-def _services(ctx: PlatformContext) -> list[str]:
-    from seccat.documents.vault_policy import consuming_services
-
-    return consuming_services(ctx.catalog, ctx.env)
 
 
 def service_role_arn(ctx: PlatformContext, service: Service) -> str:

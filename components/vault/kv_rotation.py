@@ -10,12 +10,13 @@ schedule per secret that invokes the function with the secret's id and generate 
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pulumi
 import pulumi_aws as aws
 import pulumi_vault as vault
 
+from components.aws.alarms import function_alarms
+from components.aws.package import FUNCTIONS_DIR, dependency_layer
 from components.context import PlatformContext
 from components.tagging import tags
 from components.vault.auth import AuthBackends
@@ -29,9 +30,12 @@ from seccat.documents.templating import dumps
 from seccat.documents.vault_lifetimes import scheduler_expression
 from seccat.documents.vault_policy import rotated_kv_secrets
 
-FUNCTIONS_DIR = Path(__file__).resolve().parents[2] / "functions"
 HANDLER = "vault_kv.rotator.handler"
-RUNTIME = "python3.12"
+#: The same runtime and architecture as the AWS rotators, so one dependency layer serves both.
+RUNTIME = "python3.13"
+ARCHITECTURE = "arm64"
+#: The packages the function receives (functions/ is the import root).
+PACKAGES = ("vault_kv", "rotation")
 #: One run rotates one secret: a short token is enough and limits a stolen one.
 ROTATOR_TOKEN_TTL = 5 * 60
 ROTATOR_TOKEN_MAX_TTL = 15 * 60
@@ -46,6 +50,19 @@ def vault_address() -> str:
             "the KV rotator needs the Vault address: set vault:address in the stack config"
         )
     return address
+
+
+def code_archive() -> pulumi.AssetArchive:
+    """An explicit, sorted archive of the .py files, so caches never change the code hash."""
+    files = sorted(
+        p.relative_to(FUNCTIONS_DIR).as_posix()
+        for package in PACKAGES
+        for p in (FUNCTIONS_DIR / package).rglob("*.py")
+        if "__pycache__" not in p.parts
+    )
+    if "vault_kv/rotator.py" not in files:
+        raise pulumi.RunError("functions/vault_kv/rotator.py is missing from the repository")
+    return pulumi.AssetArchive({rel: pulumi.FileAsset(str(FUNCTIONS_DIR / rel)) for rel in files})
 
 
 def rotation_event(ctx: PlatformContext, secret: Secret) -> dict[str, object]:
@@ -67,6 +84,17 @@ def build_kv_rotation(ctx: PlatformContext, policies: Policies, backends: AuthBa
     env = ctx.env
     if not policies.rotators:
         return
+    # hvac and its closure (functions/requirements.txt), the same pure-Python layer the AWS
+    # rotators use; built by `python functions/build_layer.py build/lambda-layer`.
+    layer = aws.lambda_.LayerVersion(
+        f"{env.name}-kv-rotator-dependencies",
+        layer_name=f"seccat-{env.name}-kv-rotator-dependencies",
+        description="seccat Vault KV rotator dependencies (hvac), pure Python",
+        code=dependency_layer(),
+        compatible_runtimes=[RUNTIME],
+        compatible_architectures=[ARCHITECTURE],
+        opts=ctx.child_opts(),
+    )
     group = aws.scheduler.ScheduleGroup(
         f"{env.name}-kv-rotation-schedules",
         name=docs.schedule_group_name(env.name),
@@ -120,12 +148,9 @@ def build_kv_rotation(ctx: PlatformContext, policies: Policies, backends: AuthBa
             role=role.arn,
             runtime=RUNTIME,
             handler=HANDLER,
-            code=pulumi.AssetArchive(
-                {
-                    "vault_kv": pulumi.FileArchive(str(FUNCTIONS_DIR / "vault_kv")),
-                    "rotation": pulumi.FileArchive(str(FUNCTIONS_DIR / "rotation")),
-                }
-            ),
+            architectures=[ARCHITECTURE],
+            code=code_archive(),
+            layers=[layer.arn],
             timeout=60,
             memory_size=256,
             # One rotation at a time per team: concurrent runs would only lose CAS races.
@@ -143,6 +168,9 @@ def build_kv_rotation(ctx: PlatformContext, policies: Policies, backends: AuthBa
             tags=team_tags,
             opts=ctx.child_opts(depends_on=[log_group, logs_policy]),
         )
+        # Page the environment's topic when a rotation errors or is throttled (the same
+        # alarms as the AWS rotators): a CAS conflict or a Vault outage is never silent.
+        function_alarms(ctx, fn_name, team_tags, ctx.parent)
         vault.aws.AuthBackendRole(
             f"{env.name}-vault-aws-role-kv-rotator-{team}",
             backend=backends.aws.path,

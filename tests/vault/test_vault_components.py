@@ -1,0 +1,149 @@
+"""Offline: the Vault resources seccat's real program registers, as the preview records them."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+from components.vault.config import OFFLINE_PASSWORD
+from seccat.engine.preview import Preview
+
+PreviewOf = Callable[[str], Preview]
+
+
+def _vault(preview: Preview) -> list:  # type: ignore[type-arg]
+    return [r for r in preview.resources if r.type.startswith("vault:")]
+
+
+def test_every_vault_resource_is_a_child_of_the_platform(example_preview: PreviewOf) -> None:
+    preview = example_preview("prod")
+    platform = preview.of_type("seccat:index:SecretsPlatform")[0]
+    resources = _vault(preview)
+    assert len(resources) == 30
+    assert {r.parent for r in resources} == {platform.urn}
+
+
+def test_kv_mount_and_config(example_preview: PreviewOf) -> None:
+    for env, protect in (("dev", False), ("prod", True)):
+        preview = example_preview(env)
+        mount = preview.named(f"{env}-vault-kv")
+        assert mount.inputs["path"] == f"kv-{env}"
+        assert (mount.inputs["type"], mount.inputs["options"]) == ("kv", {"version": "2"})
+        assert mount.inputs["maxLeaseTtlSeconds"] <= 86400
+        config = preview.named(f"{env}-vault-kv-config").inputs
+        assert config["maxVersions"] >= 10
+        assert config["casRequired"] is protect
+        assert config["deleteVersionAfter"] >= 3 * 180 * 86400  # the slowest rotation kept 3x
+        assert mount.options["protect"] is protect and mount.options["retainOnDelete"] is protect
+
+
+def test_kv_metadata_never_deletes_and_writes_only_metadata(example_preview: PreviewOf) -> None:
+    preview = example_preview("prod")
+    endpoints = preview.of_type("vault:generic/endpoint:Endpoint")
+    assert sorted(e.inputs["path"] for e in endpoints) == [
+        "kv-prod/metadata/data/legacy-ftp-password",
+        "kv-prod/metadata/identity/jwt-signing-key",
+        "kv-prod/metadata/identity/ldap-bind-password",
+        "kv-prod/metadata/identity/oauth-client-secret",
+        "kv-prod/metadata/identity/saml-signing-cert",
+    ]
+    for e in endpoints:
+        assert e.inputs["disableDelete"] is True
+        assert e.options["protect"] is True
+
+
+def test_database_connection_roles_and_no_password_in_the_preview(
+    example_preview: PreviewOf,
+) -> None:
+    preview = example_preview("prod")
+    conn = preview.named("prod-vault-db-warehouse-db").inputs
+    assert conn["backend"] == "database-prod"
+    assert conn["allowedRoles"] == ["data.warehouse-etl", "data.warehouse-reader"]
+    assert conn["verifyConnection"] is True
+    assert conn["postgresql"] == "[secret]"
+    assert OFFLINE_PASSWORD not in json.dumps(preview.to_json())
+    static = preview.named("prod-vault-db-role-data.warehouse-etl").inputs
+    assert (static["username"], static["rotationPeriod"]) == ("etl_loader", 30 * 86400)
+    assert "rotationSchedule" not in static
+    dynamic = preview.named("prod-vault-db-role-data.warehouse-reader").inputs
+    assert (dynamic["defaultTtl"], dynamic["maxTtl"]) == (3600, 8 * 3600)
+    assert dynamic["creationStatements"][1] == 'GRANT "warehouse_reader" TO "{{name}}";'
+
+
+def test_auth_roles_bind_service_roles_with_short_tokens(example_preview: PreviewOf) -> None:
+    preview = example_preview("prod")
+    aws_roles = {
+        r.inputs["role"]: r.inputs
+        for r in preview.of_type("vault:aws/authBackendRole:AuthBackendRole")
+    }
+    assert sorted(aws_roles) == [
+        "auth-service",
+        "etl-runner",
+        "kv-rotator-data",
+        "kv-rotator-identity",
+        "reporting-api",
+    ]
+    etl = aws_roles["etl-runner"]
+    assert etl["backend"] == "aws-prod" and etl["authType"] == "iam"
+    assert etl["boundIamPrincipalArns"] == ["arn:aws:iam::222222222222:role/seccat-prod-etl-runner"]
+    assert etl["tokenPolicies"] == ["seccat-prod-service-etl-runner"]
+    assert etl["resolveAwsUniqueIds"] is True
+    rotator = aws_roles["kv-rotator-identity"]
+    assert rotator["boundIamPrincipalArns"] == [
+        "arn:aws:iam::222222222222:role/seccat-prod-kv-rotator-identity"
+    ]
+    assert rotator["tokenPolicies"] == ["seccat-prod-kv-rotator-identity"]
+    # restricted jwt key: 15 min / 1 h; confidential only: 30 min / 4 h.
+    assert (aws_roles["auth-service"]["tokenTtl"], aws_roles["auth-service"]["tokenMaxTtl"]) == (
+        900,
+        3600,
+    )
+    assert (etl["tokenTtl"], etl["tokenMaxTtl"]) == (1800, 4 * 3600)
+    k8s = {
+        r.inputs["roleName"]: r.inputs
+        for r in preview.of_type("vault:kubernetes/authBackendRole:AuthBackendRole")
+    }
+    assert sorted(k8s) == ["auth-service", "reporting-api", "user-directory"]
+    assert k8s["user-directory"]["boundServiceAccountNamespaces"] == ["identity"]
+    assert k8s["user-directory"]["boundServiceAccountNames"] == ["user-directory"]
+    for role in [*aws_roles.values(), *k8s.values()]:
+        assert 0 < role["tokenTtl"] <= 3600 and role["tokenTtl"] <= role["tokenMaxTtl"] <= 86400
+
+
+def test_audit_device_in_every_environment(example_preview: PreviewOf) -> None:
+    for env, path in (("dev", "file-dev"), ("staging", "file-staging"), ("prod", "file")):
+        audit = example_preview(env).of_type("vault:index/audit:Audit")
+        assert len(audit) == 1
+        assert (audit[0].inputs["type"], audit[0].inputs["path"]) == ("file", path)
+        assert audit[0].inputs["options"]["log_raw"] == "false"
+
+
+def test_kv_rotation_schedules_a_least_privilege_function(example_preview: PreviewOf) -> None:
+    preview = example_preview("prod")
+    schedules = {
+        json.loads(r.inputs["target"]["input"])["path"]: r.inputs
+        for r in preview.of_type("aws:scheduler/schedule:Schedule")
+        if r.name.startswith("prod-kv-rotation-")
+    }
+    # Generated KV types only: the generic and certificate KV secrets are filled by owners.
+    assert sorted(schedules) == [
+        "data/legacy-ftp-password",
+        "identity/jwt-signing-key",
+        "identity/ldap-bind-password",
+    ]
+    jwt = schedules["identity/jwt-signing-key"]
+    assert jwt["scheduleExpression"] == "rate(30 days)"
+    assert jwt["groupName"] == "seccat-prod-kv-rotation"
+    assert json.loads(jwt["target"]["input"])["mount"] == "kv-prod"
+    fn = preview.named("prod-kv-rotator-identity-function").inputs
+    assert fn["handler"] == "vault_kv.rotator.handler"
+    assert fn["environment"]["variables"]["SECCAT_VAULT_AUTH_ROLE"] == "kv-rotator-identity"
+    assert fn["environment"]["variables"]["VAULT_ADDR"] == "https://vault.prod.example.com:8200"
+    logs = json.loads(preview.named("prod-kv-rotator-identity-logs-policy").inputs["policy"])
+    assert [s["Action"] for s in logs["Statement"]] == [
+        ["logs:CreateLogStream", "logs:PutLogEvents"]
+    ]
+    invoke = json.loads(preview.named("prod-kv-rotator-identity-scheduler-policy").inputs["policy"])
+    assert invoke["Statement"][0]["Resource"] == (
+        "arn:aws:lambda:eu-west-1:222222222222:function:seccat-prod-kv-rotator-identity"
+    )
