@@ -19,6 +19,7 @@ from jsonschema.exceptions import ValidationError
 
 from seccat.catalog.diagnostics import Diagnostic
 from seccat.catalog.model import Position
+from seccat.catalog.quickcheck import Check, compile_schema
 from seccat.catalog.yamlsource import RawPath, Source
 
 _HERE = Path(__file__).resolve().parent
@@ -78,6 +79,12 @@ def validator() -> Draft202012Validator:
     return Draft202012Validator(_inline(schema, schema.get("$defs", {})))
 
 
+@cache
+def quick_check() -> Check:
+    """A compiled yes/no check; jsonschema runs only when it says no (see quickcheck)."""
+    return compile_schema(validator().schema)
+
+
 def _inline(node: Any, defs: dict[str, Any]) -> Any:
     if isinstance(node, dict):
         if "$ref" in node:
@@ -109,6 +116,8 @@ def schema_problems(
     silenced: Callable[[RawPath], bool] = lambda path: False,
 ) -> list[tuple[RawPath, Diagnostic]]:
     """Like ``schema_diagnostics``, with the path of each problem as a tuple."""
+    if quick_check()(data):
+        return []
     out: list[tuple[RawPath, Diagnostic]] = []
     seen: set[tuple[RawPath, str]] = set()
     for error in _leaves(validator().iter_errors(data)):

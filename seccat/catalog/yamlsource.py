@@ -163,6 +163,10 @@ _INF = re.compile(r"^[-+]?\.(?:inf|Inf|INF)$")
 _NAN = re.compile(r"^\.(?:nan|NaN|NAN)$")
 
 
+#: First characters of plain scalars that may resolve to something other than a string.
+_MAYBE_TYPED = frozenset("~nNtTfF0123456789+-.")
+
+
 def resolve_plain(text: str) -> Any:
     """The value of an unquoted scalar under the YAML 1.2 core schema."""
     if not text or text[0] in "~nNtTfF":
@@ -383,19 +387,28 @@ class _Reader:
     def _sequence(self, path: RawPath, depth: int) -> list[Any]:
         self.src.sequences.add(path)
         items: list[Any] = []
-        keys = self.keys
+        keys, values = self.keys, self.values
         while True:
             event = self.next()
             if type(event) is SequenceEndEvent:
                 return items
             item_path = (*path, str(len(items)))
             mark = event.start_mark
-            keys[item_path] = (mark.line + 1, mark.column + 1)
-            items.append(self._node(event, item_path, depth + 1))
+            pos = (mark.line + 1, mark.column + 1)
+            keys[item_path] = pos
+            if type(event) is ScalarEvent and event.anchor is None and event.tag is None:
+                values[item_path] = pos  # the common case, inlined: no call per scalar
+                text = event.value
+                if event.style or (text and text[0] not in _MAYBE_TYPED):
+                    items.append(text)
+                else:
+                    items.append(resolve_plain(text))
+            else:
+                items.append(self._node(event, item_path, depth + 1))
 
     def _mapping(self, path: RawPath, depth: int) -> dict[str, Any]:
         result: dict[str, Any] = {}
-        keys = self.keys
+        keys, values = self.keys, self.values
         while True:
             event = self.next()
             kind = type(event)
@@ -427,7 +440,20 @@ class _Reader:
                     self._node(value_event, (*path, _IGNORED), depth + 1)
                     continue
                 keys[key_path] = key_pos
-                result[key] = self._node(value_event, key_path, depth + 1)
+                if (
+                    type(value_event) is ScalarEvent
+                    and value_event.anchor is None
+                    and value_event.tag is None
+                ):
+                    mark = value_event.start_mark
+                    values[key_path] = (mark.line + 1, mark.column + 1)
+                    text = value_event.value
+                    if value_event.style or (text and text[0] not in _MAYBE_TYPED):
+                        result[key] = text
+                    else:
+                        result[key] = resolve_plain(text)
+                else:
+                    result[key] = self._node(value_event, key_path, depth + 1)
                 continue
             if kind is ScalarEvent:
                 shown = "an empty key" if event.value == "" else f"key {event.value!r}"
