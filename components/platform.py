@@ -117,8 +117,8 @@ class SecretsPlatform(pulumi.ComponentResource):
             alarm_topic=self.alarm_topic,
             alarm_topic_arn=alarm_topic_arn(env),
         )
-        build_aws(self.context)
-        build_vault(self.context)
+        service_roles = build_aws(self.context)
+        build_vault(self.context, service_roles)
 
         self.register_outputs(
             {

@@ -4,6 +4,7 @@ consumer roles, alarms, detective controls and a dashboard, all below SecretsPla
 from __future__ import annotations
 
 import pulumi
+import pulumi_aws as aws
 
 from components.aws.alarms import rotation_failure_rule
 from components.aws.consumer import build_services
@@ -18,17 +19,21 @@ from components.context import PlatformContext
 __all__ = ["build_aws"]
 
 
-def build_aws(ctx: PlatformContext) -> None:
+def build_aws(ctx: PlatformContext) -> dict[str, aws.iam.Role]:
     """Declare everything for the environment's ``store: aws-secretsmanager`` secrets, and
-    the roles of consuming services (which Vault's AWS auth binds as well)."""
+    the roles of consuming services (which Vault's AWS auth binds as well).
+
+    Returns the service roles it created, by service, so Vault's AWS auth roles can wait for
+    them (Vault resolves a bound role to its unique id when the auth role is written)."""
     plan = AwsPlan(ctx.catalog, ctx.env)
     try:
         services = build_services(ctx, plan)
         order = plan.build_order()
     except PlanError as exc:
         raise pulumi.RunError(str(exc)) from None
+    service_roles = {n: s.role for n, s in services.items() if s.role is not None}
     if not plan.aws_secrets:
-        return
+        return service_roles
     replica_keys = build_replica_keys(ctx, plan)
     needs_layer = any(p.rotator and p.rotator.kind == "postgres" for p in order)
     layer = build_dependency_layer(ctx) if needs_layer else None
@@ -67,3 +72,4 @@ def build_aws(ctx: PlatformContext) -> None:
     alarms = [arn for r in rotators.values() for arn in r.alarm_arns]
     build_dashboard(ctx, functions, alarms)
     build_detective_controls(ctx, plan)
+    return service_roles

@@ -7,12 +7,20 @@ secrets needs no Vault provider at all.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
+import pulumi
+
 from components.context import PlatformContext
 from components.vault import audit, auth, database, kv_metadata, kv_rotation, mounts, policies
 from seccat.documents.vault_policy import vault_secrets
 
 
-def build_vault(ctx: PlatformContext) -> None:
+def build_vault(
+    ctx: PlatformContext, service_roles: Mapping[str, pulumi.Resource] | None = None
+) -> None:
+    """``service_roles``: the IAM roles the AWS components create, by service; each Vault AWS
+    auth role waits for its IAM role, because Vault resolves the role's unique id on write."""
     secrets = vault_secrets(ctx.catalog, ctx.env)
     if not secrets:
         return
@@ -26,5 +34,5 @@ def build_vault(ctx: PlatformContext) -> None:
         database.build_database(ctx, secrets, db_mount)
     built = policies.build_policies(ctx)
     backends = auth.build_auth_backends(ctx, depends_on=[audit_device])
-    auth.build_service_roles(ctx, built, backends)
+    auth.build_service_roles(ctx, built, backends, service_roles or {})
     kv_rotation.build_kv_rotation(ctx, built, backends)

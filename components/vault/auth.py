@@ -4,7 +4,7 @@ so a login for one environment can never yield a token for another."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import pulumi
@@ -70,7 +70,12 @@ def service_role_arn(ctx: PlatformContext, service: Service) -> str:
     return role_arn(ctx.account_id, name)
 
 
-def build_service_roles(ctx: PlatformContext, policies: Policies, backends: AuthBackends) -> None:
+def build_service_roles(
+    ctx: PlatformContext,
+    policies: Policies,
+    backends: AuthBackends,
+    iam_roles: Mapping[str, pulumi.Resource],
+) -> None:
     env = ctx.env
     secrets = vault_secrets(ctx.catalog, env)
     for name, policy in sorted(policies.services.items()):
@@ -79,7 +84,9 @@ def build_service_roles(ctx: PlatformContext, policies: Policies, backends: Auth
             s.classification for s in secrets for c in s.consumers_in(env.name) if c.service == name
         ]
         ttl = token_ttl(consumed)
-        if service.aws is not None:
+        # Only a service with an IAM role (created from aws.trust, or its own aws.role_name)
+        # can log in through AWS auth.
+        if service.aws is not None and (service.aws.trust or service.aws.role_name):
             vault.aws.AuthBackendRole(
                 f"{env.name}-vault-aws-role-{name}",
                 backend=backends.aws.path,
@@ -93,7 +100,7 @@ def build_service_roles(ctx: PlatformContext, policies: Policies, backends: Auth
                 token_ttl=ttl.default,
                 token_max_ttl=ttl.max,
                 token_type="service",
-                opts=ctx.child_opts(),
+                opts=ctx.child_opts(depends_on=[iam_roles[name]] if name in iam_roles else []),
             )
         if service.kubernetes is not None and backends.kubernetes is not None:
             vault.kubernetes.AuthBackendRole(

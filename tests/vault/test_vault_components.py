@@ -147,3 +147,15 @@ def test_kv_rotation_schedules_a_least_privilege_function(example_preview: Previ
     assert invoke["Statement"][0]["Resource"] == (
         "arn:aws:lambda:eu-west-1:222222222222:function:seccat-prod-kv-rotator-identity"
     )
+
+
+def test_aws_auth_roles_bind_the_iam_roles_the_program_creates(example_preview: PreviewOf) -> None:
+    for env in ("dev", "staging", "prod"):
+        preview = example_preview(env)
+        iam_roles = {r.inputs["name"]: r.name for r in preview.of_type("aws:iam/role:Role")}
+        for role in preview.of_type("vault:aws/authBackendRole:AuthBackendRole"):
+            (arn,) = role.inputs["boundIamPrincipalArns"]
+            name = arn.split(":role/", 1)[1]
+            assert name in iam_roles, f"{role.name} binds {arn}, which nothing creates"
+            # Vault resolves the role's unique id on write, so the IAM role must exist first.
+            assert role.options["dependsOn"] == [iam_roles[name]]
