@@ -58,7 +58,7 @@ def build_catalog(
             for w in data.get("waivers") or ()
         ),
         source=source,
-        positions=dict(positions or {}),
+        positions=positions if positions is not None else {},  # lazy table: no copy
     )
 
 

@@ -84,6 +84,9 @@ KNOWN_FORMATS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("a JSON Web Token", re.compile(r"\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.")),
 )
 
+#: All known formats at once: one search per string finds out whether any applies.
+_ANY_KNOWN = re.compile("|".join(f"(?:{p.pattern})" for _, p in KNOWN_FORMATS))
+
 #: A token worth measuring: the characters of base64, base64url and hex.
 _TOKEN = re.compile(r"[A-Za-z0-9+/=_\-]{20,}")
 _HEX = re.compile(r"^[0-9a-fA-F]+$")
@@ -178,17 +181,29 @@ def value_diagnostics(data: Any, src: Source) -> tuple[list[Diagnostic], set[Raw
 
 
 def _walk(node: Any, path: RawPath) -> Iterator[tuple[RawPath, str | None, str]]:
-    """Yield (path, key, '') for value-like keys and (path, None, text) for strings."""
-    if isinstance(node, dict):
+    """Yield (path, key, '') for value-like keys and (path, None, text) for suspect strings.
+
+    Only strings that match a known format, or free text long enough to hold a token, are
+    yielded: the walk visits every scalar of the catalog and most are short names.
+    """
+    if type(node) is dict:
         named = len(path) == 1 and path[0] in _NAMED_MAPS
         for key, value in node.items():
-            child = (*path, key)
             if not named and key.lower().replace("-", "_") in VALUE_KEYS:
-                yield child, key, ""
-                continue
-            yield from _walk(value, child)
-    elif isinstance(node, list):
+                yield (*path, key), key, ""
+            elif type(value) is str:
+                if _ANY_KNOWN.search(value) or (
+                    key in FREE_TEXT_FIELDS and len(value) >= MIN_TOKEN
+                ):
+                    yield (*path, key), None, value
+            elif type(value) in (dict, list):
+                yield from _walk(value, (*path, key))
+    elif type(node) is list:
         for i, value in enumerate(node):
-            yield from _walk(value, (*path, str(i)))
-    elif isinstance(node, str):
+            if type(value) is str:
+                if _ANY_KNOWN.search(value):
+                    yield (*path, str(i)), None, value
+            elif type(value) in (dict, list):
+                yield from _walk(value, (*path, str(i)))
+    elif type(node) is str and _ANY_KNOWN.search(node):
         yield path, None, node
