@@ -7,7 +7,10 @@ already reported, so each mistake is named once.
 
 from __future__ import annotations
 
+import gc
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -71,6 +74,28 @@ def parse_catalog(
     raw: bytes | str, source: str = "catalog.yaml"
 ) -> tuple[Catalog | None, list[Diagnostic]]:
     """Validate catalog text: the model (None when invalid) and every diagnostic, sorted."""
+    with _no_cyclic_gc():
+        return _parse(raw, source)
+
+
+@contextmanager
+def _no_cyclic_gc() -> Iterator[None]:
+    """Pause the cycle collector while the catalog is built.
+
+    Loading allocates hundreds of thousands of tuples and dicts, all in acyclic trees; the
+    collector would scan them again and again for cycles that cannot exist (about 20% of
+    the time for 10,000 secrets). Reference counting still frees everything.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _parse(raw: bytes | str, source: str) -> tuple[Catalog | None, list[Diagnostic]]:
     if isinstance(raw, str):
         raw = raw.encode("utf-8")
     src = read_yaml(raw, source)
