@@ -48,12 +48,34 @@ def _sdk_class(type_token: str) -> type:
     return getattr(mod, cls)
 
 
+def _rehydrate(value: Any) -> Any:
+    """Recorded assets (seccat.engine.recording._asset) back into Pulumi asset objects."""
+    import pulumi
+
+    if isinstance(value, dict):
+        if "assetArchive" in value:
+            return pulumi.AssetArchive({k: _rehydrate(v) for k, v in value["assetArchive"].items()})
+        if set(value) == {"fileAsset"}:
+            return pulumi.FileAsset(value["fileAsset"])
+        if set(value) == {"fileArchive"}:
+            return pulumi.FileArchive(value["fileArchive"])
+        return {k: _rehydrate(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_rehydrate(v) for v in value]
+    return value
+
+
 def baseline(recorded: list[dict[str, Any]]) -> None:
     """Register the same custom resources straight through the provider SDKs: no catalog,
     no components, no templates."""
+    import pulumi_aws
+
     for r in recorded:
+        if r["type"] == "pulumi:providers:aws":
+            pulumi_aws.Provider(r["name"], **{_snake(k): v for k, v in r["inputs"].items()})
+            continue
         cls = _sdk_class(r["type"])
-        kwargs = {_snake(k): v for k, v in r["inputs"].items()}
+        kwargs = {_snake(k): _rehydrate(v) for k, v in r["inputs"].items()}
         cls(r["name"], **kwargs)
 
 

@@ -15,7 +15,6 @@ import pulumi_aws as aws
 from components.aws.plan import AwsPlan, ServicePlan
 from components.context import PlatformContext
 from components.tagging import tags
-from seccat.catalog.model import CLASSIFICATION_RANK
 from seccat.documents.iam import consumer_policy, trust_policy
 from seccat.documents.templating import dumps
 
@@ -26,26 +25,13 @@ TYPE = "seccat:aws:ServiceAccess"
 MAX_SESSION_SECONDS = 3600
 
 
-def service_classification(aws_plan: AwsPlan, plan: ServicePlan) -> str:
-    """The most sensitive classification the role can reach, for its tags."""
-    env = aws_plan.env.name
-    consumed = [
-        s.classification
-        for s in aws_plan.catalog.secrets_in(env)
-        if any(c.service == plan.service.name for c in s.consumers_in(env))
-    ]
-    return max(consumed, key=CLASSIFICATION_RANK.__getitem__, default="internal")
-
-
 class ServiceAccess(pulumi.ComponentResource):
     def __init__(self, ctx: PlatformContext, aws_plan: AwsPlan, plan: ServicePlan) -> None:
         service = plan.service
         env = ctx.env.name
         name = f"{env}/{service.name}"
         super().__init__(TYPE, name, {"catalogRef": ["services", service.name]}, ctx.child_opts())
-        resource_tags = tags(
-            f"services/{service.name}", service.team, service_classification(aws_plan, plan), env
-        )
+        resource_tags = tags(f"services/{service.name}", service.team, plan.classification, env)
         self.role_arn = plan.role_arn
         self.role: aws.iam.Role | None = None
         if plan.create_role:

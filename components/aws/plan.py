@@ -11,7 +11,14 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Literal
 
-from seccat.catalog.model import Catalog, Database, Environment, Secret, Service
+from seccat.catalog.model import (
+    CLASSIFICATION_RANK,
+    Catalog,
+    Database,
+    Environment,
+    Secret,
+    Service,
+)
 from seccat.documents.iam import role_arn
 from seccat.documents.names import (
     aws_secret_name,
@@ -111,6 +118,8 @@ class ServicePlan:
     create_role: bool
     reads: tuple[str, ...]  # secret ids
     writes: tuple[str, ...]
+    #: The most sensitive classification the role can reach (AWS or Vault), for its tags.
+    classification: str = "internal"
 
 
 @dataclass(frozen=True)
@@ -145,10 +154,15 @@ class AwsPlan:
         env = self.env.name
         reads: dict[str, set[str]] = {}
         writes: dict[str, set[str]] = {}
-        consumers: set[str] = set()
+        consumers: dict[str, str] = {}
         for secret in self.catalog.secrets_in(env):
             for c in secret.consumers_in(env):
-                consumers.add(c.service)
+                known = consumers.get(c.service)
+                if (
+                    known is None
+                    or CLASSIFICATION_RANK[secret.classification] > CLASSIFICATION_RANK[known]
+                ):
+                    consumers[c.service] = secret.classification
                 if secret.store != STORE:
                     continue
                 reads.setdefault(c.service, set()).add(secret.id)
@@ -177,6 +191,7 @@ class AwsPlan:
                 create_role=aws.role_name is None,
                 reads=tuple(sorted(reads.get(name, ()))),
                 writes=tuple(sorted(writes.get(name, ()))),
+                classification=consumers[name],
             )
         return plans
 
