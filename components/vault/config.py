@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pulumi
 from ruamel.yaml import YAML
 
 from seccat.catalog.model import Catalog
@@ -19,6 +20,21 @@ from seccat.documents.vault_layout import database_password_config_key
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 OFFLINE_PASSWORD = "offline-preview-stand-in"
 OFFLINE_VAULT_ADDRESS = "https://vault.offline.invalid:8200"
+
+
+#: ``false`` for servers without static-role rotation schedules (OpenBao 2.x, Vault < 1.15).
+ROTATION_SCHEDULES_KEY = "vault-rotation-schedules"
+
+
+def rotation_schedules_supported() -> bool:
+    """Whether static roles may use ``rotation_schedule``/``rotation_window`` (default yes).
+
+    OpenBao 2.x (forked before Vault 1.15) refuses them ("rotation_period is required"); with
+    ``seccat:vault-rotation-schedules: false`` a catalog schedule becomes the longest period
+    between its runs, and the window is not enforced.
+    """
+    value = pulumi.Config("seccat").get_bool(ROTATION_SCHEDULES_KEY)
+    return True if value is None else value
 
 
 def _stack_vault_address(stack: str) -> str | None:

@@ -15,6 +15,7 @@ import pulumi
 import pulumi_vault as vault
 
 from components.context import PlatformContext
+from components.vault.config import rotation_schedules_supported
 from seccat.catalog.model import Database, Secret
 from seccat.documents import vault_layout as layout
 from seccat.documents import vault_lifetimes as lifetimes
@@ -99,7 +100,9 @@ def build_database(
             opts = ctx.child_opts(depends_on=[connection])
             if strategies[secret.id] == "static":
                 try:
-                    timing = lifetimes.static_rotation(secret.rotation)
+                    timing = lifetimes.static_rotation(
+                        secret.rotation, schedules=rotation_schedules_supported()
+                    )
                 except lifetimes.LifetimeError as exc:
                     raise pulumi.RunError(f"secret {secret.id!r}: {exc}") from None
                 built.append(

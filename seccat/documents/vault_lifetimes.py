@@ -151,7 +151,9 @@ class StaticRotation:
     window: int | None = None
 
 
-def static_rotation(rotation: Rotation | None) -> StaticRotation:
+def static_rotation(rotation: Rotation | None, schedules: bool = True) -> StaticRotation:
+    """``schedules=False`` for servers without rotation schedules: a cron becomes the longest
+    period between its runs (see ``rotation_interval``) and the window is dropped."""
     if rotation is None:
         raise LifetimeError("a static database role needs a rotation (every or schedule)")
     if rotation.every_seconds is not None:
@@ -165,6 +167,11 @@ def static_rotation(rotation: Rotation | None) -> StaticRotation:
     rate = _rate_seconds(rotation.schedule)
     if rate is not None:
         return StaticRotation(period=rate)
+    if not schedules:
+        vault_cron(rotation.schedule)  # still refuse what no cron can express
+        period = rotation_interval(rotation)
+        assert period is not None
+        return StaticRotation(period=period)
     window = rotation.window_seconds
     if window is not None and window < MIN_ROTATION_WINDOW:
         raise LifetimeError(

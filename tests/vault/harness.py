@@ -31,6 +31,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import hvac
 from pulumi.runtime import rpc
 
+import components.vault.config as vault_config
 import seccat.engine.preview as engine
 from seccat.catalog.model import Catalog
 from seccat.engine.preview import Preview, run_preview
@@ -77,24 +78,39 @@ def _unwrap(value: Any) -> Any:
 
 
 @contextlib.contextmanager
-def _capturing() -> Iterator[dict[tuple[str, str], dict[str, Any]]]:
+def _capturing(
+    stack_config: dict[str, str],
+) -> Iterator[dict[tuple[str, str], dict[str, Any]]]:
     raw: dict[tuple[str, str], dict[str, Any]] = {}
     original = engine._CatalogMocks.new_resource
+    original_config = vault_config.offline_config
 
     def new_resource(self: Any, args: Any) -> Any:
         raw[(args.typ, args.name)] = _normalise(_unwrap(args.inputs))
         return original(self, args)
 
+    def offline_config(catalog: Catalog, stack: str) -> tuple[dict[str, str], list[str]]:
+        config, secret_keys = original_config(catalog, stack)
+        return {**config, **stack_config}, secret_keys
+
     engine._CatalogMocks.new_resource = new_resource  # type: ignore[method-assign]
+    vault_config.offline_config = offline_config
     try:
         yield raw
     finally:
         engine._CatalogMocks.new_resource = original  # type: ignore[method-assign]
+        vault_config.offline_config = original_config
 
 
-def record(catalog: Catalog, stack: str, catalog_path: str | Path) -> Recorded:
-    """Run seccat's real program offline and keep what it registered."""
-    with _capturing() as raw:
+def record(
+    catalog: Catalog,
+    stack: str,
+    catalog_path: str | Path,
+    stack_config: dict[str, str] | None = None,
+) -> Recorded:
+    """Run seccat's real program offline and keep what it registered. ``stack_config`` plays
+    the part of the stack's Pulumi.<stack>.yaml (plain, non-secret keys)."""
+    with _capturing(stack_config or {}) as raw:
         preview = run_preview(catalog, stack, catalog_path)
     return Recorded(preview, raw)
 
@@ -146,6 +162,8 @@ class VaultHarness:
             provider = resource.type.split(":", 1)[0]
             if provider in IGNORED_PROVIDERS:
                 continue
+            if provider != "vault":
+                raise UnmappedResource(f"no mapping for provider of {resource.type}")
             handler = self.handlers.get(resource.type)
             if handler is None:
                 raise UnmappedResource(

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from pathlib import Path
 
 from components.vault.config import OFFLINE_PASSWORD
-from seccat.engine.preview import Preview
+from seccat.catalog.loader import load_catalog
+from seccat.engine.preview import Preview, run_preview
+
+ROTATION = Path(__file__).resolve().parent / "rotation-catalog.yaml"
 
 PreviewOf = Callable[[str], Preview]
 
@@ -159,3 +163,12 @@ def test_aws_auth_roles_bind_the_iam_roles_the_program_creates(example_preview: 
             assert name in iam_roles, f"{role.name} binds {arn}, which nothing creates"
             # Vault resolves the role's unique id on write, so the IAM role must exist first.
             assert role.options["dependsOn"] == [iam_roles[name]]
+
+
+def test_static_role_schedule_becomes_standard_cron_with_window() -> None:
+    """By default (HashiCorp Vault 1.15+) a catalog schedule is a rotation_schedule."""
+    catalog = load_catalog(ROTATION)
+    role = run_preview(catalog, "ci", ROTATION).named("ci-vault-db-role-shop.batch-login")
+    assert role.inputs["rotationSchedule"] == "0 4 * * 0"
+    assert role.inputs["rotationWindow"] == 3 * 3600
+    assert "rotationPeriod" not in role.inputs

@@ -241,3 +241,14 @@ def test_static_rotation_uses_period_or_schedule_and_window() -> None:
         lifetimes.static_rotation(
             Rotation(schedule="cron(0 4 ? * SUN *)", window="30m", window_seconds=1800)
         )
+
+
+def test_without_server_schedules_a_cron_becomes_its_longest_period() -> None:
+    weekly = Rotation(schedule="cron(0 4 ? * SUN *)", window="3h", window_seconds=10800)
+    assert lifetimes.static_rotation(weekly, schedules=False) == lifetimes.StaticRotation(
+        period=7 * 86400
+    )
+    monthly = Rotation(schedule="cron(0 4 1 * ? *)")
+    assert lifetimes.static_rotation(monthly, schedules=False).period == 31 * 86400
+    with pytest.raises(lifetimes.LifetimeError):
+        lifetimes.static_rotation(Rotation(schedule="cron(0 4 L * ? *)"), schedules=False)

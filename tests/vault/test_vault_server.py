@@ -249,6 +249,17 @@ def test_static_role_password_really_rotates(vault_world: VaultWorld) -> None:
     assert _refused(vault_world, "orders_app", first["password"])
 
 
+def test_scheduled_static_role_on_a_server_without_schedules(vault_world: VaultWorld) -> None:
+    """OpenBao 2.x refuses rotation_schedule, so with seccat:vault-rotation-schedules=false
+    the weekly cron(0 4 ? * 1 *) becomes a 7-day period; the login still works."""
+    role = vault_world.server.client().read("database-ci/static-roles/shop.batch-login")["data"]
+    assert role["rotation_period"] == 7 * 86400
+    creds = vault_world.server.client(vault_world.harness.token_for("aws-ci", "report-job")).read(
+        "database-ci/static-creds/shop.batch-login"
+    )["data"]
+    assert _login(vault_world, "batch_app", creds["password"]) == "batch_app"
+
+
 # --- 4. dynamic credentials ---------------------------------------------------------------
 
 
