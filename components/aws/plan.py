@@ -93,6 +93,14 @@ class RotatorPlan:
     #: Catalog id of the superuser secret the rotator may read (PostgreSQL only).
     master_secret: str | None = None
 
+    @property
+    def bootstraps(self) -> bool:
+        """Whether the first rotation can create the first value on its own. A PostgreSQL
+        login without a superuser secret (typically the superuser itself) cannot: nobody
+        could set its password, so its owner seeds the current login once and rotation
+        takes over on schedule (functions/README.md, "First value")."""
+        return self.kind == "generated" or self.master_secret is not None
+
 
 @dataclass(frozen=True)
 class SecretPlan:

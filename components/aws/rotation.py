@@ -196,8 +196,9 @@ class RotationFunction(pulumi.ComponentResource):
             rotation_rules=aws.secretsmanager.SecretRotationRotationRulesArgs(
                 **rotator.rules.as_args()  # type: ignore[arg-type]
             ),
-            # Generated types start empty: the first rotation writes their first value.
-            rotate_immediately=plan.secret.generated,
+            # Generated types start empty: the first rotation writes their first value,
+            # unless the rotator cannot bootstrap (a login without a superuser secret).
+            rotate_immediately=rotator.bootstraps,
             opts=pulumi.ResourceOptions(
                 parent=self, depends_on=[self.permission, self.role_policy]
             ),
