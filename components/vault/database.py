@@ -50,7 +50,8 @@ def build_database(
     env = ctx.env
     by_db: dict[str, list[Secret]] = {}
     for secret in secrets:
-        if secret.store != "vault-database":
+        # A retired secret has no consumers left: its role goes, its database stays.
+        if secret.store != "vault-database" or secret.lifecycle == "retired":
             continue
         if secret.database is None:
             raise pulumi.RunError(f"secret {secret.id!r}: store vault-database needs database")

@@ -81,12 +81,19 @@ def _consumer_rules(env: Environment, secret: Secret, access: str) -> list[Polic
 def service_policy_rules(catalog: Catalog, env: Environment, service: str) -> list[PolicyRule]:
     """What ``service`` may do in ``env``: exactly its consumed secrets' paths."""
     require(service, "name")
-    rules: list[PolicyRule] = []
+    rules: dict[str, PolicyRule] = {}
     for secret in vault_secrets(catalog, env):
         for consumer in secret.consumers_in(env.name):
-            if consumer.service == service:
-                rules.extend(_consumer_rules(env, secret, consumer.access))
-    return rules
+            if consumer.service != service:
+                continue
+            for rule in _consumer_rules(env, secret, consumer.access):
+                # A service listed twice keeps one rule with the union of its grants.
+                known = rules.get(rule.path)
+                caps = set(rule.capabilities) | set(known.capabilities if known else ())
+                rules[rule.path] = PolicyRule(
+                    rule.path, tuple(c for c in ALLOWED_CAPABILITIES if c in caps)
+                )
+    return list(rules.values())
 
 
 def consuming_services(catalog: Catalog, env: Environment) -> list[str]:
@@ -113,11 +120,22 @@ def _writer_rules(env: Environment, secrets: list[Secret]) -> list[PolicyRule]:
 
 
 def team_kv_secrets(catalog: Catalog, env: Environment, team: str) -> list[Secret]:
-    return [s for s in vault_secrets(catalog, env) if s.store == "vault-kv" and s.owner == team]
+    """The team's KV secrets that may still receive values (a retired one may not)."""
+    return [
+        s
+        for s in vault_secrets(catalog, env)
+        if s.store == "vault-kv" and s.owner == team and s.lifecycle != "retired"
+    ]
 
 
 def writer_teams(catalog: Catalog, env: Environment) -> list[str]:
-    return sorted({s.owner for s in vault_secrets(catalog, env) if s.store == "vault-kv"})
+    return sorted(
+        {
+            s.owner
+            for s in vault_secrets(catalog, env)
+            if s.store == "vault-kv" and s.lifecycle != "retired"
+        }
+    )
 
 
 def writer_policy_rules(catalog: Catalog, env: Environment, team: str) -> list[PolicyRule]:

@@ -252,3 +252,22 @@ def test_without_server_schedules_a_cron_becomes_its_longest_period() -> None:
     assert lifetimes.static_rotation(monthly, schedules=False).period == 31 * 86400
     with pytest.raises(lifetimes.LifetimeError):
         lifetimes.static_rotation(Rotation(schedule="cron(0 4 L * ? *)"), schedules=False)
+
+
+def test_retired_secrets_take_no_writes_and_duplicate_consumers_merge(
+    example_catalog: Catalog,
+) -> None:
+    env = example_catalog.environments["dev"]
+    ftp = example_catalog.secrets["data/legacy-ftp-password"]
+    retired = dataclasses.replace(ftp, lifecycle="retired", consumers=())
+    catalog = dataclasses.replace(
+        example_catalog, secrets={**example_catalog.secrets, ftp.id: retired}
+    )
+    assert "seccat-dev-team-data-writer" not in all_policies(catalog, env)
+    reader = example_catalog.secrets["data/warehouse-reader"]
+    twice = dataclasses.replace(reader, consumers=reader.consumers + reader.consumers[:1])
+    catalog = dataclasses.replace(
+        example_catalog, secrets={**example_catalog.secrets, reader.id: twice}
+    )
+    text = service_policy(catalog, env, "reporting-api")
+    assert text.count("database-dev/creds/data.warehouse-reader") == 1

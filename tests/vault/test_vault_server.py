@@ -64,7 +64,7 @@ def expected_writer(
 ) -> dict[str, set[str]]:
     grants: dict[str, set[str]] = {}
     for s in catalog.secrets_in(env):
-        if s.store != "vault-kv" or s.owner != team:
+        if s.store != "vault-kv" or s.owner != team or s.lifecycle == "retired":
             continue
         if rotated_only and (s.type not in ROTATED_TYPES or s.rotation is None):
             continue
