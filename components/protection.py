@@ -25,6 +25,8 @@ DATA_BEARING_TYPES: frozenset[str] = frozenset(
         "vault:database/secretBackendConnection:SecretBackendConnection",
         "vault:database/secretBackendStaticRole:SecretBackendStaticRole",
         "vault:index/audit:Audit",
+        # Disabling an auth backend revokes every token it issued and drops its roles.
+        "vault:index/authBackend:AuthBackend",
     }
 )
 

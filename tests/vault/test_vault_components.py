@@ -172,3 +172,23 @@ def test_static_role_schedule_becomes_standard_cron_with_window() -> None:
     assert role.inputs["rotationSchedule"] == "0 4 * * 0"
     assert role.inputs["rotationWindow"] == 3 * 3600
     assert "rotationPeriod" not in role.inputs
+
+
+def test_data_bearing_vault_resources_are_protected_only_where_the_env_protects(
+    example_preview: PreviewOf,
+) -> None:
+    kinds = (
+        "vault:index/mount:Mount",
+        "vault:kv/secretBackendV2:SecretBackendV2",
+        "vault:generic/endpoint:Endpoint",
+        "vault:database/secretBackendConnection:SecretBackendConnection",
+        "vault:database/secretBackendStaticRole:SecretBackendStaticRole",
+        "vault:index/audit:Audit",
+        "vault:index/authBackend:AuthBackend",
+    )
+    for env, protect in (("dev", False), ("prod", True)):
+        for r in example_preview(env).resources:
+            if r.type in kinds:
+                assert (r.options["protect"], r.options["retainOnDelete"]) == (protect, protect)
+            elif r.type.startswith("vault:"):
+                assert r.options["protect"] is False, r.name
