@@ -150,9 +150,13 @@ class Schedule:
         minutes, hours, dom, months, dow, years = fields
         if years not in ("*", f"{YEARS[0]}-{YEARS[1]}"):
             raise ScheduleError("Vault schedules cannot be limited to years; use '*' as year")
-        for text in (dom, dow):
-            if any(c in text.upper() for c in "LW#"):
-                raise ScheduleError("Vault schedules do not support L, W or #")
+        plain = ("any", "set")
+        if (
+            self.cron.day_of_month.kind not in plain
+            or self.cron.day_of_week.kind not in plain
+            or dow.upper() == "L"
+        ):
+            raise ScheduleError("Vault schedules do not support L, W or #")
         dom = "*" if dom == "?" else dom
         # AWS counts weekdays from 1 = Sunday, standard cron from 0 = Sunday
         shift = re.sub(r"\d+", lambda m: str(int(m.group(0)) - 1), dow.upper())

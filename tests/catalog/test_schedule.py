@@ -165,6 +165,15 @@ def test_standard_cron_for_vault() -> None:
     assert parse_schedule("cron(0 4 ? * SUN *)").to_standard_cron() == "0 4 * * SUN"
     assert parse_schedule("cron(0 4 ? * 2-6 *)").to_standard_cron() == "0 4 * * 1-5"
     assert parse_schedule("cron(30 1 1 * ? *)").to_standard_cron() == "30 1 1 * *"
-    for bad in ("cron(0 0 L * ? *)", "cron(0 0 1 1 ? 2027)", "rate(1 day)"):
+    assert parse_schedule("cron(0 4 ? * WED *)").to_standard_cron() == "0 4 * * WED"
+    for bad in (
+        "cron(0 0 L * ? *)",
+        "cron(0 0 15W * ? *)",
+        "cron(0 0 ? * L *)",
+        "cron(0 0 ? * 2#1 *)",
+        "cron(0 0 ? * 6L *)",
+        "cron(0 0 1 1 ? 2027)",
+        "rate(1 day)",
+    ):
         with pytest.raises(ScheduleError):
             parse_schedule(bad).to_standard_cron()
