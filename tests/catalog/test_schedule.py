@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 import math
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -65,6 +65,15 @@ def test_gaps_match_brute_force_over_three_years(expression: str) -> None:
     assert max(gaps) <= schedule.longest_gap_seconds()
     for fire in fires:
         assert _matches(expression, fire), fire
+    # and nothing is missed: every day the naive reading accepts has fires
+    first = fires[0]
+    day, end = datetime(2028, 1, 1, tzinfo=UTC), datetime(2031, 1, 1, tzinfo=UTC)
+    expected_days = set()
+    while day < end:
+        if _matches(expression, day.replace(hour=first.hour, minute=first.minute)):
+            expected_days.add(day.date())
+        day += timedelta(days=1)
+    assert {f.date() for f in fires} == expected_days
 
 
 def _matches(expression: str, at: datetime) -> bool:
