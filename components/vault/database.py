@@ -16,7 +16,7 @@ import pulumi_vault as vault
 
 from components.context import PlatformContext
 from components.vault.config import rotation_schedules_supported
-from seccat.catalog.model import Database, Secret
+from seccat.catalog.model import Secret
 from seccat.documents import vault_layout as layout
 from seccat.documents import vault_lifetimes as lifetimes
 from seccat.documents.names import require
@@ -25,23 +25,6 @@ from seccat.documents.vault_sql import (
     dynamic_revocation_statements,
     static_rotation_statements,
 )
-
-#: libpq sslmode values Vault's PostgreSQL plugin accepts.
-SSL_MODES = ("disable", "allow", "prefer", "require", "verify-ca", "verify-full")
-
-
-def connection_url(db: Database) -> str:
-    """Vault substitutes ``{{username}}``/``{{password}}``; the rest comes from the catalog,
-    each part checked against its alphabet."""
-    if db.ssl_mode not in SSL_MODES:
-        raise pulumi.RunError(f"database {db.name!r}: unknown ssl_mode {db.ssl_mode!r}")
-    if not 0 < db.port < 65536:
-        raise pulumi.RunError(f"database {db.name!r}: port {db.port} is out of range")
-    return (
-        "postgresql://{{username}}:{{password}}@"
-        f"{require(db.host, 'hostname')}:{db.port}/{require(db.database, 'db_user')}"
-        f"?sslmode={db.ssl_mode}"
-    )
 
 
 def build_database(
@@ -69,6 +52,10 @@ def build_database(
             raise pulumi.RunError(
                 f"database {db_name!r} needs vault_username: Vault's own admin login"
             )
+        try:
+            url = layout.database_connection_url(db)
+        except ValueError as exc:
+            raise pulumi.RunError(str(exc)) from None
         db_secrets = sorted(by_db[db_name], key=lambda s: s.id)
         roles = [layout.database_role_name(s.id) for s in db_secrets]
         try:
@@ -85,7 +72,7 @@ def build_database(
             allowed_roles=roles,
             verify_connection=True,
             postgresql=vault.database.SecretBackendConnectionPostgresqlArgs(
-                connection_url=connection_url(db),
+                connection_url=url,
                 username=require(db.vault_username, "db_user"),
                 password_wo=password,
                 password_wo_version=version,

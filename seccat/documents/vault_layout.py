@@ -12,7 +12,7 @@ reversible, and Vault accepts '.' in role names.
 
 from __future__ import annotations
 
-from seccat.catalog.model import Environment, Secret
+from seccat.catalog.model import Database, Environment, Secret
 from seccat.documents.names import require, slug
 
 #: Policy names start with this, so an operator can tell generated policies from hand-written.
@@ -100,3 +100,21 @@ def database_password_config_key(database: str) -> str:
 def database_password_version_config_key(database: str) -> str:
     """Bump to re-send the admin password (it is write-only, so Vault may rotate it)."""
     return f"vault-db-{require(database, 'name')}-password-version"
+
+
+#: libpq sslmode values Vault's PostgreSQL plugin accepts.
+SSL_MODES = ("disable", "allow", "prefer", "require", "verify-ca", "verify-full")
+
+
+def database_connection_url(db: Database) -> str:
+    """Vault substitutes ``{{username}}``/``{{password}}``; host, port, database and sslmode
+    come from the catalog, each checked, so no credential is ever part of the URL."""
+    if db.ssl_mode not in SSL_MODES:
+        raise ValueError(f"database {db.name!r}: unknown ssl_mode {db.ssl_mode!r}")
+    if not 0 < db.port < 65536:
+        raise ValueError(f"database {db.name!r}: port {db.port} is out of range")
+    return (
+        "postgresql://{{username}}:{{password}}@"
+        f"{require(db.host, 'hostname')}:{db.port}/{require(db.database, 'db_user')}"
+        f"?sslmode={db.ssl_mode}"
+    )

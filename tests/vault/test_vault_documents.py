@@ -271,3 +271,16 @@ def test_retired_secrets_take_no_writes_and_duplicate_consumers_merge(
     )
     text = service_policy(catalog, env, "reporting-api")
     assert text.count("database-dev/creds/data.warehouse-reader") == 1
+
+
+def test_connection_url_carries_templates_never_credentials(example_catalog: Catalog) -> None:
+    db = example_catalog.databases["warehouse-db"]
+    assert layout.database_connection_url(db) == (
+        "postgresql://{{username}}:{{password}}@warehouse.internal.example.com:5432/warehouse"
+        "?sslmode=require"
+    )
+    for host in ["evil.com/x?sslmode=disable#", "user:pw@host", "host name", "h\u0430st"]:
+        with pytest.raises(UnsafeName):
+            layout.database_connection_url(dataclasses.replace(db, host=host))
+    with pytest.raises(ValueError, match="ssl_mode"):
+        layout.database_connection_url(dataclasses.replace(db, ssl_mode="disable&x=1"))
