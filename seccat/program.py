@@ -10,16 +10,19 @@ import pulumi
 from components.platform import SecretsPlatform
 from seccat.catalog.diagnostics import CatalogError
 from seccat.catalog.loader import load_catalog
+from seccat.catalog.model import Catalog
 
 
-def main() -> None:
-    config = pulumi.Config("seccat")
-    catalog_path = config.get("catalog") or "catalog.yaml"
+def main(catalog: Catalog | None = None) -> None:
+    """Build the stack. The offline engine passes the catalog it already validated; under
+    the Pulumi CLI it is read from the `seccat:catalog` config (default catalog.yaml)."""
+    catalog_path = pulumi.Config("seccat").get("catalog") or "catalog.yaml"
     environment = pulumi.get_stack()
-    try:
-        catalog = load_catalog(Path(catalog_path))
-    except CatalogError as exc:
-        raise pulumi.RunError(f"the catalog is invalid:\n{exc}") from None
+    if catalog is None:
+        try:
+            catalog = load_catalog(Path(catalog_path))
+        except CatalogError as exc:  # unreadable or invalid: located diagnostics, no traceback
+            raise pulumi.RunError(str(exc)) from None
     if environment not in catalog.environments:
         known = ", ".join(sorted(catalog.environments))
         raise pulumi.RunError(

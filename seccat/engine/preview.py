@@ -192,7 +192,7 @@ def run_preview(
     from seccat.program import main
 
     progress = _progress_printer() if show_progress else None
-    return run_program(main, catalog, stack, str(catalog_path), progress)
+    return run_program(lambda: main(catalog), catalog, stack, str(catalog_path), progress)
 
 
 def _progress_printer() -> Callable[[int], None]:

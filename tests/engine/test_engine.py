@@ -77,5 +77,5 @@ def test_program_reads_the_catalog_from_config_like_the_cli(example_catalog):
 def test_program_reports_an_unreadable_catalog(example_catalog, tmp_path):
     from seccat.program import main
 
-    with pytest.raises(ProgramError, match=r"cannot read .*missing\.yaml"):
+    with pytest.raises(ProgramError, match=r"missing\.yaml:1:1: error: cannot read the catalog: "):
         run_program(main, example_catalog, "dev", str(tmp_path / "missing.yaml"))
