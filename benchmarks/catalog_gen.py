@@ -1,4 +1,7 @@
-"""Synthetic catalogs of any size, shaped like catalog.yaml (every store and type)."""
+"""Synthetic catalogs of any size, shaped like catalog.yaml (every store and type).
+
+``n_secrets`` counts everything, including one database superuser secret per team.
+"""
 
 from __future__ import annotations
 
@@ -43,10 +46,23 @@ def generate(n_secrets: int, n_teams: int = 20, services_per_team: int = 10) -> 
     for t in teams:
         lines.append(
             f"  {t}-db: {{engine: postgresql, host: {t}-db.internal.example.com, port: 5432, "
-            f"database: app, vault_username: vault_admin}}"
+            f"database: app, vault_username: vault_admin, admin_secret: {t}/db-admin}}"
         )
     lines += ["secrets:"]
-    for i in range(n_secrets):
+    # one superuser login per team database: the alternating-users rotations clone from it
+    for t in teams:
+        lines += [
+            f"  {t}/db-admin:",
+            "    description: Database superuser used by rotation functions",
+            f"    owner: {t}",
+            "    type: database",
+            "    store: aws-secretsmanager",
+            "    classification: restricted",
+            '    rotation: {schedule: "cron(0 4 ? * SUN *)", window: 3h}',
+            f"    database: {{database: {t}-db, username: admin_{t.replace('-', '_')}}}",
+            "    consumers: []",
+        ]
+    for i in range(n_secrets - len(teams)):
         team, _ = services[(i * 7) % len(services)]
         kind, store, classification, rotation = _KINDS[i % len(_KINDS)]
         consumers = [services[(i * 7 + k) % len(services)][1] for k in range(1 + i % 3)]

@@ -22,8 +22,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from seccat.catalog.loader import load_catalog  # noqa: E402
-from seccat.engine.preview import run_preview, run_program  # noqa: E402
+from seccat.catalog.loader import load_catalog
+from seccat.engine.preview import run_preview, run_program
 
 
 def _peak_rss_mib() -> float:
@@ -104,7 +104,7 @@ def main(argv: list[str]) -> dict[str, Any]:
         preview = run_program(lambda: baseline(recorded), catalog, argv[2], "baseline")
         return {"seconds": time.perf_counter() - start, "items": len(preview.resources)}
     if kind == "rules":
-        from seccat.checking.runner import evaluate_preview  # noqa: PLC0415
+        from seccat.checking.runner import evaluate_preview
 
         catalog = load_catalog(Path(argv[1]))
         preview = run_preview(catalog, argv[2], argv[1])
