@@ -3,7 +3,7 @@ STACK ?= dev
 CATALOG ?= catalog.yaml
 VENV := .venv/bin
 
-.PHONY: setup preview check test lint format bench clean
+.PHONY: setup preview check test lint format bench layer clean
 
 setup:
 	@scripts/bootstrap
@@ -29,8 +29,11 @@ format:
 	$(VENV)/ruff check --fix .
 	$(VENV)/ruff format .
 
+layer: setup  ## the rotation functions' pure-Python dependency layer, needed by `pulumi up`
+	$(VENV)/python functions/build_layer.py build/lambda-layer
+
 bench: setup
 	$(VENV)/python benchmarks/run.py
 
 clean:
-	rm -rf .venv .pytest_cache .ruff_cache rendered
+	rm -rf .venv .pytest_cache .ruff_cache rendered build
