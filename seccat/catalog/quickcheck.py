@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import cache
 from typing import Any
 
 Check = Callable[[Any], bool]
@@ -31,6 +32,19 @@ _TYPES: dict[str, Check] = {
     "boolean": lambda v: type(v) is bool,
     "null": lambda v: v is None,
 }
+
+
+@cache
+def ecma_regex(pattern: str) -> re.Pattern[str]:
+    """A schema pattern with JSON Schema's (ECMA-262) meaning of a final ``$``.
+
+    In Python ``$`` also matches before a trailing newline, so ``^[a-z]+$`` would accept
+    "payments\\n" and a newline would reach an IAM, HCL or SQL template. ECMA's ``$`` is
+    the end of the input, which Python spells ``\\Z``.
+    """
+    if pattern.endswith("$") and not pattern.endswith("\\$"):
+        pattern = pattern[:-1] + r"\Z"
+    return re.compile(pattern)
 
 
 class UnsupportedKeyword(ValueError):
@@ -120,7 +134,7 @@ def _array(schema: dict[str, Any]) -> Check:
 
 
 def _string(schema: dict[str, Any]) -> Check:
-    search = re.compile(schema["pattern"]).search if "pattern" in schema else None
+    search = ecma_regex(schema["pattern"]).search if "pattern" in schema else None
     low = schema.get("minLength", 0)
     high = schema.get("maxLength")
 

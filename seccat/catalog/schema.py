@@ -9,18 +9,18 @@ from __future__ import annotations
 
 import difflib
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-from jsonschema import Draft202012Validator
+from jsonschema import Draft202012Validator, validators
 from jsonschema.exceptions import ValidationError
 
 from seccat.catalog.diagnostics import Diagnostic
 from seccat.catalog.model import Position
-from seccat.catalog.quickcheck import Check, compile_schema
-from seccat.catalog.yamlsource import RawPath, Source
+from seccat.catalog.quickcheck import Check, compile_schema, ecma_regex
+from seccat.catalog.yamlsource import RawPath, Source, printable
 
 _HERE = Path(__file__).resolve().parent
 #: The schema ships inside the package (wheel) and lives at the top of the repository.
@@ -76,7 +76,18 @@ def validator() -> Draft202012Validator:
     the messages below use.
     """
     schema = catalog_schema()
-    return Draft202012Validator(_inline(schema, schema.get("$defs", {})))
+    return _Validator(_inline(schema, schema.get("$defs", {})))
+
+
+def _ecma_pattern(
+    validator: Any, pattern: str, instance: Any, schema: dict[str, Any]
+) -> Iterator[ValidationError]:
+    """``pattern`` with ECMA-262 semantics (see ``ecma_regex``); jsonschema uses ``re``."""
+    if validator.is_type(instance, "string") and not ecma_regex(pattern).search(instance):
+        yield ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
+_Validator = validators.extend(Draft202012Validator, {"pattern": _ecma_pattern})
 
 
 @cache
@@ -193,7 +204,7 @@ def _explain(error: ValidationError, src: Source) -> list[tuple[RawPath, Positio
             if key in allowed:
                 continue
             key_path = (*path, key)
-            message = f"unknown key '{key}'"
+            message = f"unknown key '{printable(key)}'"
             close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
             if close:
                 message += f"; did you mean '{close[0]}'?"
@@ -270,6 +281,11 @@ def _explain(error: ValidationError, src: Source) -> list[tuple[RawPath, Positio
 def _not_a(instance: Any, title: str) -> str:
     if not isinstance(instance, str):
         return f"{shown(instance)} is not {title}"
+    if title == "free text":
+        return (
+            "contains a line break or another control character; write it on one line "
+            "(a block scalar needs '>-' or '|-' to drop the final newline)"
+        )
     hint = _HINTS.get(title)
     return f"{shown(instance)} is not {title}" + (f" ({hint})" if hint else "")
 

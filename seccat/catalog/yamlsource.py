@@ -120,9 +120,10 @@ class Source:
     def render(self, path: RawPath) -> str:
         """``secrets.payments/stripe-api-key.consumers[0].service``: how users name a place."""
         out = ""
-        for i, part in enumerate(path):
-            if part == _IGNORED:
+        for i, raw_part in enumerate(path):
+            if raw_part == _IGNORED:
                 break
+            part = printable(raw_part)
             if path[:i] in self.sequences:
                 out += f"[{part}]"
             else:
@@ -131,6 +132,14 @@ class Source:
 
     def positions(self) -> PositionTable:
         return PositionTable(self.keys)
+
+
+def printable(text: str) -> str:
+    """``text`` with line breaks and other control characters escaped: a diagnostic is one
+    line, and a key is shown as written even when it holds a newline."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in text)
 
 
 def _closest(table: dict[RawPath, tuple[int, int]], path: RawPath) -> tuple[int, int]:
@@ -433,7 +442,7 @@ class _Reader:
                         self.src,
                         key_pos,
                         key_path,
-                        f"duplicate key '{key}' (first written at line {first[0]}, "
+                        f"duplicate key '{printable(key)}' (first written at line {first[0]}, "
                         f"column {first[1]}); a catalog never keeps the last one",
                         "DUPLICATE_KEY",
                     )

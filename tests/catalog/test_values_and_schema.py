@@ -212,3 +212,26 @@ def test_schema_messages(old: str, new: str, expected: str | None) -> None:
     if expected is not None:
         assert any(expected in d.message for d in diagnostics), [d.render() for d in diagnostics]
     assert all("\n" not in d.render() for d in diagnostics)
+
+
+def test_trailing_newlines_never_pass_an_alphabet() -> None:
+    """Python's ``$`` matches before a final newline; the schema's must not (ECMA-262)."""
+    text = (
+        MINIMAL.replace(
+            "{contact: payments-oncall@example.com}", '{contact: "payments-oncall@example.com\\n"}'
+        )
+        .replace("description: Stripe restricted key used by checkout", 'description: "Stripe\\n"')
+        .replace("checkout-api:", '"checkout-api\\n":', 1)
+    )
+    catalog, diagnostics = parse_catalog(text)
+    assert catalog is None
+    assert [d.render() for d in diagnostics] == [
+        "catalog.yaml:3:23: error: teams.payments.contact: 'payments-oncall@example.com\\n' is "
+        "not an email address (SCHEMA)",
+        "catalog.yaml:7:3: error: services.checkout-api\\n: 'checkout-api\\n' is not a valid "
+        "service name (lowercase letters, digits and '-', starting with a letter, at most 63) "
+        "(SCHEMA)",
+        "catalog.yaml:12:18: error: secrets.payments/stripe-api-key.description: contains a line "
+        "break or another control character; write it on one line (a block scalar needs '>-' "
+        "or '|-' to drop the final newline) (SCHEMA)",
+    ]
