@@ -8,6 +8,7 @@ environment-qualified), so the least-privilege matrix also proves isolation betw
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from psycopg import sql
 from servers.openbao import OpenBaoServer
 from servers.postgres import PostgresServer
 from vault.harness import Applied, DatabaseTarget, Recorded, VaultHarness, record
+from vault.kubernetes_api import KubernetesApi, running_kubernetes_api
 
 from seccat.catalog.loader import load_catalog
 from seccat.catalog.model import Catalog
@@ -35,6 +37,7 @@ class VaultWorld:
     example: Catalog
     rotation: Catalog
     recorded: dict[str, Recorded]
+    kubernetes: KubernetesApi
 
 
 def prepare_database(pg: PostgresServer, catalog: Catalog, admin_password: str) -> None:
@@ -86,7 +89,15 @@ def prepare_database(pg: PostgresServer, catalog: Catalog, admin_password: str) 
 
 
 @pytest.fixture(scope="session")
-def vault_world(openbao_server: OpenBaoServer, postgres_server: PostgresServer) -> VaultWorld:
+def kubernetes_api() -> Iterator[KubernetesApi]:
+    with running_kubernetes_api() as api:
+        yield api
+
+
+@pytest.fixture(scope="session")
+def vault_world(
+    openbao_server: OpenBaoServer, postgres_server: PostgresServer, kubernetes_api: KubernetesApi
+) -> VaultWorld:
     example = load_catalog(EXAMPLE)
     rotation = load_catalog(ROTATION)
     admin_password = secrets.token_urlsafe(24)
@@ -104,6 +115,14 @@ def vault_world(openbao_server: OpenBaoServer, postgres_server: PostgresServer) 
     # OpenBao 2.x has no static-role rotation schedules: configured as its stack would be.
     recorded["ci"] = record(rotation, "ci", ROTATION, {"seccat:vault-rotation-schedules": "false"})
     harness.apply(recorded["ci"])
+    harness.configure_kubernetes(kubernetes_api.host, kubernetes_api.ca_pem)
     return VaultWorld(
-        openbao_server, postgres_server, harness, harness.applied, example, rotation, recorded
+        openbao_server,
+        postgres_server,
+        harness,
+        harness.applied,
+        example,
+        rotation,
+        recorded,
+        kubernetes_api,
     )

@@ -13,6 +13,8 @@ The only departures from the recorded inputs, each forced by the test environmen
 * the database connection URL points at the test cluster (host, port) without TLS (the
   throwaway cluster has no certificate); the rest of the URL is used as recorded;
 * the file audit device writes into the test's scratch directory, not /var/log;
+* each Kubernetes auth backend is pointed at the test's TokenReview endpoint
+  (``configure_kubernetes``): seccat leaves ``kubernetes_host`` to the operator;
 * OpenBao 2.x ships no AWS auth method, so AWS auth backends and roles are *checked* (shape,
   binding, policies exist, TTL ceilings) instead of applied, and the check is reported; every
   matrix token is minted with exactly the ``token_policies`` of the recorded auth role.
@@ -123,6 +125,8 @@ class Applied:
     #: (auth backend path, role) -> token policies, for AWS and Kubernetes roles alike.
     auth_roles: dict[tuple[str, str], list[str]] = field(default_factory=dict)
     aws_roles: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+    k8s_roles: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+    k8s_backends: list[str] = field(default_factory=list)
     checked_only: list[str] = field(default_factory=list)
     kv_metadata_paths: list[str] = field(default_factory=list)
     db_connections: list[str] = field(default_factory=list)
@@ -309,6 +313,8 @@ class VaultHarness:
             f"sys/auth/{i['path']}",
             {"type": i["type"], "description": i.get("description", ""), "config": config},
         )
+        if i["type"] == "kubernetes":
+            self.applied.k8s_backends.append(i["path"])
 
     def _server_has_auth_plugin(self, name: str) -> bool:
         plugins = self.client.adapter.get("/v1/sys/plugins/catalog")["data"]
@@ -356,8 +362,30 @@ class VaultHarness:
             },
         )
         self.applied.auth_roles[(i["backend"], i["roleName"])] = list(i["tokenPolicies"])
+        self.applied.k8s_roles[(i["backend"], i["roleName"])] = i
 
     # -- tokens -------------------------------------------------------------------------
+
+    def configure_kubernetes(self, host: str, ca_pem: str) -> None:
+        """Point every Kubernetes auth backend at the test cluster's API (operator config)."""
+        for backend in self.applied.k8s_backends:
+            self._write(
+                f"auth/{backend}/config",
+                {
+                    "kubernetes_host": host,
+                    "kubernetes_ca_cert": ca_pem,
+                    "disable_local_ca_jwt": True,
+                    "token_reviewer_jwt": "test-reviewer",
+                },
+            )
+
+    def login_kubernetes(self, backend: str, role: str, jwt: str) -> dict[str, Any]:
+        """A real login through the Kubernetes auth role; returns Vault's ``auth`` block."""
+        anonymous = hvac.Client(url=self.client.url, timeout=10)
+        response = anonymous.adapter.post(
+            f"/v1/auth/{backend}/login", json={"role": role, "jwt": jwt}
+        )
+        return response["auth"]
 
     def token_for(self, backend: str, role: str, ttl: str = "10m") -> str:
         """A token with exactly the policies the recorded auth role grants at login."""

@@ -128,7 +128,14 @@ def _principals(world: VaultWorld) -> Iterable[tuple[str, str, dict[str, set[str
             assert roles, f"{service} reads Vault secrets in {env} but has no auth role"
             policies = {tuple(world.applied.auth_roles[r]) for r in roles}
             assert policies == {(f"seccat-{env}-service-{service}",)}, (service, env, policies)
-            yield f"service {service}@{env}", h.token_for(*roles[0]), expected
+            k8s = catalog.services[service].kubernetes
+            if k8s is not None:
+                # A real login through the service's Kubernetes auth role.
+                jwt = world.kubernetes.service_account_token(k8s.namespace, k8s.service_account)
+                token = h.login_kubernetes(f"kubernetes-{env}", service, jwt)["client_token"]
+                yield f"service {service}@{env} (kubernetes login)", token, expected
+            else:
+                yield f"service {service}@{env}", h.token_for(*roles[0]), expected
         for team in sorted(catalog.teams):
             expected = expected_writer(catalog, env, team, rotated_only=False)
             name = f"seccat-{env}-team-{team}-writer"
@@ -179,6 +186,30 @@ def test_service_policies_are_bound_identically_in_aws_and_kubernetes(
     for key in shared:
         assert k8s[key] == aws[key]
     assert ("prod", "user-directory") in k8s and ("prod", "user-directory") not in aws
+
+
+def test_kubernetes_logins_bind_exactly_the_namespace_and_service_account(
+    vault_world: VaultWorld,
+) -> None:
+    h, api = vault_world.harness, vault_world.kubernetes
+    roles = vault_world.applied.k8s_roles
+    assert len(roles) >= 10  # auth-service, reporting-api, user-directory x 3 envs, orders-api
+    for (backend, role), inputs in roles.items():
+        (namespace,) = inputs["boundServiceAccountNamespaces"]
+        (account,) = inputs["boundServiceAccountNames"]
+        auth = h.login_kubernetes(backend, role, api.service_account_token(namespace, account))
+        assert sorted(auth["policies"]) == sorted(["default", *inputs["tokenPolicies"]])
+        assert auth["lease_duration"] == inputs["tokenTtl"] <= 3600
+        for wrong in (
+            api.service_account_token(f"{namespace}-other", account),
+            api.service_account_token(namespace, f"{account}-other"),
+        ):
+            with pytest.raises(hvac.exceptions.Forbidden, match="not authorized"):
+                h.login_kubernetes(backend, role, wrong)
+        forged = api.service_account_token(namespace, account)
+        api.identities.pop(forged)  # the cluster never issued it
+        with pytest.raises(hvac.exceptions.VaultError):
+            h.login_kubernetes(backend, role, forged)
 
 
 # --- 2. every generated policy is accepted ----------------------------------------------
