@@ -278,6 +278,12 @@ def test_static_role_password_really_rotates(vault_world: VaultWorld) -> None:
         second = consumer.read(path)["data"]
     assert _login(vault_world, "orders_app", second["password"]) == "orders_app"
     assert _refused(vault_world, "orders_app", first["password"])
+    # Vault hashed the password before sending it (password_authentication=scram-sha-256).
+    with vault_world.postgres.connect() as admin:
+        row = admin.execute(
+            "SELECT rolpassword FROM pg_authid WHERE rolname = 'orders_app'"
+        ).fetchone()
+    assert row is not None and row[0].startswith("SCRAM-SHA-256$")
 
 
 def test_scheduled_static_role_on_a_server_without_schedules(vault_world: VaultWorld) -> None:
@@ -363,6 +369,12 @@ def test_kv_rotator_writes_versions_with_cas_and_rolls_back(vault_world: VaultWo
     # The consumer reads but never writes.
     with pytest.raises(hvac.exceptions.Forbidden):
         write_version(consumer, mount, path, {"value": "x"}, cas=second.version)
+
+    # The audit device saw every write, with values HMAC'd, never in the clear.
+    audit_log = vault_world.server.scratch / "audit-file-ci.log"
+    text = audit_log.read_text()
+    assert path in text and "hmac-sha256:" in text
+    assert value1 not in text and value2 not in text
 
     # Rollback (an operator action: it reads an old value) restores version 1's value.
     restored = rollback(vault_world.server.client(), mount, path)
