@@ -110,6 +110,8 @@ class Schedule:
     expression: str
     kind: Literal["cron", "rate"]
     rate_seconds: int | None = None
+    #: The unit of a rate, singular ("minute", "hour", "day").
+    rate_unit: str | None = None
     cron: Cron | None = field(default=None, repr=False)
 
     def shortest_gap_seconds(self) -> float:
@@ -199,7 +201,7 @@ def _parse_rate(text: str) -> Schedule:
         raise ScheduleError(f"write rate(1 {singular}), singular, for a value of 1")
     if count > 1 and unit == singular:
         raise ScheduleError(f"write rate({count} {singular}s), plural, for a value above 1")
-    return Schedule(text, "rate", rate_seconds=count * _RATE_UNITS[singular])
+    return Schedule(text, "rate", rate_seconds=count * _RATE_UNITS[singular], rate_unit=singular)
 
 
 _FIELD_NAMES = ("minutes", "hours", "day-of-month", "month", "day-of-week", "year")

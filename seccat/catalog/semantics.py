@@ -13,7 +13,7 @@ from typing import Any
 
 from seccat.catalog.diagnostics import Diagnostic
 from seccat.catalog.durations import parse_duration
-from seccat.catalog.schedule import DAY, HOUR, ScheduleError, parse_schedule
+from seccat.catalog.schedule import DAY, HOUR, Schedule, ScheduleError, parse_schedule
 from seccat.catalog.yamlsource import RawPath, Source
 
 #: Secrets Manager refuses rotation more often than every 4 hours or less often than
@@ -355,9 +355,19 @@ def _check_rotation(report: _Report, path: RawPath, secret: dict[str, Any], life
             (*rpath, "strategy"), "alternating-users applies to type database only", "ROTATION"
         )
 
+    schedule = None
     if has_every:
         where = (*rpath, "every")
         shortest = longest = float(parse_duration(rotation["every"]))
+        if store == "aws-secretsmanager" and (
+            shortest % HOUR or (shortest > DAY and shortest % DAY)
+        ):
+            report.at_value(
+                where,
+                "Secrets Manager rotates every N hours (under a day) or every N days; "
+                f"{rotation['every']} is neither",
+                "ROTATION",
+            )
     else:
         where = (*rpath, "schedule")
         if strategy == "dynamic":
@@ -375,6 +385,8 @@ def _check_rotation(report: _Report, path: RawPath, secret: dict[str, Any], life
                 schedule.to_standard_cron()
             except ScheduleError as exc:
                 report.at_value(where, f"Vault cannot run this schedule: {exc}", "CRON")
+        elif store == "aws-secretsmanager":
+            _check_aws_schedule(report, where, schedule)
         shortest, longest = schedule.shortest_gap_seconds(), schedule.longest_gap_seconds()
 
     if store == "aws-secretsmanager":
@@ -385,7 +397,8 @@ def _check_rotation(report: _Report, path: RawPath, secret: dict[str, Any], life
                 "most every 4h",
                 "ROTATION",
             )
-        if longest > AWS_MAX_INTERVAL:
+        # an unbounded gap comes from a year list, which the CRON check above reports
+        if AWS_MAX_INTERVAL < longest < math.inf:
             report.at_value(
                 where,
                 f"may go {_human(longest)} without rotating; Secrets Manager allows at most "
@@ -411,12 +424,38 @@ def _check_rotation(report: _Report, path: RawPath, secret: dict[str, Any], life
             report.at_value(
                 wpath, "Secrets Manager takes the window in whole hours (1h to 24h)", "ROTATION"
             )
+        elif store == "aws-secretsmanager" and schedule is not None and schedule.cron:
+            late = [h for h in sorted(schedule.cron.hours) if h * HOUR + window > DAY]
+            if late:
+                report.at_value(
+                    wpath,
+                    f"a {rotation['window']} window opening at {late[0]:02d}:00 runs past "
+                    "midnight UTC; Secrets Manager ends a rotation window within the UTC day",
+                    "ROTATION",
+                )
         if strategy == "dynamic":
             report.at_value(wpath, "dynamic credentials have no rotation window", "ROTATION")
         elif store == "vault-database" and has_every:
             report.at_value(
                 wpath, "Vault applies a rotation window to rotation.schedule only", "ROTATION"
             )
+
+
+def _check_aws_schedule(report: _Report, where: RawPath, schedule: Schedule) -> None:
+    """Secrets Manager takes a subset of EventBridge schedules (see the AWS user guide,
+    "Rotation schedules"): windows open on the hour, rates are in hours or days, and the
+    year is always '*'."""
+    if schedule.cron is not None:
+        if schedule.cron.minutes != frozenset({0}):
+            report.at_value(
+                where,
+                "Secrets Manager opens rotation windows on the hour: the minutes field must be 0",
+                "CRON",
+            )
+        if schedule.cron.years is not None:
+            report.at_value(where, "Secrets Manager needs '*' in the year field", "CRON")
+    elif schedule.rate_unit == "minute":
+        report.at_value(where, "Secrets Manager rates are in hours or days", "CRON")
 
 
 def _check_database_login(

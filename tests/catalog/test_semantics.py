@@ -158,6 +158,51 @@ CASES = [
 ]
 
 
+AWS = f"{S}{{{BASE}, type: api-key, store: aws-secretsmanager, rotation: "
+CASES += [
+    (
+        AWS + "{schedule: 'cron(30 4 ? * SUN *)'}}\n",
+        [
+            (
+                "'cron",
+                "CRON",
+                "Secrets Manager opens rotation windows on the hour: the minutes field must be 0",
+            )
+        ],
+    ),
+    (
+        AWS + "{schedule: 'cron(0 4 ? * SUN 2027-2030)'}}\n",
+        [("'cron", "CRON", "Secrets Manager needs '*' in the year field")],
+    ),
+    (
+        AWS + "{schedule: 'rate(300 minutes)'}}\n",
+        [("'rate", "CRON", "Secrets Manager rates are in hours or days")],
+    ),
+    (
+        AWS + "{every: 36h}}\n",
+        [
+            (
+                "36h",
+                "ROTATION",
+                "Secrets Manager rotates every N hours (under a day) or every N "
+                "days; 36h is neither",
+            )
+        ],
+    ),
+    (
+        AWS + "{schedule: 'cron(0 6,22 ? * SUN *)', window: 3h}}\n",
+        [
+            (
+                "3h",
+                "ROTATION",
+                "a 3h window opening at 22:00 runs past midnight UTC; Secrets "
+                "Manager ends a rotation window within the UTC day",
+            )
+        ],
+    ),
+]
+
+
 @pytest.mark.parametrize(("extra", "expected"), CASES)
 def test_semantic_case(extra: str, expected: list[tuple[str, str, str]]) -> None:
     assert problems(extra) == [(*at(extra, m), code, msg) for m, code, msg in expected]
