@@ -82,6 +82,15 @@ KNOWN_FORMATS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("a Slack token", re.compile(r"\bxox[abposr]-[A-Za-z0-9-]{10,}")),
     ("a Stripe key", re.compile(r"\b(?:sk|rk|pk)_(?:live|test)_[A-Za-z0-9]{16,}\b")),
     ("a JSON Web Token", re.compile(r"\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.")),
+    ("a URL with a password", re.compile(r"\b[a-z][a-z0-9+.-]*://[^/\s:@]+:[^/\s@]+@")),
+    (
+        "an inline credential (name: value)",
+        # the value must hold a digit or a symbol, so "token: rotated weekly" is prose
+        re.compile(
+            r"\b(?i:password|passwd|pwd|secret|token|api[_-]?key)\s*[:=]\s*['\"]?"
+            r"(?=[^\s'\"]*[0-9!#$%^&*])[^\s'\"]{6,}"
+        ),
+    ),
 )
 
 #: All known formats at once: one search per string finds out whether any applies.

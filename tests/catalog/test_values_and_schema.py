@@ -44,6 +44,16 @@ def test_example_descriptions_and_ordinary_words_pass() -> None:
         assert not looks_random(text), text
 
 
+def test_prose_about_credentials_is_not_a_credential() -> None:
+    for text in (
+        "Bind password for the corporate directory",
+        "token: rotated weekly by the vendor",
+        "see https://example.com/docs for the secret layout",
+        "the api_key is issued by Stripe",
+    ):
+        assert known_format(text) is None, text
+
+
 def test_entropy() -> None:
     assert shannon_bits("aaaa") == 0
     assert shannon_bits("abcd") == 2
@@ -61,6 +71,9 @@ def test_entropy() -> None:
         ("xoxb-1234567890-abcdef", "a Slack token"),
         ("sk_live_" + "4eC39HqLyjWDarjtT1zdp7dc", "a Stripe key"),
         ("eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.sig", "a JSON Web Token"),
+        ("postgres://app:s3cr3t@db.internal/app", "a URL with a password"),
+        ("the password: hunter2", "an inline credential (name: value)"),
+        ("API_KEY='abc123def'", "an inline credential (name: value)"),
     ],
 )
 def test_known_formats(text: str, name: str) -> None:
