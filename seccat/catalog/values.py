@@ -198,7 +198,12 @@ def _walk(node: Any, path: RawPath) -> Iterator[tuple[RawPath, str | None, str]]
     if type(node) is dict:
         named = len(path) == 1 and path[0] in _NAMED_MAPS
         for key, value in node.items():
-            if not named and key.lower().replace("-", "_") in VALUE_KEYS:
+            # a mapping under such a key is structure (a typo of 'secrets:'), not a value
+            if (
+                not named
+                and type(value) is not dict
+                and key.lower().replace("-", "_") in VALUE_KEYS
+            ):
                 yield (*path, key), key, ""
             elif type(value) is str:
                 if _ANY_KNOWN.search(value) or (

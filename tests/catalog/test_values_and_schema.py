@@ -248,3 +248,11 @@ def test_trailing_newlines_never_pass_an_alphabet() -> None:
         "break or another control character; write it on one line (a block scalar needs '>-' "
         "or '|-' to drop the final newline) (SCHEMA)",
     ]
+
+
+def test_a_mapping_under_a_value_key_is_a_typo_not_a_value() -> None:
+    _, diagnostics = parse_catalog(MINIMAL.replace("secrets:", "secret:"))
+    assert [d.render() for d in diagnostics] == [
+        "catalog.yaml:1:1: error: missing required key 'secrets' (SCHEMA)",
+        "catalog.yaml:10:1: error: secret: unknown key 'secret'; did you mean 'secrets'? (SCHEMA)",
+    ]
