@@ -6,6 +6,7 @@ lookup; the whole pass is linear in the size of the catalog.
 
 from __future__ import annotations
 
+import difflib
 import math
 from collections.abc import Callable
 from datetime import date
@@ -150,9 +151,18 @@ def semantic_diagnostics(
     return report.out
 
 
+#: Above this many names a did-you-mean search costs more than it helps.
+_SUGGEST_LIMIT = 2000
+
+
 def _unknown(kind: str, name: str, known: dict[str, Any]) -> str:
+    if len(known) <= _SUGGEST_LIMIT:
+        close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.75)
+        if close:
+            return f"unknown {kind} '{name}'; did you mean '{close[0]}'?"
     names = ", ".join(sorted(known)[:8]) or "none defined"
-    return f"unknown {kind} '{name}' (known: {names})"
+    more = ", ..." if len(known) > 8 else ""
+    return f"unknown {kind} '{name}' (known: {names}{more})"
 
 
 def _check_database(

@@ -76,7 +76,7 @@ EXPECTED: dict[str, list[str]] = {
         "16:3: error: secrets.Bad_Id: missing required key 'classification' (SCHEMA)",
     ],
     "semantic-errors.yaml": [
-        "8:24: error: services.checkout-api.team: unknown team 'payment' (known: payments) "
+        "8:24: error: services.checkout-api.team: unknown team 'payment'; did you mean 'payments'? "
         "(UNKNOWN_REF)",
         "16:25: error: secrets.payments/a.environments[1]: unknown environment 'qa' (known: dev, "
         "prod) (UNKNOWN_REF)",

@@ -38,7 +38,7 @@ def test_invalid_catalog_text() -> None:
     assert len(lines) == 12
     assert lines[0] == (
         "tests/fixtures/catalogs/semantic-errors.yaml:8:24: error: services.checkout-api.team: "
-        "unknown team 'payment' (known: payments) (UNKNOWN_REF)"
+        "unknown team 'payment'; did you mean 'payments'? (UNKNOWN_REF)"
     )
     assert result.stderr.strip() == (
         "tests/fixtures/catalogs/semantic-errors.yaml: 12 error(s); the catalog is invalid"
