@@ -24,6 +24,9 @@ DOCUMENT_INPUTS: dict[str, list[tuple[str, str, str]]] = {
     "aws:cloudwatch/eventRule:EventRule": [("eventPattern", "events/patterns", "json")],
     "aws:cloudwatch/dashboard:Dashboard": [("dashboardBody", "cloudwatch/dashboards", "json")],
     "vault:index/policy:Policy": [("policy", "vault/policies", "hcl")],
+    "vault:database/secretBackendStaticRole:SecretBackendStaticRole": [
+        ("rotationStatements", "vault/sql/rotation", "sql"),
+    ],
     "vault:database/secretBackendRole:SecretBackendRole": [
         ("creationStatements", "vault/sql/creation", "sql"),
         ("revocationStatements", "vault/sql/revocation", "sql"),

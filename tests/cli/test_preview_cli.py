@@ -115,3 +115,18 @@ def test_render_writes_documents_and_inventory(tmp_path):
     inventory = json.loads((out / "inventory.json").read_text())
     assert inventory["stack"] == "prod"
     assert result.stderr.startswith(f"wrote {len(files)} files to ")
+
+
+def test_render_writes_vault_policies_and_sql(tmp_path):
+    out = tmp_path / "rendered"
+    assert run("render", "--stack", "prod", "--out", str(out)).returncode == 0
+    hcl = (out / "vault/policies/prod-vault-policy-service-user-directory.hcl").read_text()
+    paths = [line for line in hcl.splitlines() if line.startswith("path ")]
+    assert paths == [
+        'path "kv-prod/data/identity/ldap-bind-password" {',
+        'path "kv-prod/metadata/identity/ldap-bind-password" {',
+    ]
+    rotation = out / "vault/sql/rotation/prod-vault-db-role-data.warehouse-etl.sql"
+    assert rotation.read_text() == "ALTER ROLE \"{{name}}\" WITH PASSWORD '{{password}}';\n"
+    creation = out / "vault/sql/creation/prod-vault-db-role-data.warehouse-reader.sql"
+    assert 'GRANT "warehouse_reader" TO "{{name}}";' in creation.read_text()
