@@ -72,6 +72,7 @@ class _CatalogMocks(pulumi_mocks.Mocks):
         self.region = region
         self.progress = progress
         self.monitor: _RecordingMonitor | None = None
+        self.custom_count = 0
         #: (args, urn, parent urn) in registration order.
         self.registered: list[tuple[pulumi_mocks.MockResourceArgs, str, str]] = []
 
@@ -81,8 +82,9 @@ class _CatalogMocks(pulumi_mocks.Mocks):
         self.registered.append((args, self.monitor.make_urn(parent, args.typ, args.name), parent))
         if not args.custom:
             return None, dict(args.inputs)
+        self.custom_count += 1
         if self.progress is not None:
-            self.progress(len(self.registered))
+            self.progress(self.custom_count)
         return outputs_for(args.typ, args.name, args.inputs, self.account, self.region)
 
     def call(self, args: pulumi_mocks.MockCallArgs) -> tuple[dict, list | None]:

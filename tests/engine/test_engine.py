@@ -79,3 +79,21 @@ def test_program_reports_an_unreadable_catalog(example_catalog, tmp_path):
 
     with pytest.raises(ProgramError, match=r"missing\.yaml:1:1: error: cannot read the catalog: "):
         run_program(main, example_catalog, "dev", str(tmp_path / "missing.yaml"))
+
+
+def test_large_previews_report_progress_on_stderr(tmp_path, capsys):
+    import sys as _sys
+
+    from seccat.catalog.loader import load_catalog
+    from seccat.engine.preview import run_preview
+
+    _sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
+    from catalog_gen import write
+
+    path = write(150, tmp_path)
+    preview = run_preview(load_catalog(path), "dev", path, show_progress=True)
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    lines = captured.err.splitlines()
+    assert len(lines) == sum(1 for r in preview.resources if r.custom) // 500
+    assert lines[0] == "  registered 500 resources..."
