@@ -4,7 +4,7 @@
     python benchmarks/measure.py preview CATALOG STACK
     python benchmarks/measure.py record CATALOG STACK OUT.json
     python benchmarks/measure.py baseline OUT.json STACK
-    python benchmarks/measure.py rules CATALOG STACK
+    python benchmarks/measure.py rules CATALOG OUT.json
 
 Prints one JSON object: {"seconds": ..., "peak_rss_mib": ..., "items": ...}.
 """
@@ -23,7 +23,8 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from seccat.catalog.loader import load_catalog
-from seccat.engine.preview import run_preview, run_program
+from seccat.engine.preview import Preview, run_preview, run_program
+from seccat.engine.recording import RecordedResource
 
 
 def _peak_rss_mib() -> float:
@@ -79,6 +80,25 @@ def baseline(recorded: list[dict[str, Any]]) -> None:
         cls(r["name"], **kwargs)
 
 
+def _preview_from_json(doc: dict[str, Any]) -> Preview:
+    """The recorded preview, so rule timing needs no second registration run."""
+    preview = Preview(stack=doc["stack"], catalog_path=doc["catalog"])
+    preview.resources = [
+        RecordedResource(
+            type=r["type"],
+            name=r["name"],
+            urn=r["urn"],
+            parent=r["parent"],
+            inputs=r["inputs"],
+            options=r["options"],
+            custom=r["custom"],
+            catalog_ref=tuple(r["catalogRef"]) if r["catalogRef"] else None,
+        )
+        for r in doc["resources"]
+    ]
+    return preview
+
+
 def main(argv: list[str]) -> dict[str, Any]:
     kind = argv[0]
     if kind == "validate":
@@ -93,11 +113,10 @@ def main(argv: list[str]) -> dict[str, Any]:
     if kind == "record":
         catalog = load_catalog(Path(argv[1]))
         preview = run_preview(catalog, argv[2], argv[1])
-        custom = [r.to_json() for r in preview.resources if r.custom]
-        Path(argv[3]).write_text(json.dumps({"stack": argv[2], "resources": custom}))
-        return {"seconds": 0.0, "items": len(custom)}
+        Path(argv[3]).write_text(json.dumps(preview.to_json()))
+        return {"seconds": 0.0, "items": len(preview.resources)}
     if kind == "baseline":
-        recorded = json.loads(Path(argv[1]).read_text())["resources"]
+        recorded = [r for r in json.loads(Path(argv[1]).read_text())["resources"] if r["custom"]]
         # the engine needs a catalog only for the account/region of mocked ARNs
         catalog = load_catalog(Path(__file__).resolve().parents[1] / "catalog.yaml")
         start = time.perf_counter()
@@ -107,7 +126,7 @@ def main(argv: list[str]) -> dict[str, Any]:
         from seccat.checking.runner import evaluate_preview
 
         catalog = load_catalog(Path(argv[1]))
-        preview = run_preview(catalog, argv[2], argv[1])
+        preview = _preview_from_json(json.loads(Path(argv[2]).read_text()))
         start = time.perf_counter()
         findings = evaluate_preview(catalog, preview)
         return {"seconds": time.perf_counter() - start, "items": len(findings)}
