@@ -7,6 +7,7 @@ The result is every registered resource with its camelCase inputs and options, w
 from __future__ import annotations
 
 import asyncio
+import gc
 import sys
 import threading
 from collections import Counter
@@ -132,6 +133,13 @@ def run_program(
 
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
+    # Registration allocates millions of short-lived objects; with the default thresholds
+    # the collector rescans the (large, long-lived) catalog and SDK modules over and over.
+    # Freezing what exists and collecting less often cuts a large preview's time by a third.
+    gc.collect()
+    gc.freeze()
+    thresholds = gc.get_threshold()
+    gc.set_threshold(20_000, 50, 100)
     try:
         pulumi_settings.reset_options()
         pulumi_mocks.set_mocks(mocks, project=PROJECT, stack=stack, preview=True, monitor=monitor)
@@ -145,6 +153,8 @@ def run_program(
     finally:
         asyncio.set_event_loop(None)
         loop.close()
+        gc.set_threshold(*thresholds)
+        gc.unfreeze()
     if error:
         raise error[0]
 
