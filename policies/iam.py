@@ -8,9 +8,11 @@ Shared by the IAM, KMS and Secrets Manager rules. Wildcards are judged as AWS ma
 from __future__ import annotations
 
 import fnmatch
+import json
+import threading
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
-from typing import Any
+from functools import lru_cache
+from typing import Any, NamedTuple
 
 from policies.props import strings
 
@@ -40,8 +42,9 @@ DATA_ACTION_PATTERNS: tuple[str, ...] = (
 RESOURCE_STAR_ONLY_ACTIONS: frozenset[str] = frozenset({"secretsmanager:getrandompassword"})
 
 
-@dataclass(frozen=True)
-class Statement:
+class Statement(NamedTuple):
+    """One statement, normalised (a tuple: thousands are built per large stack)."""
+
     index: int
     sid: str
     effect: str
@@ -173,24 +176,61 @@ class Unparsable:
     """Marks a document that is not JSON, so rules can say so instead of crashing."""
 
 
-def documents(resource_type: str, props: Mapping[str, Any]) -> Iterator[tuple[str, str, Any]]:
-    """(kind, label, parsed document or Unparsable) for each policy document of a resource,
-    including the deprecated Role.inlinePolicies."""
-    from policies.props import document, get
+UNPARSABLE = Unparsable()
+
+
+@lru_cache(maxsize=8192)
+def _statements_of_text(text: str) -> tuple[Statement, ...] | Unparsable:
+    """Parsed once per distinct document: several rules read each one."""
+    try:
+        return tuple(statements(json.loads(text)))
+    except ValueError:
+        return UNPARSABLE
+
+
+def parsed(props: Mapping[str, Any], key: str) -> tuple[Statement, ...] | Unparsable | None:
+    """The statements of the JSON policy document in ``props[key]`` (a string, as pulumi-aws
+    takes it, or an object); None when absent, UNPARSABLE when not JSON."""
+    from policies.props import get, plain
+
+    raw = get(props, key)
+    if raw is None or raw == "":
+        return None
+    if isinstance(raw, str):
+        return _statements_of_text(raw)
+    return tuple(statements(plain(raw)))
+
+
+_MEMO = threading.local()
+
+
+def documents(
+    resource_type: str, props: Mapping[str, Any]
+) -> list[tuple[str, str, tuple[Statement, ...] | Unparsable]]:
+    """(kind, label, statements or UNPARSABLE) for each policy document of a resource,
+    including the deprecated Role.inlinePolicies. Both runners evaluate every rule on one
+    resource before the next, so the last resource's documents are remembered (per thread:
+    the pack's server analyzes on several)."""
+    last = getattr(_MEMO, "last", None)
+    if last is not None and last[0] is props and last[1] == resource_type:
+        return last[2]
+    found = list(_documents(resource_type, props))
+    _MEMO.last = (props, resource_type, found)
+    return found
+
+
+def _documents(
+    resource_type: str, props: Mapping[str, Any]
+) -> Iterator[tuple[str, str, tuple[Statement, ...] | Unparsable]]:
+    from policies.props import get
 
     for prop, kind in DOCUMENT_PROPS.get(resource_type, ()):
-        try:
-            doc = document(props, prop)
-        except ValueError:
-            doc = Unparsable()
-        if doc is not None:
-            yield kind, prop, doc
+        found = parsed(props, prop)
+        if found is not None:
+            yield kind, prop, found
     if resource_type == "aws:iam/role:Role":
         inline = get(props, "inlinePolicies")
         for i in range(len(inline) if inline is not None and not isinstance(inline, str) else 0):
-            try:
-                doc = document(inline[i], "policy")
-            except ValueError:
-                doc = Unparsable()
-            if doc is not None:
-                yield IDENTITY, f"inlinePolicies[{i}]", doc
+            found = parsed(inline[i], "policy")
+            if found is not None:
+                yield IDENTITY, f"inlinePolicies[{i}]", found

@@ -20,11 +20,12 @@ def get(props: Mapping[str, Any], *path: str | int) -> Any:
         if isinstance(key, int):
             if not isinstance(value, Sequence) or isinstance(value, str) or key >= len(value):
                 return None
+        elif not isinstance(value, Mapping):
+            return None
+        try:
             value = value[key]
-        else:
-            if not isinstance(value, Mapping) or key not in value:
-                return None
-            value = value[key]
+        except (KeyError, IndexError):
+            return None
     return value
 
 

@@ -7,6 +7,7 @@ longest gap between two firings, so ``cron(0 4 1 1 ? *)`` (yearly) fails a 90-da
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from policies.thresholds import DAY
 from seccat.catalog.schedule import parse_schedule
@@ -14,6 +15,7 @@ from seccat.catalog.schedule import parse_schedule
 _VAULT_DOW = {str(i): str(i + 1) for i in range(7)} | {"7": "1"}
 
 
+@lru_cache(maxsize=4096)
 def longest_gap_days(expression: str) -> float:
     """Days of the longest gap of an AWS ``rate()``/``cron()`` expression. Raises ValueError
     for an expression that does not parse."""

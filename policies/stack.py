@@ -4,6 +4,7 @@ in the number of resources."""
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TypeVar
 
@@ -29,7 +30,32 @@ def known(read: Callable[[], T]) -> T | None:
         return None
 
 
+_MEMO = threading.local()
+
+
+def _memo(resources: Iterable[PolicyResource], key: str, build: Callable[[], T]) -> T:
+    """Indexes shared by the stack rules of one evaluation (same resources list object)."""
+    last = getattr(_MEMO, "last", None)
+    if last is None or last[0] is not resources:
+        last = (resources, {})
+        _MEMO.last = last
+    cache: dict[str, Any] = last[1]
+    if key not in cache:
+        cache[key] = build()
+    return cache[key]
+
+
+def _by_type(resources: Iterable[PolicyResource]) -> dict[str, list[PolicyResource]]:
+    index: dict[str, list[PolicyResource]] = {}
+    for r in resources:
+        index.setdefault(r.resource_type, []).append(r)
+    return index
+
+
 def of_type(resources: Iterable[PolicyResource], *types: str) -> list[PolicyResource]:
+    index = _memo(resources, "by_type", lambda: _by_type(resources))
+    if len(types) == 1:
+        return index.get(types[0], [])
     wanted = set(types)
     return [r for r in resources if r.resource_type in wanted]
 
@@ -52,6 +78,10 @@ def secret_name_from_ref(ref: Any) -> str | None:
 def rotations_by_secret(resources: list[PolicyResource]) -> dict[str, PolicyResource]:
     """Secret URN -> its SecretRotation, joined by secretId (ARN or name) and, where the id
     is unknown during preview, by the component both belong to."""
+    return _memo(resources, "rotations", lambda: _rotations_by_secret(resources))
+
+
+def _rotations_by_secret(resources: list[PolicyResource]) -> dict[str, PolicyResource]:
     secrets = of_type(resources, SECRET)
     by_name: dict[str, PolicyResource] = {}
     by_parent: dict[str | None, list[PolicyResource]] = {}

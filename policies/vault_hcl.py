@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 _TOKEN = re.compile(
@@ -92,7 +93,45 @@ def _unquote(token: str) -> str:
     return token
 
 
-def parse_policy(text: str) -> list[PathRule]:
+_COMMENT = re.compile(r'"(?:[^"\\]|\\.)*"|(#[^\n]*|//[^\n]*|/\*.*?\*/)', re.DOTALL)
+#: The shape nearly every policy has: path blocks holding only a capabilities list. Parsed
+#: with one regular expression; anything else goes through the general parser.
+_SIMPLE_BLOCK = re.compile(
+    r'\s*path\s+"([^"\\]*)"\s*\{\s*capabilities\s*=\s*\[([^\]]*)\]\s*,?\s*\}\s*'
+)
+_CAPABILITY = re.compile(r'^\s*"([a-z]+)"\s*$')
+
+
+def _strip_comments(text: str) -> str:
+    return _COMMENT.sub(lambda m: "" if m.group(1) else m.group(0), text)
+
+
+def _fast(text: str) -> tuple[PathRule, ...] | None:
+    rules: list[PathRule] = []
+    pos = 0
+    while pos < len(text):
+        match = _SIMPLE_BLOCK.match(text, pos)
+        if not match:
+            return None
+        caps: list[str] = []
+        for item in match.group(2).split(","):
+            if not item.strip():
+                continue
+            cap = _CAPABILITY.match(item)
+            if not cap:
+                return None
+            caps.append(cap.group(1))
+        rules.append(PathRule(match.group(1), tuple(caps)))
+        pos = match.end()
+    return tuple(rules)
+
+
+@lru_cache(maxsize=8192)
+def parse_policy(text: str) -> tuple[PathRule, ...]:
+    """Cached: several rules read each policy."""
+    simple = _fast(_strip_comments(text))
+    if simple is not None:
+        return simple
     parser = _Parser(_tokens(text))
     rules: list[PathRule] = []
     while parser.peek() is not None:
@@ -104,7 +143,6 @@ def parse_policy(text: str) -> list[PathRule]:
             parser.take("=")
         body = parser.body()
         caps = body.get("capabilities", [])
-        rules.append(
-            PathRule(path, tuple(str(c) for c in (caps if isinstance(caps, list) else [caps])))
-        )
-    return rules
+        listed = caps if isinstance(caps, list) else [caps]
+        rules.append(PathRule(path, tuple(str(c) for c in listed)))
+    return tuple(rules)

@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterator
 
 from pulumi_policy import ResourceValidationArgs
 
-from policies.iam import Statement, Unparsable, documents, statements
+from policies.iam import Statement, Unparsable, documents
 
 
 def each_statement(
@@ -14,13 +14,13 @@ def each_statement(
 ) -> Iterator[tuple[str, Statement | None]]:
     """(where, statement) for each statement of the matching documents; statement None
     marks a document that is not valid JSON."""
-    for kind, label, doc in documents(args.resource_type, args.props):
+    for kind, label, found in documents(args.resource_type, args.props):
         if kind not in kinds:
             continue
-        if isinstance(doc, Unparsable):
+        if isinstance(found, Unparsable):
             yield label, None
             continue
-        for s in statements(doc):
+        for s in found:
             yield label, s
 
 

@@ -72,7 +72,7 @@ def _alarmed_functions(resources: list[PolicyResource]) -> set[str]:
 
 
 def check(args: StackValidationArgs, config: Mapping[str, Any]) -> Iterator[StackViolation]:
-    resources = list(args.resources)
+    resources = args.resources
     rotations = rotations_by_secret(resources)
     if not rotations:
         return

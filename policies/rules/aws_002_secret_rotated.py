@@ -14,7 +14,7 @@ from policies.stack import known, name_of, of_type, rotations_by_secret
 
 
 def check(args: StackValidationArgs, config: Mapping[str, Any]) -> Iterator[StackViolation]:
-    resources = list(args.resources)
+    resources = args.resources
     rotations = rotations_by_secret(resources)
     for secret in of_type(resources, SECRET):
         rotation = rotations.get(secret.urn)

@@ -29,7 +29,7 @@ def interval_days(rules: Any) -> float | None:
 
 
 def check(args: StackValidationArgs, config: Mapping[str, Any]) -> Iterator[StackViolation]:
-    resources = list(args.resources)
+    resources = args.resources
     rotations = rotations_by_secret(resources)
     for secret in of_type(resources, SECRET):
         rotation = rotations.get(secret.urn)

@@ -8,13 +8,13 @@ from typing import Any
 from pulumi_policy import ResourceValidationArgs
 
 from policies.framework import Rule
-from policies.iam import open_principal, statements
-from policies.props import document, get
+from policies.iam import Statement, Unparsable, open_principal, parsed
+from policies.props import get
 from policies.rules._types import SECRET, SECRET_POLICY
 
 
-def _denies_insecure_transport(doc: Any) -> bool:
-    for s in statements(doc):
+def _denies_insecure_transport(found: tuple[Statement, ...]) -> bool:
+    for s in found:
         if s.effect != "Deny" or not s.principals:
             continue
         if not open_principal_any(s.principals):
@@ -36,18 +36,17 @@ def check(args: ResourceValidationArgs, config: Mapping[str, Any]) -> Iterator[s
     props = args.props
     if args.resource_type == SECRET and get(props, "policy") in (None, ""):
         return  # the policy is attached by a SecretPolicy resource, checked there
-    try:
-        doc = document(props, "policy")
-    except ValueError:
-        yield "the resource policy is not valid JSON"
-        return
-    if doc is None:
+    found = parsed(props, "policy")
+    if found is None:
         yield "the secret has no resource policy"
         return
-    for s in statements(doc):
+    if isinstance(found, Unparsable):
+        yield "the resource policy is not valid JSON"
+        return
+    for s in found:
         if s.allows and open_principal(s):
             yield f"{s.label} allows a wildcard principal ('*' or NotPrincipal)"
-    if not _denies_insecure_transport(doc):
+    if not _denies_insecure_transport(found):
         yield (
             "no statement denies requests without TLS "
             '(Deny for Principal "*" with Bool aws:SecureTransport = false)'

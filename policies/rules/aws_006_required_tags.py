@@ -8,7 +8,7 @@ from typing import Any
 from pulumi_policy import ResourceValidationArgs
 
 from policies.framework import Rule
-from policies.props import tags
+from policies.props import get
 from policies.rules._types import (
     IAM_ROLE,
     KMS_KEY,
@@ -28,7 +28,9 @@ REQUIRED = [
 
 
 def check(args: ResourceValidationArgs, config: Mapping[str, Any]) -> Iterator[str]:
-    present = tags(args.props)
+    present = get(args.props, "tags")
+    if not isinstance(present, Mapping):
+        present = {}
     missing = [t for t in config["requiredTags"] if not present.get(t)]
     if missing:
         yield f"missing required tags: {', '.join(missing)}"

@@ -8,21 +8,19 @@ from typing import Any
 from pulumi_policy import ResourceValidationArgs
 
 from policies.framework import Rule
-from policies.iam import open_principal, statements
-from policies.props import document
+from policies.iam import Unparsable, open_principal, parsed
 from policies.rules._types import KMS_KEY
 
 
 def check(args: ResourceValidationArgs, config: Mapping[str, Any]) -> Iterator[str]:
-    try:
-        doc = document(args.props, "policy")
-    except ValueError:
-        yield "the key policy is not valid JSON"
-        return
-    if doc is None:
+    found = parsed(args.props, "policy")
+    if found is None:
         yield "the key has no explicit policy (AWS would apply its default key policy)"
         return
-    for s in statements(doc):
+    if isinstance(found, Unparsable):
+        yield "the key policy is not valid JSON"
+        return
+    for s in found:
         if s.allows and open_principal(s) and not s.conditions:
             yield f"{s.label} allows a wildcard principal without a condition"
 

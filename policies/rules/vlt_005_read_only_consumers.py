@@ -14,17 +14,16 @@ from seccat.documents import vault_layout as layout
 WRITE_CAPABILITIES = frozenset({"create", "update", "patch", "delete", "sudo"})
 
 
-def _read_only_paths(catalog: Catalog, env_name: str, service: str) -> dict[str, tuple[str, str]]:
-    """Path -> (secret id, consumer index) for each secret ``service`` may only read."""
+def _read_only_paths(catalog: Catalog, env_name: str) -> dict[str, dict[str, tuple[str, str]]]:
+    """Service -> path -> (secret id, consumer index) for every secret it may only read;
+    one pass over the catalog, so the rule stays linear."""
     env = catalog.environments[env_name]
-    out: dict[str, tuple[str, str]] = {}
+    out: dict[str, dict[str, tuple[str, str]]] = {}
     for secret in catalog.secrets_in(env_name):
         if secret.store not in ("vault-kv", "vault-database"):
             continue
         for i, consumer in enumerate(secret.consumers):
-            if consumer.service != service or env_name not in consumer.environments:
-                continue
-            if consumer.access != "read":
+            if consumer.access != "read" or env_name not in consumer.environments:
                 continue
             if secret.store == "vault-kv":
                 paths = [
@@ -34,7 +33,7 @@ def _read_only_paths(catalog: Catalog, env_name: str, service: str) -> dict[str,
             else:
                 paths = [layout.database_creds_path(env, secret)]
             for p in paths:
-                out[p] = (secret.id, str(i))
+                out.setdefault(consumer.service, {})[p] = (secret.id, str(i))
     return out
 
 
@@ -46,6 +45,7 @@ def check(
         return
     env = catalog.environments[env_name]
     by_name = {layout.service_policy_name(env, s): s for s in catalog.services}
+    read_only: dict[str, dict[str, tuple[str, str]]] | None = None
     for resource in ctx.resources:
         if resource.type != VAULT_POLICY:
             continue
@@ -57,10 +57,12 @@ def check(
             rules = parse_policy(text)
         except ValueError:
             continue  # SECCAT-VLT-004 reports unparsable policies
-        read_only = _read_only_paths(catalog, env_name, service)
+        if read_only is None:
+            read_only = _read_only_paths(catalog, env_name)
+        mine = read_only.get(service, {})
         for rule in rules:
             granted = sorted(WRITE_CAPABILITIES.intersection(rule.capabilities))
-            owner = read_only.get(rule.path)
+            owner = mine.get(rule.path)
             if granted and owner is not None:
                 secret_id, index = owner
                 yield CatalogViolation(

@@ -28,7 +28,7 @@ def _kv_v2_mounts(resources: list[Any]) -> set[str]:
 
 
 def check(args: StackValidationArgs, config: Mapping[str, Any]) -> Iterator[StackViolation]:
-    resources = list(args.resources)
+    resources = args.resources
     mounts = _kv_v2_mounts(resources)
     if not mounts:
         return

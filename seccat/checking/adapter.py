@@ -1,5 +1,6 @@
-"""Recorded resources as pulumi_policy's own argument types, wrapped in its
-unknown-checking proxy, so rules see exactly what CrossGuard would hand them."""
+"""Recorded resources as pulumi_policy's own argument types, with props behind an
+unknown-checking proxy, so rules see what CrossGuard would hand them (an unknown value from
+the preview raises UnknownValueError when read, exactly as under the engine)."""
 
 from __future__ import annotations
 
@@ -13,20 +14,23 @@ from pulumi_policy import (
     ResourceValidationArgs,
     StackValidationArgs,
 )
-from pulumi_policy.proxy import unknown_checking_proxy
 
+from seccat.checking.lazy_proxy import lazy_unknown_checking_proxy
 from seccat.engine.recording import RecordedResource
+
+_NO_TIMEOUTS = PolicyCustomTimeouts(0, 0, 0)
 
 
 def options(resource: RecordedResource) -> PolicyResourceOptions:
+    """The recorded options as CrossGuard's type (lists shared, not copied: rules only read)."""
     opts = resource.options
     return PolicyResourceOptions(
         protect=bool(opts.get("protect", False)),
-        ignore_changes=list(opts.get("ignoreChanges", [])),
+        ignore_changes=opts.get("ignoreChanges") or [],
         delete_before_replace=opts.get("deleteBeforeReplace"),
         aliases=[],
-        custom_timeouts=PolicyCustomTimeouts(0, 0, 0),
-        additional_secret_outputs=list(opts.get("additionalSecretOutputs", [])),
+        custom_timeouts=_NO_TIMEOUTS,
+        additional_secret_outputs=opts.get("additionalSecretOutputs") or [],
         parent=resource.parent,
     )
 
@@ -38,7 +42,7 @@ class Adapted:
 
     def __init__(self, resource: RecordedResource) -> None:
         self.resource = resource
-        self.props: Any = unknown_checking_proxy(resource.inputs)
+        self.props: Any = lazy_unknown_checking_proxy(resource.inputs)
         self.opts = options(resource)
 
     def resource_args(self, config: dict[str, Any]) -> ResourceValidationArgs:

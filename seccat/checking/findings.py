@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 Outcome = Literal["pass", "fail", "not-applicable"]
 Level = Literal["mandatory", "advisory"]
@@ -75,9 +75,9 @@ class Finding:
         }
 
 
-@dataclass(frozen=True)
-class Evaluation:
-    """One rule applied to one subject (a resource, or the catalog/stack as a whole)."""
+class Evaluation(NamedTuple):
+    """One rule applied to one subject (a resource, or the catalog/stack as a whole); a
+    tuple because a large stack records hundreds of thousands of them."""
 
     rule_id: str
     subject: str

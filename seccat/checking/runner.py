@@ -8,10 +8,13 @@ are proxied once and shared by every rule, so evaluation is linear in the resour
 from __future__ import annotations
 
 import datetime as dt
+import gc
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from policies.framework import CatalogContext, Rule, run_resource_rule, run_stack_rule
+from pulumi_policy.proxy import UnknownValueError
+
+from policies.framework import CatalogContext, Rule, run_stack_rule
 from policies.registry import CATALOG_RULES, RESOURCE_RULES_BY_TYPE, STACK_RULES
 from seccat.catalog.model import Catalog, Position
 from seccat.checking.adapter import Adapted, policy_resources, stack_args
@@ -75,23 +78,59 @@ def evaluate_resources(
     stack: str = "",
     catalog: Catalog | None = None,
     file: str = "catalog.yaml",
+    record: bool = True,
 ) -> Evaluated:
-    """Every enabled resource and stack rule over ``resources``: the benchmark hook."""
+    """Every enabled resource and stack rule over ``resources``. ``record`` keeps one
+    Evaluation per rule and subject (for JUnit); the benchmark hook leaves it off."""
+    # Evaluation allocates many short-lived objects next to a large preview; the cyclic
+    # collector would rescan that preview again and again for nothing.
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _evaluate_resources(
+            resources, pack, stack=stack, catalog=catalog, file=file, record=record
+        )
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _evaluate_resources(
+    resources: Sequence[RecordedResource],
+    pack: Pack,
+    *,
+    stack: str,
+    catalog: Catalog | None,
+    file: str,
+    record: bool,
+) -> Evaluated:
     out = Evaluated()
     levels = {r.id: pack.level(r.id) for rules in RESOURCE_RULES_BY_TYPE.values() for r in rules}
     levels.update({r.id: pack.level(r.id) for r in STACK_RULES})
     configs = {rid: pack.rule_config(rid) for rid, lvl in levels.items() if lvl != "disabled"}
+    #: Type -> the enabled rules for it with their config: one dict lookup per resource.
+    active = {
+        t: [(rule, configs[rule.id]) for rule in rules if levels[rule.id] != "disabled"]
+        for t, rules in RESOURCE_RULES_BY_TYPE.items()
+    }
+    evaluations = out.evaluations
     adapted = [Adapted(r) for r in resources]
     for a in adapted:
         r = a.resource
-        for rule in RESOURCE_RULES_BY_TYPE.get(r.type, ()):
-            if levels[rule.id] == "disabled":
+        rules = active.get(r.type)
+        if not rules:
+            continue
+        # One args object per resource: rules take their config as a parameter.
+        args = a.resource_args({})
+        for rule, config in rules:
+            try:
+                found = list(rule.check(args, config))
+            except UnknownValueError:
+                if record:
+                    evaluations.append(Evaluation(rule.id, r.name, "not-applicable"))
                 continue
-            found = run_resource_rule(rule, a.resource_args(configs[rule.id]), configs[rule.id])
-            if found is None:
-                out.evaluations.append(Evaluation(rule.id, r.name, "not-applicable"))
-                continue
-            out.evaluations.append(Evaluation(rule.id, r.name, "fail" if found else "pass"))
+            if record:
+                evaluations.append(Evaluation(rule.id, r.name, "fail" if found else "pass"))
             for message in found:
                 out.findings.append(
                     _finding(rule, levels[rule.id], message, file, catalog, r.catalog_ref, r)
@@ -119,9 +158,24 @@ def evaluate_resources(
     return out
 
 
-def evaluate_preview(preview: Preview, pack: Pack | None = None) -> Evaluated:
-    """Rule evaluation over a Preview (what `benchmarks/` times)."""
-    return evaluate_resources(preview.resources, pack or load_pack("baseline"), stack=preview.stack)
+def evaluate_preview(
+    catalog: Catalog, preview: Preview, pack: Pack | None = None, *, today: str = ""
+) -> list[Finding]:
+    """Every enabled rule (catalog, resource, stack) over a Preview, before waivers: the
+    hook `benchmarks/` times."""
+    selected = pack or load_pack("baseline")
+    cat = evaluate_catalog(
+        catalog, selected, environment=preview.stack, resources=preview.resources, today=today
+    )
+    res = evaluate_resources(
+        preview.resources,
+        selected,
+        stack=preview.stack,
+        catalog=catalog,
+        file=catalog.source,
+        record=False,
+    )
+    return cat.findings + res.findings
 
 
 def evaluate_catalog(
