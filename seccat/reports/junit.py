@@ -12,7 +12,11 @@ from seccat.checking.findings import CheckResult, Finding
 def render(result: CheckResult) -> str:
     by_case: dict[tuple[str, str], list[Finding]] = defaultdict(list)
     for f in result.findings:
-        subject = f.resource_name if f.resource_name else _aggregate_subject(f, result.stack)
+        subject = (
+            f.resource_name
+            if f.scope == "resource" and f.resource_name
+            else _aggregate_subject(f, result.stack)
+        )
         by_case[(f.rule_id, subject)].append(f)
     suite = ET.Element(
         "testsuite", name=f"seccat check {result.stack} ({result.pack})", timestamp=""
