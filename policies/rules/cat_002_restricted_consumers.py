@@ -31,13 +31,12 @@ RULE = Rule(
     title="Restricted secrets have few consumers",
     description=(
         "A restricted secret may be consumed by at most N services (default 3, configurable): "
-        "every additional reader widens the blast radius of a leak (least privilege: NIST "
-        "AC-6, SOC 2 CC6.3)."
+        "every additional reader widens the blast radius of a leak (seccat default; issue 5)."
     ),
     severity="medium",
     enforcement="advisory",
     scope="catalog",
-    controls=("nist-800-53-r5:AC-6", "soc2:CC6.3"),
+    controls=(),
     remediation="Split the secret per consumer, or lower its classification with a reason.",
     check=check,
     config_schema={"maxConsumers": {"type": "integer", "minimum": 1, "default": 3}},

@@ -36,7 +36,8 @@ RULE = Rule(
     enforcement="mandatory",
     scope="resource",
     resource_types=POLICY_TYPES,
-    controls=("nist-800-53-r5:AC-6", "soc2:CC6.3"),
+    # IAM.21 has no framework mapping in the sources; baseline only.
+    controls=(),
     remediation="Replace 'service:*' with the specific actions needed.",
     check=check,
 )

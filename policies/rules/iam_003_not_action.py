@@ -29,13 +29,14 @@ RULE = Rule(
     description=(
         "An Allow with NotAction or NotResource grants every action or resource except a "
         "list, including ones AWS adds later, so seccat treats it as a wildcard "
-        "(cloudsplaining flags NotAction; least privilege: NIST AC-6, SOC 2 CC6.3)."
+        "(cloudsplaining flags NotAction)."
     ),
     severity="high",
     enforcement="mandatory",
     scope="resource",
     resource_types=POLICY_TYPES,
-    controls=("nist-800-53-r5:AC-6", "soc2:CC6.3"),
+    # No source maps NotAction checks to a framework control; baseline only.
+    controls=(),
     remediation="Use Action and Resource lists; express exceptions with a Deny statement.",
     check=check,
 )

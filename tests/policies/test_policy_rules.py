@@ -128,3 +128,25 @@ def test_rule_metadata_is_complete_and_controls_are_known_frameworks() -> None:
             assert tag.split(":", 1)[0] in prefixes, (rule.id, tag)
         if rule.scope == "resource":
             assert rule.resource_types, rule.id
+
+
+def test_rule_catalogue_in_docs_is_current() -> None:
+    from policies.docs import DOC, render
+
+    assert DOC.read_text() == render(), "regenerate with python -m policies.docs"
+
+
+def test_pack_entry_point_only_builds_the_pack(monkeypatch: pytest.MonkeyPatch) -> None:
+    """policies/__main__.py, with PolicyPack replaced (the real one serves forever)."""
+    import runpy
+
+    import pulumi_policy
+
+    built: list[dict[str, object]] = []
+    monkeypatch.setattr(pulumi_policy, "PolicyPack", lambda **kw: built.append(kw))
+    runpy.run_path(str(FIXTURES.parents[1] / "__main__.py"), run_name="__main__")
+    assert len(built) == 1
+    assert built[0]["name"] == "seccat"
+    assert [p.name for p in built[0]["policies"]] == [  # type: ignore[attr-defined]
+        r.id for r in RULES if r.scope != "catalog"
+    ]
