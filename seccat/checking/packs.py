@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from jsonschema import Draft202012Validator
+
 from policies.packs import CONFIG_DIR, FRAMEWORKS
 from policies.registry import RULES, RULES_BY_ID
 
@@ -74,5 +76,16 @@ def parse_pack(name: str, data: Any) -> Pack:
             if level not in LEVELS:
                 raise PackError(f"pack {name}: {key}.enforcementLevel {level!r} is not a level")
             enforcement[key] = level
-        config[key] = {k: v for k, v in value.items() if k != "enforcementLevel"}
+        properties = {k: v for k, v in value.items() if k != "enforcementLevel"}
+        _validate_config(name, key, properties)
+        config[key] = properties
     return Pack(name, enforcement, config)
+
+
+def _validate_config(pack: str, rule_id: str, properties: dict[str, Any]) -> None:
+    """Check a rule's config against its JSON schema, as the Pulumi CLI does for the pack."""
+    schema = {"type": "object", "properties": dict(RULES_BY_ID[rule_id].config_schema)}
+    errors = sorted(Draft202012Validator(schema).iter_errors(properties), key=str)
+    if errors:
+        where = "/".join(str(p) for p in errors[0].absolute_path)
+        raise PackError(f"pack {pack}: {rule_id}.{where}: {errors[0].message}")

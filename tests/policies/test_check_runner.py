@@ -192,6 +192,8 @@ def test_pack_config_semantics_follow_the_pulumi_cli() -> None:
         parse_pack("x", {"SECCAT-IAM-001": {"enforcementLevel": "loud"}})
     with pytest.raises(PackError):
         load_pack("no-such-pack")
+    with pytest.raises(PackError, match=r"SECCAT-LMB-004.minRetentionDays: 'a year' is not"):
+        parse_pack("x", {"SECCAT-LMB-004": {"minRetentionDays": "a year"}})
 
 
 def test_lazy_proxy_matches_the_engines_proxy() -> None:
