@@ -3,7 +3,6 @@ as strings, and unknowns that raise (via pulumi_policy's proxy) when touched."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -41,17 +40,6 @@ def tags(props: Mapping[str, Any]) -> dict[str, str]:
     if not isinstance(raw, Mapping):
         return {}
     return {str(k): raw[k] for k in raw}
-
-
-def document(props: Mapping[str, Any], key: str) -> Any:
-    """A JSON policy document given as a string (as pulumi-aws takes it) or as an object.
-    Returns None when absent; raises ValueError for text that is not JSON."""
-    raw = get(props, key)
-    if raw is None or raw == "":
-        return None
-    if isinstance(raw, str):
-        return json.loads(raw)
-    return plain(raw)
 
 
 def plain(value: Any) -> Any:
