@@ -33,15 +33,24 @@ def _entropy(text: str) -> float:
     return -sum(n / len(text) * math.log2(n / len(text)) for n in counts.values())
 
 
+#: A token-shaped value: one run of base64/hex/url-safe characters (no dots, so host names
+#: and dotted identifiers are not mistaken for keys).
+_TOKEN = re.compile(r"^[A-Za-z0-9+/=_-]{32,}$")
+
+
 def _looks_secret(value: str) -> bool:
     if _ACCESS_KEY.search(value) or _PEM.search(value):
         return True
-    return (
-        len(value) >= 32
-        and " " not in value
-        and not _REFERENCE_VALUE.match(value)
-        and _entropy(value) >= 4.0
+    if not _TOKEN.match(value):
+        return False
+    classes = sum(
+        (
+            any(c.islower() for c in value),
+            any(c.isupper() for c in value),
+            any(c.isdigit() for c in value),
+        )
     )
+    return classes >= 2 and _entropy(value) >= 4.0
 
 
 def check(args: ResourceValidationArgs, config: Mapping[str, Any]) -> Iterator[str]:
