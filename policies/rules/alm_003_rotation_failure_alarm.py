@@ -21,7 +21,25 @@ from policies.rules._types import (
 from policies.stack import known, name_of, of_type, parent_urn, rotations_by_secret
 
 
-def _pattern_catches_rotation_failure(rule: PolicyResource) -> bool:
+def _secret_name_prefixes(detail: Mapping[str, Any]) -> list[str] | None:
+    """Secret-name prefixes a pattern restricts itself to (from SecretId ARN prefixes), or
+    None when it matches every secret."""
+    extra = detail.get("additionalEventData")
+    ids = extra.get("SecretId") if isinstance(extra, Mapping) else None
+    if not ids:
+        return None
+    prefixes: list[str] = []
+    for item in ids if isinstance(ids, list) else [ids]:
+        value = item.get("prefix") if isinstance(item, Mapping) else item
+        if not isinstance(value, str):
+            return None  # a matcher seccat does not model: assume it covers
+        prefixes.append(value.split(":secret:", 1)[1] if ":secret:" in value else "")
+    return prefixes
+
+
+def _rotation_failure_scope(rule: PolicyResource) -> list[str] | bool | None:
+    """False if the rule does not catch rotation failures; else the secret-name prefixes it
+    covers (None: all secrets)."""
     raw = known(lambda: get(rule.props, "eventPattern"))
     try:
         pattern = json.loads(raw) if isinstance(raw, str) else plain(raw)
@@ -32,24 +50,42 @@ def _pattern_catches_rotation_failure(rule: PolicyResource) -> bool:
     ):
         return False
     detail = pattern.get("detail")
-    names = strings(detail.get("eventName")) if isinstance(detail, Mapping) else []
-    return not names or "RotationFailed" in names
-
-
-def _failure_rule_notifies(resources: list[PolicyResource]) -> bool:
-    rules = [r for r in of_type(resources, EVENT_RULE) if _pattern_catches_rotation_failure(r)]
-    if not rules:
+    if not isinstance(detail, Mapping):
+        return None
+    names = strings(detail.get("eventName"))
+    if names and "RotationFailed" not in names:
         return False
-    names = {name_of(r) for r in rules}
-    parents = {parent_urn(r) for r in rules}
+    return _secret_name_prefixes(detail)
+
+
+def _notified_prefixes(resources: list[PolicyResource]) -> list[str] | bool | None:
+    """Secret-name prefixes covered by a rotation-failure rule that targets an SNS topic:
+    None for all secrets, False for none."""
+    scopes: dict[str, list[str] | None] = {}
+    parents: dict[str | None, list[str] | None] = {}
+    for r in of_type(resources, EVENT_RULE):
+        scope = _rotation_failure_scope(r)
+        if scope is not False:
+            scopes[name_of(r)] = scope  # type: ignore[assignment]
+            parents[parent_urn(r)] = scope  # type: ignore[assignment]
+    covered: list[str] = []
+    found = False
     for target in of_type(resources, EVENT_TARGET):
         arn = known(lambda t=target: get(t.props, "arn"))
         if not (isinstance(arn, str) and arn.startswith("arn:aws:sns:")):
             continue
         rule_ref = known(lambda t=target: get(t.props, "rule"))
-        if rule_ref in names or (rule_ref is None and parent_urn(target) in parents):
-            return True
-    return False
+        if rule_ref in scopes:
+            scope = scopes[rule_ref]
+        elif rule_ref is None and parent_urn(target) in parents:
+            scope = parents[parent_urn(target)]
+        else:
+            continue
+        if scope is None:
+            return None
+        found = True
+        covered += scope
+    return covered if found else False
 
 
 def _alarmed_functions(resources: list[PolicyResource]) -> set[str]:
@@ -76,7 +112,7 @@ def check(args: StackValidationArgs, config: Mapping[str, Any]) -> Iterator[Stac
     rotations = rotations_by_secret(resources)
     if not rotations:
         return
-    event_path = _failure_rule_notifies(resources)
+    notified = _notified_prefixes(resources)
     alarmed = _alarmed_functions(resources)
     functions = {
         known(lambda f=f: get(f.props, "name")) or f.name
@@ -87,9 +123,13 @@ def check(args: StackValidationArgs, config: Mapping[str, Any]) -> Iterator[Stac
         if rotation is None:
             continue
         missing: list[str] = []
-        if not event_path:
+        name = name_of(secret)
+        if notified is False or (
+            notified is not None and not any(name.startswith(p) for p in notified)
+        ):
             missing.append(
-                "no EventBridge rule for Secrets Manager RotationFailed events targets an SNS topic"
+                "no EventBridge rule for Secrets Manager RotationFailed events on this "
+                "secret targets an SNS topic"
             )
         arn = known(lambda r=rotation: get(r.props, "rotationLambdaArn"))
         if isinstance(arn, str) and ":function:" in arn:
