@@ -17,7 +17,7 @@ from seccat.documents import vault_layout as layout
 from seccat.documents.iam import role_arn
 from seccat.documents.names import require, service_role_name
 from seccat.documents.vault_lifetimes import TOKEN_TTL_CEILING, token_ttl
-from seccat.documents.vault_policy import consuming_services, vault_secrets
+from seccat.documents.vault_policy import consuming_services, consumptions
 
 
 @dataclass(frozen=True)
@@ -77,12 +77,10 @@ def build_service_roles(
     iam_roles: Mapping[str, pulumi.Resource],
 ) -> None:
     env = ctx.env
-    secrets = vault_secrets(ctx.catalog, env)
+    consumed_by = consumptions(ctx.catalog, env)
     for name, policy in sorted(policies.services.items()):
         service = ctx.catalog.services[name]
-        consumed = [
-            s.classification for s in secrets for c in s.consumers_in(env.name) if c.service == name
-        ]
+        consumed = [secret.classification for secret, _ in consumed_by.get(name, ())]
         ttl = token_ttl(consumed)
         # Only a service with an IAM role (created from aws.trust, or its own aws.role_name)
         # can log in through AWS auth.

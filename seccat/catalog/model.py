@@ -205,9 +205,11 @@ class Waiver:
     approved_by: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Catalog:
-    """The whole catalog. ``positions`` maps a path (tuple of keys) to where it was written."""
+    """The whole catalog. ``positions`` maps a path (tuple of keys) to where it was written.
+
+    Compared and hashed by identity, so generators can cache per-catalog indexes."""
 
     version: int
     teams: Mapping[str, Team]

@@ -13,7 +13,10 @@ mount in protected environments), not by the policy.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
+from types import MappingProxyType
 
 from seccat.catalog.model import Catalog, Environment, Secret
 from seccat.documents import vault_layout as layout
@@ -60,12 +63,28 @@ def render_policy(title: str, rules: list[PolicyRule]) -> str:
     return render_text("vault/policy.hcl.j2", title=title, rules=[_checked(r) for r in rules])
 
 
-def vault_secrets(catalog: Catalog, env: Environment) -> list[Secret]:
+@lru_cache(maxsize=16)
+def vault_secrets(catalog: Catalog, env: Environment) -> tuple[Secret, ...]:
     """Secrets this environment keeps in Vault, in id order (stable documents)."""
-    return sorted(
-        (s for s in catalog.secrets_in(env.name) if s.store in VAULT_STORES),
-        key=lambda s: s.id,
+    return tuple(
+        sorted(
+            (s for s in catalog.secrets_in(env.name) if s.store in VAULT_STORES),
+            key=lambda s: s.id,
+        )
     )
+
+
+@lru_cache(maxsize=16)
+def consumptions(
+    catalog: Catalog, env: Environment
+) -> Mapping[str, tuple[tuple[Secret, str], ...]]:
+    """(secret, access) pairs per consuming service, in secret id order: one pass over the
+    catalog instead of one per service, so large catalogs stay linear."""
+    index: dict[str, list[tuple[Secret, str]]] = {}
+    for secret in vault_secrets(catalog, env):
+        for consumer in secret.consumers_in(env.name):
+            index.setdefault(consumer.service, []).append((secret, consumer.access))
+    return MappingProxyType({k: tuple(v) for k, v in index.items()})
 
 
 def _consumer_rules(env: Environment, secret: Secret, access: str) -> list[PolicyRule]:
@@ -82,25 +101,20 @@ def service_policy_rules(catalog: Catalog, env: Environment, service: str) -> li
     """What ``service`` may do in ``env``: exactly its consumed secrets' paths."""
     require(service, "name")
     rules: dict[str, PolicyRule] = {}
-    for secret in vault_secrets(catalog, env):
-        for consumer in secret.consumers_in(env.name):
-            if consumer.service != service:
-                continue
-            for rule in _consumer_rules(env, secret, consumer.access):
-                # A service listed twice keeps one rule with the union of its grants.
-                known = rules.get(rule.path)
-                caps = set(rule.capabilities) | set(known.capabilities if known else ())
-                rules[rule.path] = PolicyRule(
-                    rule.path, tuple(c for c in ALLOWED_CAPABILITIES if c in caps)
-                )
+    for secret, access in consumptions(catalog, env).get(service, ()):
+        for rule in _consumer_rules(env, secret, access):
+            # A service listed twice keeps one rule with the union of its grants.
+            known = rules.get(rule.path)
+            caps = set(rule.capabilities) | set(known.capabilities if known else ())
+            rules[rule.path] = PolicyRule(
+                rule.path, tuple(c for c in ALLOWED_CAPABILITIES if c in caps)
+            )
     return list(rules.values())
 
 
 def consuming_services(catalog: Catalog, env: Environment) -> list[str]:
     """Services that read at least one Vault secret in ``env``; only they get a policy."""
-    return sorted(
-        {c.service for s in vault_secrets(catalog, env) for c in s.consumers_in(env.name)}
-    )
+    return sorted(consumptions(catalog, env))
 
 
 def service_policy(catalog: Catalog, env: Environment, service: str) -> str:

@@ -7,6 +7,7 @@ parent) so the policy rules run unchanged on recorded resources and under CrossG
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -69,18 +70,21 @@ def normalise(value: Any) -> Any:
 _ROOT = Path(__file__).resolve().parents[2]
 
 
+@cache
+def _shown_path(path: str) -> str:
+    """Every rotation function packages the same files: compute each path once."""
+    p = Path(path)
+    return p.relative_to(_ROOT).as_posix() if p.is_absolute() and p.is_relative_to(_ROOT) else path
+
+
 def _asset(value: pulumi.Asset | pulumi.Archive) -> Any:
     """Lambda code and other assets as what they contain (paths), not an object address."""
     if isinstance(value, pulumi.AssetArchive):
         return {"assetArchive": {k: _asset(v) for k, v in sorted(value.assets.items())}}
     path = getattr(value, "path", None)
     if isinstance(path, str):
-        p = Path(path)
-        shown = (
-            p.relative_to(_ROOT).as_posix() if p.is_absolute() and p.is_relative_to(_ROOT) else path
-        )
         kind = "fileArchive" if isinstance(value, pulumi.Archive) else "fileAsset"
-        return {kind: shown}
+        return {kind: _shown_path(path)}
     if isinstance(value, pulumi.StringAsset):
         return {"stringAsset": "[text]"}
     return {"remote": getattr(value, "uri", "")}
