@@ -4,16 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-#: Longest rotation interval per classification, in days. 90 d is Security Hub's default
-#: for SecretsManager.4 and the Config rule secretsmanager-secret-periodic-rotation; 30 d
-#: for restricted and 180 d for internal are seccat's defaults (issue 5); public data needs
-#: no secrecy, so a yearly refresh suffices.
-MAX_ROTATION_DAYS: dict[str, int] = {
-    "restricted": 30,
-    "confidential": 90,
-    "internal": 180,
-    "public": 365,
-}
+from seccat.catalog.model import MAX_ROTATION_DAYS
+
 #: PCI DSS 4.0.1 8.3.9 / 8.6.3 (mapped via Security Hub SecretsManager.1): at most 90 days.
 PCI_MAX_ROTATION_DAYS = 90
 

@@ -14,17 +14,8 @@ import pulumi_aws as aws
 from components.aws.plan import AwsPlan
 from components.context import PlatformContext
 from components.tagging import tags
-from seccat.catalog.model import CLASSIFICATION_RANK
+from seccat.catalog.model import CLASSIFICATION_RANK, MAX_ROTATION_DAYS
 
-#: Longest rotation interval, in days, each classification accepts: the
-#: ``maximumAllowedRotationFrequency`` of SECRETSMANAGER_ROTATION_ENABLED_CHECK (1..365)
-#: and ``maxDaysSinceRotation`` of SECRETSMANAGER_SECRET_PERIODIC_ROTATION.
-MAX_ROTATION_DAYS: dict[str, int] = {
-    "restricted": 30,
-    "confidential": 90,
-    "internal": 180,
-    "public": 365,
-}
 #: SECRETSMANAGER_SECRET_UNUSED's default, as in Security Hub SecretsManager.3.
 UNUSED_DAYS = 90
 PERIODIC = "TwentyFour_Hours"

@@ -29,6 +29,18 @@ CLASSIFICATION_RANK: Mapping[str, int] = {
     "restricted": 3,
 }
 
+#: Longest rotation interval, in days, each classification accepts. 90 d is Security Hub's
+#: default for SecretsManager.4 and AWS Config's secretsmanager-secret-periodic-rotation;
+#: 30 d for restricted and 180 d for internal are seccat's defaults; public data needs no
+#: secrecy, so a yearly refresh suffices. The AWS Config rules the components deploy and the
+#: policy rules both read this one table.
+MAX_ROTATION_DAYS: Mapping[str, int] = {
+    "restricted": 30,
+    "confidential": 90,
+    "internal": 180,
+    "public": 365,
+}
+
 Path = tuple[str, ...]
 
 
