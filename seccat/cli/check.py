@@ -11,8 +11,7 @@ import typer
 from seccat.checking.packs import PackError, load_pack
 from seccat.checking.runner import check as run_check
 from seccat.cli.app import EXIT_FINDINGS, EXIT_OK, app, console
-from seccat.cli.common import fail, load_or_exit, require_stack
-from seccat.engine.preview import ProgramError, run_preview
+from seccat.cli.common import fail, preview_or_exit
 from seccat.reports import json as json_report
 from seccat.reports import junit, markdown, sarif, text
 
@@ -73,12 +72,7 @@ def check(
         selected = load_pack(pack)
     except PackError as exc:
         raise fail(str(exc)) from None
-    model = load_or_exit(catalog)
-    require_stack(model, stack)
-    try:
-        preview = run_preview(model, stack, catalog, show_progress=len(model.secrets) >= 500)
-    except ProgramError as exc:
-        raise fail(str(exc)) from None
+    model, preview = preview_or_exit(catalog, stack)
     result = run_check(model, preview, selected)
     report = _RENDERERS[format](result)
     if out is not None:

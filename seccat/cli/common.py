@@ -11,6 +11,7 @@ from seccat.catalog.diagnostics import CatalogError
 from seccat.catalog.loader import load_catalog
 from seccat.catalog.model import Catalog
 from seccat.cli.app import EXIT_FINDINGS, EXIT_USAGE, console
+from seccat.engine.preview import Preview, ProgramError, run_preview
 
 
 def fail(message: str, code: int = EXIT_USAGE) -> typer.Exit:
@@ -36,6 +37,18 @@ def load_or_exit(path: Path) -> Catalog:
         raise typer.Exit(EXIT_USAGE if unreadable else EXIT_FINDINGS) from None
     except OSError as exc:
         raise fail(f"{path}: {exc.strerror or exc}") from None
+
+
+def preview_or_exit(path: Path, stack: str) -> tuple[Catalog, Preview]:
+    """Load the catalog, check the stack, and run the program offline, with the CLI's exit
+    codes for each failure; large catalogs report progress on stderr."""
+    catalog = load_or_exit(path)
+    require_stack(catalog, stack)
+    try:
+        preview = run_preview(catalog, stack, path, show_progress=len(catalog.secrets) >= 500)
+    except ProgramError as exc:
+        raise fail(str(exc)) from None
+    return catalog, preview
 
 
 def require_stack(catalog: Catalog, stack: str) -> None:

@@ -10,8 +10,7 @@ from typing import Annotated
 import typer
 
 from seccat.cli.app import app, console
-from seccat.cli.common import fail, load_or_exit, require_stack
-from seccat.engine.preview import ProgramError, run_preview
+from seccat.cli.common import preview_or_exit
 from seccat.reports.preview_markdown import render_markdown
 from seccat.reports.preview_tree import render_tree
 
@@ -49,13 +48,7 @@ def preview(
 
     No Pulumi CLI, credentials or network are needed. Secret values show as [secret].
     """
-    model = load_or_exit(catalog)
-    require_stack(model, stack)
-    show_progress = len(model.secrets) >= 500
-    try:
-        result = run_preview(model, stack, catalog, show_progress=show_progress)
-    except ProgramError as exc:
-        raise fail(str(exc)) from None
+    _, result = preview_or_exit(catalog, stack)
     out = console()
     if format is PreviewFormat.json:
         out.print(json.dumps(result.to_json(), indent=2), markup=False)

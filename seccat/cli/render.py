@@ -8,9 +8,8 @@ from typing import Annotated
 import typer
 
 from seccat.cli.app import app, console
-from seccat.cli.common import fail, load_or_exit, require_stack
+from seccat.cli.common import fail, preview_or_exit
 from seccat.cli.preview import CatalogOption, StackOption
-from seccat.engine.preview import ProgramError, run_preview
 from seccat.reports.documents import write_documents
 
 
@@ -27,12 +26,7 @@ def render(
     catalog: CatalogOption = Path("catalog.yaml"),
 ) -> None:
     """Write IAM JSON, Vault HCL, SQL and a resource inventory (inventory.json) as files."""
-    model = load_or_exit(catalog)
-    require_stack(model, stack)
-    try:
-        result = run_preview(model, stack, catalog, show_progress=len(model.secrets) >= 500)
-    except ProgramError as exc:
-        raise fail(str(exc)) from None
+    _, result = preview_or_exit(catalog, stack)
     try:
         written = write_documents(result, out)
     except OSError as exc:
