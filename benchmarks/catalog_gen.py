@@ -27,7 +27,7 @@ def generate(n_secrets: int, n_teams: int = 20, services_per_team: int = 10) -> 
         "# yaml-language-server: $schema=../schema/catalog.schema.json",
         "version: 1",
         "teams:",
-        *[f"  {t}: {{contact: {t}@example.com}}" for t in teams],
+        *[f"  {t}: {{contact: {t}@example.com, aws: {{owner_role: {t}-owner}}}}" for t in teams],
         "environments:",
         '  dev: {aws: {account_id: "111111111111", region: eu-west-1}, protect: false}',
         '  prod: {aws: {account_id: "222222222222", region: eu-west-1}, protect: true}',

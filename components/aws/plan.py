@@ -178,7 +178,7 @@ class AwsPlan:
                     writes.setdefault(c.service, set()).add(secret.id)
         plans: dict[str, ServicePlan] = {}
         for name in sorted(consumers):
-            service = self.catalog.services[name]
+            service = self.catalog.service_in(name, env)
             aws = service.aws
             if aws is None or (aws.trust is None and aws.role_name is None):
                 if name in reads:
@@ -188,7 +188,7 @@ class AwsPlan:
                     )
                 continue
             role_name = (
-                require(aws.role_name, "aws_name")
+                require(aws.role_name, "iam_role_name")
                 if aws.role_name
                 else service_role_name(env, name)
             )
@@ -196,9 +196,10 @@ class AwsPlan:
                 service=service,
                 role_name=role_name,
                 role_arn=role_arn(self.account_id, role_name),
-                create_role=aws.role_name is None,
+                create_role=not aws.existing,
                 reads=tuple(sorted(reads.get(name, ()))),
-                writes=tuple(sorted(writes.get(name, ()))),
+                # An existing role only ever gets the read policy (validation refuses write).
+                writes=() if aws.existing else tuple(sorted(writes.get(name, ()))),
                 classification=consumers[name],
             )
         return plans
@@ -217,7 +218,7 @@ class AwsPlan:
             kind = "postgres"
             if secret.database is None:
                 raise PlanError(f"secret {secret.id} is a database secret without database:")
-            database = self.catalog.databases[secret.database.database]
+            database = self.catalog.database_in(secret.database.database, env)
             if database.admin_secret and database.admin_secret != secret.id:
                 admin = self.catalog.secrets.get(database.admin_secret)
                 if admin is None or admin.store != STORE or env not in admin.environments:

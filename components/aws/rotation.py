@@ -51,12 +51,12 @@ def environment_variables(
             "SECCAT_DB_HOST": require(db.host, "hostname"),
             "SECCAT_DB_PORT": str(db.port),
             "SECCAT_DB_NAME": db.database,
-            "SECCAT_DB_USERNAME": require(secret.database.username, "db_user"),
+            "SECCAT_DB_USERNAME": require(secret.database.username, "db_identifier"),
             "SECCAT_DB_SSLMODE": db.ssl_mode,
         }
         if secret.database.alternate_username:
             variables["SECCAT_DB_ALTERNATE_USERNAME"] = require(
-                secret.database.alternate_username, "db_user"
+                secret.database.alternate_username, "db_identifier"
             )
         if master_arn is not None:
             variables["SECCAT_DB_MASTER_SECRET_ARN"] = master_arn

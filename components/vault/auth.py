@@ -48,7 +48,8 @@ def build_auth_backends(
         opts=ctx.child_opts(depends_on=list(depends_on)),
     )
     k8s_backend = None
-    if any(ctx.catalog.services[s].kubernetes for s in consuming_services(ctx.catalog, ctx.env)):
+    consumers = consuming_services(ctx.catalog, ctx.env)
+    if any(ctx.catalog.service_in(s, env).kubernetes for s in consumers):
         k8s_backend = vault.AuthBackend(
             f"{env}-vault-auth-kubernetes",
             type="kubernetes",
@@ -79,7 +80,7 @@ def build_service_roles(
     env = ctx.env
     consumed_by = consumptions(ctx.catalog, env)
     for name, policy in sorted(policies.services.items()):
-        service = ctx.catalog.services[name]
+        service = ctx.catalog.service_in(name, env.name)
         consumed = [secret.classification for secret, _ in consumed_by.get(name, ())]
         ttl = token_ttl(consumed)
         # Only a service with an IAM role (created from aws.trust, or its own aws.role_name)
@@ -100,13 +101,14 @@ def build_service_roles(
                 token_type="service",
                 opts=ctx.child_opts(depends_on=[iam_roles[name]] if name in iam_roles else []),
             )
-        if service.kubernetes is not None and backends.kubernetes is not None:
+        k8s = service.kubernetes
+        if k8s is not None and backends.kubernetes is not None:
             vault.kubernetes.AuthBackendRole(
                 f"{env.name}-vault-k8s-role-{name}",
                 backend=backends.kubernetes.path,
                 role_name=require(name, "name"),
-                bound_service_account_names=[require(service.kubernetes.service_account, "name")],
-                bound_service_account_namespaces=[require(service.kubernetes.namespace, "name")],
+                bound_service_account_names=[require(k8s.service_account, "k8s_name")],
+                bound_service_account_namespaces=[require(k8s.namespace, "k8s_name")],
                 token_policies=[policy.name],
                 token_ttl=ttl.default,
                 token_max_ttl=ttl.max,

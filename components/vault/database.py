@@ -43,9 +43,9 @@ def build_database(
     config = pulumi.Config("seccat")
     built: list[pulumi.CustomResource] = []
     for db_name in sorted(by_db):
-        db = ctx.catalog.databases.get(db_name)
-        if db is None:
+        if db_name not in ctx.catalog.databases:
             raise pulumi.RunError(f"database {db_name!r} is not declared in the catalog")
+        db = ctx.catalog.database_in(db_name, ctx.env.name)
         if db.engine != "postgresql":
             raise pulumi.RunError(f"database {db_name!r}: Vault supports postgresql only here")
         if db.vault_username is None:
@@ -73,7 +73,7 @@ def build_database(
             verify_connection=True,
             postgresql=vault.database.SecretBackendConnectionPostgresqlArgs(
                 connection_url=url,
-                username=require(db.vault_username, "db_user"),
+                username=require(db.vault_username, "db_identifier"),
                 password_wo=password,
                 password_wo_version=version,
                 password_authentication="scram-sha-256",
@@ -99,7 +99,7 @@ def build_database(
                         backend=mount.path,
                         name=name,
                         db_name=connection.name,
-                        username=require(secret.database.username, "db_user"),
+                        username=require(secret.database.username, "db_identifier"),
                         rotation_period=timing.period,
                         rotation_schedule=timing.schedule,
                         rotation_window=timing.window,

@@ -15,6 +15,7 @@ from seccat.catalog.model import (
     Catalog,
     Consumer,
     Database,
+    DatabaseConnection,
     DatabaseCredential,
     Environment,
     Generate,
@@ -26,6 +27,7 @@ from seccat.catalog.model import (
     Secret,
     Service,
     ServiceAws,
+    ServiceIdentity,
     Team,
     Trust,
     VaultSettings,
@@ -42,7 +44,10 @@ def build_catalog(
     env_names = tuple(data.get("environments", {}))
     return Catalog(
         version=int(data["version"]),
-        teams={n: Team(n, t["contact"]) for n, t in data.get("teams", {}).items()},
+        teams={
+            n: Team(n, t["contact"], owner_role=(t.get("aws") or {}).get("owner_role"))
+            for n, t in data.get("teams", {}).items()
+        },
         environments={n: _environment(n, e) for n, e in data.get("environments", {}).items()},
         services={n: _service(n, s) for n, s in data.get("services", {}).items()},
         databases={n: _database(n, d) for n, d in (data.get("databases") or {}).items()},
@@ -54,6 +59,7 @@ def build_catalog(
                 reason=w["reason"],
                 expires=str(w["expires"]),
                 approved_by=w["approved_by"],
+                environments=tuple(w.get("environments") or ()),
             )
             for w in data.get("waivers") or ()
         ),
@@ -68,9 +74,16 @@ def _environment(name: str, e: Mapping[str, Any]) -> Environment:
     audit = vault.get("audit") or {}
     return Environment(
         name=name,
-        aws=AwsAccount(str(aws["account_id"]), aws["region"]) if aws else None,
+        aws=AwsAccount(
+            str(aws["account_id"]),
+            aws["region"],
+            trusted_accounts=tuple(aws.get("trusted_accounts") or ()),
+        )
+        if aws
+        else None,
         protect=bool(e.get("protect", False)),
         detective_controls=bool(e.get("detective_controls", False)),
+        shares_identities_with=tuple(e.get("shares_identities_with") or ()),
         vault=VaultSettings(
             kv_mount=vault.get("kv_mount", f"kv-{name}"),
             database_mount=vault.get("database_mount", f"database-{name}"),
@@ -78,48 +91,88 @@ def _environment(name: str, e: Mapping[str, Any]) -> Environment:
             # Per-environment default, so environments sharing one Vault never collide.
             audit_path=audit.get("path", f"{audit.get('type', 'file')}-{name}"),
             audit_file_path=audit.get("file_path", "/var/log/openbao/audit.log"),
+            # Per-environment defaults: a login signed or a token minted for one
+            # environment's Vault is refused by another's.
+            aws_auth_header=vault.get("aws_auth_header", f"seccat-{name}"),
+            kubernetes_audience=vault.get("kubernetes_audience", f"vault-{name}"),
         ),
     )
 
 
-def _service(name: str, s: Mapping[str, Any]) -> Service:
-    aws = s.get("aws")
-    k8s = s.get("kubernetes")
-    trust = None
-    if aws and aws.get("trust"):
-        t = aws["trust"]
-        oidc = t.get("oidc")
-        trust = Trust(
-            service=t.get("service"),
-            role_arn=t.get("role_arn"),
-            oidc=OidcTrust(
-                provider_arn=oidc["provider_arn"],
-                subjects=tuple(oidc["subjects"]),
-                audience=oidc.get("audience", "sts.amazonaws.com"),
-            )
-            if oidc
-            else None,
+def _trust(t: Mapping[str, Any]) -> Trust:
+    oidc = t.get("oidc")
+    return Trust(
+        service=t.get("service"),
+        role_arn=t.get("role_arn"),
+        oidc=OidcTrust(
+            provider_arn=oidc["provider_arn"],
+            subjects=tuple(oidc["subjects"]),
+            audience=oidc.get("audience", "sts.amazonaws.com"),
+            repository_wildcards=bool(oidc.get("repository_wildcards", False)),
         )
-    return Service(
-        name=name,
-        team=s["team"],
-        aws=ServiceAws(trust=trust, role_name=aws.get("role_name")) if aws else None,
-        kubernetes=Kubernetes(k8s["namespace"], k8s["service_account"]) if k8s else None,
+        if oidc
+        else None,
+        without_source_keys=t.get("without_source_keys"),
     )
 
 
+def _service_aws(aws: Mapping[str, Any] | None) -> ServiceAws | None:
+    if not aws:
+        return None
+    return ServiceAws(
+        trust=_trust(aws["trust"]) if aws.get("trust") else None,
+        role_name=aws.get("role_name"),
+        existing=bool(aws.get("existing", False)),
+        reason=aws.get("reason"),
+    )
+
+
+def _kubernetes(k8s: Mapping[str, Any] | None) -> Kubernetes | None:
+    return Kubernetes(k8s["namespace"], k8s["service_account"]) if k8s else None
+
+
+def _service(name: str, s: Mapping[str, Any]) -> Service:
+    return Service(
+        name=name,
+        team=s["team"],
+        aws=_service_aws(s.get("aws")),
+        kubernetes=_kubernetes(s.get("kubernetes")),
+        environments={
+            env: ServiceIdentity(
+                aws=_service_aws(o.get("aws")), kubernetes=_kubernetes(o.get("kubernetes"))
+            )
+            for env, o in (s.get("environments") or {}).items()
+        },
+    )
+
+
+def _vpc(vpc: Mapping[str, Any] | None) -> Vpc | None:
+    return Vpc(tuple(vpc["subnet_ids"]), tuple(vpc["security_group_ids"])) if vpc else None
+
+
 def _database(name: str, d: Mapping[str, Any]) -> Database:
-    vpc = d.get("vpc")
     return Database(
         name=name,
         engine=d.get("engine", "postgresql"),
-        host=d["host"],
+        host=d.get("host"),
         port=int(d.get("port", 5432)),
         database=d["database"],
         admin_secret=d.get("admin_secret"),
         vault_username=d.get("vault_username"),
-        vpc=Vpc(tuple(vpc["subnet_ids"]), tuple(vpc["security_group_ids"])) if vpc else None,
+        vpc=_vpc(d.get("vpc")),
         ssl_mode=d.get("ssl_mode", "require"),
+        environments={
+            env: DatabaseConnection(
+                host=c.get("host"),
+                port=int(c["port"]) if "port" in c else None,
+                ssl_mode=c.get("ssl_mode"),
+                admin_secret=c.get("admin_secret"),
+                vault_username=c.get("vault_username"),
+                vpc=_vpc(c.get("vpc")),
+            )
+            for env, c in (d.get("environments") or {}).items()
+        },
+        managed_in=d.get("managed_in"),
     )
 
 

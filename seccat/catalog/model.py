@@ -7,7 +7,7 @@ types, never raw YAML, so a catalog that reached this point is known to be well 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 SecretType = Literal["api-key", "password", "database", "certificate", "generic"]
@@ -56,12 +56,22 @@ class Position:
 class Team:
     name: str
     contact: str
+    #: Name of the team's owner (break-glass) role in every environment's account: besides a
+    #: secret's rotation function, the only identity that may change the team's Secrets
+    #: Manager values, resource policies, tags or rotation.
+    owner_role: str | None = None
 
 
 @dataclass(frozen=True)
 class AwsAccount:
     account_id: str
     region: str
+    #: Other accounts whose principals this environment's roles may trust.
+    trusted_accounts: tuple[str, ...] = ()
+
+    def trusts(self, account_id: str) -> bool:
+        """Whether a principal of ``account_id`` may be trusted by this environment's roles."""
+        return account_id == self.account_id or account_id in self.trusted_accounts
 
 
 @dataclass(frozen=True)
@@ -73,6 +83,10 @@ class VaultSettings:
     audit_type: str = "file"
     audit_path: str = "file"
     audit_file_path: str = "/var/log/openbao/audit.log"
+    #: ``iam_server_id_header_value`` of the AWS auth mount (X-Vault-AWS-IAM-Server-ID).
+    aws_auth_header: str = "seccat"
+    #: The audience every Kubernetes auth role requires.
+    kubernetes_audience: str = "vault"
 
 
 @dataclass(frozen=True)
@@ -82,6 +96,8 @@ class Environment:
     protect: bool
     detective_controls: bool
     vault: VaultSettings
+    #: Environments that may share principals with this one (declared, never assumed).
+    shares_identities_with: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -89,21 +105,38 @@ class OidcTrust:
     provider_arn: str
     subjects: tuple[str, ...]
     audience: str = "sts.amazonaws.com"
+    #: Declared: a subject may use a wildcard in its repository part (repo:org/*).
+    repository_wildcards: bool = False
+
+    @property
+    def provider_account(self) -> str:
+        return self.provider_arn.split(":")[4]
+
+    @property
+    def provider_host(self) -> str:
+        return self.provider_arn.split(":oidc-provider/", 1)[1]
 
 
 @dataclass(frozen=True)
 class Trust:
-    """Who may assume a service's role: exactly one of the three is set."""
+    """Who may assume a service's role: exactly one of service, role_arn and oidc is set."""
 
     service: str | None = None
     role_arn: str | None = None
     oidc: OidcTrust | None = None
+    #: Why a service principal without documented confused-deputy keys is trusted anyway.
+    without_source_keys: str | None = None
 
 
 @dataclass(frozen=True)
 class ServiceAws:
     trust: Trust | None
-    role_name: str | None = None  # attach to an existing role instead of creating one
+    #: The role's name: seccat creates it (with ``trust``), or, with ``existing``, attaches
+    #: the read policy to a role it does not manage.
+    role_name: str | None = None
+    existing: bool = False
+    #: Why an existing role is used (required with ``existing``).
+    reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -113,11 +146,34 @@ class Kubernetes:
 
 
 @dataclass(frozen=True)
+class ServiceIdentity:
+    """A service's identity in one environment: replaces the shared ``aws``/``kubernetes``
+    (a key left out keeps the shared value)."""
+
+    aws: ServiceAws | None = None
+    kubernetes: Kubernetes | None = None
+
+
+@dataclass(frozen=True)
 class Service:
     name: str
     team: str
     aws: ServiceAws | None
     kubernetes: Kubernetes | None
+    #: Per-environment identity, by environment name.
+    environments: Mapping[str, ServiceIdentity] = field(default_factory=dict)
+
+    def in_env(self, env: str) -> Service:
+        """The service as it exists in ``env``: per-environment identity applied."""
+        own = self.environments.get(env)
+        if own is None:
+            return self
+        return replace(
+            self,
+            aws=own.aws if own.aws is not None else self.aws,
+            kubernetes=own.kubernetes if own.kubernetes is not None else self.kubernetes,
+            environments={},
+        )
 
 
 @dataclass(frozen=True)
@@ -127,12 +183,27 @@ class Vpc:
 
 
 @dataclass(frozen=True)
+class DatabaseConnection:
+    """Per-environment connection settings; None keeps the database's shared value."""
+
+    host: str | None = None
+    port: int | None = None
+    ssl_mode: str | None = None
+    admin_secret: str | None = None
+    vault_username: str | None = None
+    vpc: Vpc | None = None
+
+
+@dataclass(frozen=True)
 class Database:
-    """A database server whose credentials seccat rotates. Never holds a password."""
+    """A database server whose credentials seccat rotates. Never holds a password.
+
+    ``host`` and the other connection settings are the shared defaults; ``in_env`` gives
+    the server one environment really uses (validation guarantees it has a host)."""
 
     name: str
     engine: Literal["postgresql"]
-    host: str
+    host: str | None
     port: int
     database: str
     #: Catalog id of the secret holding admin credentials (AWS rotation, alternating users).
@@ -141,6 +212,17 @@ class Database:
     vault_username: str | None
     vpc: Vpc | None
     ssl_mode: str = "require"
+    environments: Mapping[str, DatabaseConnection] = field(default_factory=dict)
+    #: Declared shared server: only this environment manages logins on it.
+    managed_in: str | None = None
+
+    def in_env(self, env: str) -> Database:
+        """The database as ``env`` reaches it: per-environment connection applied."""
+        own = self.environments.get(env)
+        if own is None:
+            return self
+        changes = {k: v for k, v in vars(own).items() if v is not None}
+        return replace(self, **changes, environments={})
 
 
 @dataclass(frozen=True)
@@ -211,10 +293,13 @@ class Secret:
 @dataclass(frozen=True)
 class Waiver:
     rule: str
+    #: Exactly one secret id or service name.
     target: str
     reason: str
     expires: str
     approved_by: str
+    #: Environments the waiver applies in; empty means all.
+    environments: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, eq=False)
@@ -243,3 +328,11 @@ class Catalog:
 
     def secrets_in(self, env: str) -> list[Secret]:
         return [s for s in self.secrets.values() if env in s.environments]
+
+    def service_in(self, name: str, env: str) -> Service:
+        """Service ``name`` with its identity in ``env`` (per-environment settings applied)."""
+        return self.services[name].in_env(env)
+
+    def database_in(self, name: str, env: str) -> Database:
+        """Database ``name`` as ``env`` reaches it (its own host, port, admin secret...)."""
+        return self.databases[name].in_env(env)

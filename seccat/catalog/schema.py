@@ -17,6 +17,7 @@ from typing import Any
 from jsonschema import Draft202012Validator, validators
 from jsonschema.exceptions import ValidationError
 
+from seccat.catalog.alphabets import by_title, schema_defs
 from seccat.catalog.diagnostics import Diagnostic
 from seccat.catalog.model import Position
 from seccat.catalog.quickcheck import Check, compile_schema, ecma_regex
@@ -25,23 +26,6 @@ from seccat.catalog.yamlsource import RawPath, Source, printable
 _HERE = Path(__file__).resolve().parent
 #: The schema ships inside the package (wheel) and lives at the top of the repository.
 _CANDIDATES = (_HERE / "catalog.schema.json", _HERE.parents[1] / "schema" / "catalog.schema.json")
-
-#: Short alphabet hints shown after "is not a valid ..." messages.
-_HINTS = {
-    "a valid team name": "lowercase letters, digits and '-', starting with a letter, at most 63",
-    "a valid service name": "lowercase letters, digits and '-', starting with a letter, at most 63",
-    "a valid environment name": (
-        "lowercase letters, digits and '-', starting with a letter, at most 63"
-    ),
-    "a valid database name": (
-        "lowercase letters, digits and '-', starting with a letter, at most 63"
-    ),
-    "a valid secret id": "1-4 segments of lowercase letters, digits and '-', joined by '/'",
-    "a valid PostgreSQL identifier": "lowercase letters, digits and '_', at most 63",
-    "a schedule expression": "cron(min hour day-of-month month day-of-week year) or rate(N unit)",
-    "an AWS region": "like eu-west-1",
-    "a date (YYYY-MM-DD)": "like 2027-03-31",
-}
 
 _TYPE_WORDS = {
     "object": "a mapping",
@@ -63,8 +47,19 @@ def schema_path() -> Path:
 
 @cache
 def catalog_schema() -> dict[str, Any]:
-    """The schema as data (parsed once)."""
-    return json.loads(schema_path().read_text(encoding="utf-8"))
+    """The schema as data (parsed once), its alphabets taken from the one table.
+
+    The committed file holds the same ``$defs`` (a test keeps it current, and
+    ``seccat schema --write`` regenerates it); validation never depends on it being so.
+    """
+    schema = json.loads(schema_path().read_text(encoding="utf-8"))
+    schema["$defs"] = {**schema.get("$defs", {}), **schema_defs()}
+    return schema
+
+
+def schema_text() -> str:
+    """The schema as the committed file and `seccat schema` spell it."""
+    return json.dumps(catalog_schema(), indent=2, ensure_ascii=False) + "\n"
 
 
 @cache
@@ -286,7 +281,8 @@ def _not_a(instance: Any, title: str) -> str:
             "contains a line break or another control character; write it on one line "
             "(a block scalar needs '>-' or '|-' to drop the final newline)"
         )
-    hint = _HINTS.get(title)
+    alphabet = by_title(title)
+    hint = alphabet.hint if alphabet else None
     return f"{shown(instance)} is not {title}" + (f" ({hint})" if hint else "")
 
 

@@ -6,14 +6,16 @@ lookup; the whole pass is linear in the size of the catalog.
 
 from __future__ import annotations
 
-import difflib
 import math
 from collections.abc import Callable
 from datetime import date
 from typing import Any
 
+from seccat.catalog.database_checks import check_databases, check_login_host, connection
 from seccat.catalog.diagnostics import Diagnostic
 from seccat.catalog.durations import parse_duration
+from seccat.catalog.identity_checks import check_services, identity
+from seccat.catalog.reporting import Report
 from seccat.catalog.schedule import DAY, HOUR, Schedule, ScheduleError, parse_schedule
 from seccat.catalog.yamlsource import RawPath, Source
 
@@ -25,51 +27,11 @@ MAX_WINDOW = 24 * HOUR
 #: PostgreSQL truncates identifiers at 63 bytes; alternating users append "_a"/"_b".
 PG_MAX_IDENTIFIER = 63
 
-_SECTION_OF = {
-    "team": "teams",
-    "environment": "environments",
-    "service": "services",
-    "database": "databases",
-    "secret": "secrets",
-}
-
 _STRATEGIES_BY_STORE = {
     "aws-secretsmanager": ("single-user", "alternating-users"),
     "vault-kv": ("single-user",),
     "vault-database": ("static", "dynamic"),
 }
-
-
-class _Report:
-    def __init__(self, src: Source, silenced: Callable[[RawPath], bool]) -> None:
-        self.src = src
-        self.silenced = silenced
-        self.out: list[Diagnostic] = []
-        #: Sections missing or broken: references into them are not checked.
-        self.unchecked: set[str] = set()
-
-    def reference(self, path: RawPath, kind: str, name: str, known: dict[str, Any]) -> bool:
-        """Report ``name`` unless ``known`` (a section) defines it; True when it is defined."""
-        section = _SECTION_OF[kind]
-        if name in known or section in self.unchecked:
-            return name in known
-        self.at_value(path, _unknown(kind, name, known), "UNKNOWN_REF")
-        return False
-
-    def at_value(self, path: RawPath, message: str, code: str) -> None:
-        self._add(path, self.src.value_position(path), message, code)
-
-    def at_key(self, path: RawPath, message: str, code: str) -> None:
-        self._add(path, self.src.key_position(path), message, code)
-
-    def _add(self, path: RawPath, position: Any, message: str, code: str) -> None:
-        if self.silenced(path):
-            return
-        self.out.append(
-            Diagnostic(
-                self.src.file, position.line, position.column, self.src.render(path), message, code
-            )
-        )
 
 
 _SECTIONS = ("teams", "environments", "services", "databases", "secrets")
@@ -87,7 +49,7 @@ def semantic_diagnostics(
     (``("secrets", id)``) with schema errors. Broken entities are not checked but their
     names still count as defined; references into a broken section are not checked.
     """
-    report = _Report(src, silenced)
+    report = Report(src, silenced)
     view: dict[str, Any] = {}
     for section in _SECTIONS:
         raw = data.get(section)
@@ -100,29 +62,12 @@ def semantic_diagnostics(
             for name, value in raw.items()
         }
     waivers = data.get("waivers")
-    teams, services, databases, secrets = (
-        view["teams"],
-        view["services"],
-        view["databases"],
-        view["secrets"],
-    )
+    services, secrets = view["services"], view["secrets"]
 
-    for name, service in services.items():
-        if service is None:
-            continue
-        path = ("services", name)
-        report.reference((*path, "team"), "team", service["team"], teams)
-        aws = service.get("aws")
-        if aws is not None and "trust" not in aws and "role_name" not in aws:
-            report.at_key(
-                (*path, "aws"),
-                "set aws.trust (who may assume a new role) or aws.role_name (an existing role)",
-                "TRUST",
-            )
-
-    for name, db in databases.items():
-        if db is not None:
-            _check_database(report, ("databases", name), db, secrets)
+    check_teams(report, view)
+    check_environments(report, view)
+    check_services(report, view)
+    check_databases(report, view)
 
     usernames: dict[tuple[str, str], str] = {}
     for secret_id, secret in secrets.items():
@@ -137,64 +82,25 @@ def semantic_diagnostics(
             _check_date(report, (*path, "expires"), waiver["expires"])
             target = waiver["target"]
             if (
-                not any(c in target for c in "*?")
-                and target not in secrets
+                target not in secrets
                 and target not in services
                 and not {"secrets", "services"} & report.unchecked
             ):
                 report.at_value(
                     (*path, "target"),
-                    f"waiver target '{target}' is neither a secret nor a service "
-                    "(use a glob such as 'payments/*' to match several)",
+                    f"waiver target '{target}' is neither a secret nor a service (a waiver "
+                    "names exactly one secret id or service name)",
                     "UNKNOWN_REF",
+                )
+            for j, env in enumerate(waiver.get("environments") or ()):
+                report.reference(
+                    (*path, "environments", str(j)), "environment", env, view["environments"]
                 )
     return report.out
 
 
-#: Above this many names a did-you-mean search costs more than it helps.
-_SUGGEST_LIMIT = 2000
-
-
-def _unknown(kind: str, name: str, known: dict[str, Any]) -> str:
-    if len(known) <= _SUGGEST_LIMIT:
-        close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.75)
-        if close:
-            return f"unknown {kind} '{name}'; did you mean '{close[0]}'?"
-    names = ", ".join(sorted(known)[:8]) or "none defined"
-    more = ", ..." if len(known) > 8 else ""
-    return f"unknown {kind} '{name}' (known: {names}{more})"
-
-
-def _check_database(
-    report: _Report, path: RawPath, db: dict[str, Any], secrets: dict[str, Any]
-) -> None:
-    admin = db.get("admin_secret")
-    if admin is None:
-        return
-    where = (*path, "admin_secret")
-    if not report.reference(where, "secret", admin, secrets):
-        return
-    target = secrets[admin]
-    if target is None:  # the admin secret has schema errors of its own
-        return
-    if target["store"] != "aws-secretsmanager" or target["type"] != "database":
-        report.at_value(
-            where,
-            f"admin_secret '{admin}' must be an aws-secretsmanager secret of type database "
-            f"(it is {target['store']}, type {target['type']})",
-            "DATABASE",
-        )
-    elif target.get("database", {}).get("database") != path[-1]:
-        report.at_value(
-            where,
-            f"admin_secret '{admin}' holds a login for database "
-            f"'{target.get('database', {}).get('database')}', not '{path[-1]}'",
-            "DATABASE",
-        )
-
-
 def _check_secret(
-    report: _Report,
+    report: Report,
     secret_id: str,
     secret: dict[str, Any],
     data: dict[str, Any],
@@ -261,24 +167,21 @@ def _check_secret(
             )
         seen.setdefault(name, i)
         service = services.get(name)
-        if not report.reference((*cpath, "service"), "service", name, services) or service is None:
-            pass
-        elif store == "aws-secretsmanager" and service.get("aws") is None:
-            report.at_value(
-                (*cpath, "service"),
-                f"service '{name}' has no aws identity, so it cannot read an "
-                f"aws-secretsmanager secret (add services.{name}.aws)",
-                "CONSUMER",
+        if report.reference((*cpath, "service"), "service", name, services) and service:
+            consumer_envs = consumer.get("environments") or secret_envs
+            _check_consumer_identity(
+                report, (*cpath, "service"), name, service, store, consumer_envs
             )
-        elif store != "aws-secretsmanager" and not (
-            service.get("aws") or service.get("kubernetes")
-        ):
-            report.at_value(
-                (*cpath, "service"),
-                f"service '{name}' has neither aws nor kubernetes settings, so it cannot log in "
-                "to Vault",
-                "CONSUMER",
-            )
+            if consumer.get("access") == "write" and store == "aws-secretsmanager":
+                for env in consumer_envs:
+                    if (identity(service, env, "aws") or {}).get("existing"):
+                        report.at_value(
+                            (*cpath, "access"),
+                            f"service '{name}' uses an existing role in '{env}', which only "
+                            "ever gets the read policy (access: read)",
+                            "CONSUMER",
+                        )
+                        break
         for j, env in enumerate(consumer.get("environments") or ()):
             epath = (*cpath, "environments", str(j))
             if not report.reference(epath, "environment", env, envs):
@@ -308,10 +211,40 @@ def _check_secret(
         _check_date(report, (*path, "sunset"), secret["sunset"])
 
     _check_rotation(report, path, secret, lifecycle)
-    _check_database_login(report, path, secret, databases, usernames)
+    _check_database_login(report, path, secret, databases, usernames, envs)
 
 
-def _check_date(report: _Report, path: RawPath, text: str) -> None:
+def _check_consumer_identity(
+    report: Report,
+    where: RawPath,
+    name: str,
+    service: dict[str, Any],
+    store: str,
+    envs: list[str],
+) -> None:
+    """A consumer needs an identity that can reach the store in every environment it reads."""
+    for env in envs:
+        there = f" in '{env}'" if service.get("environments") else ""
+        aws = identity(service, env, "aws")
+        if store == "aws-secretsmanager" and aws is None:
+            report.at_value(
+                where,
+                f"service '{name}' has no aws identity{there}, so it cannot read an "
+                f"aws-secretsmanager secret (add services.{name}.aws)",
+                "CONSUMER",
+            )
+            return
+        if store != "aws-secretsmanager" and not (aws or identity(service, env, "kubernetes")):
+            report.at_value(
+                where,
+                f"service '{name}' has neither aws nor kubernetes settings{there}, so it cannot "
+                "log in to Vault",
+                "CONSUMER",
+            )
+            return
+
+
+def _check_date(report: Report, path: RawPath, text: str) -> None:
     try:
         date.fromisoformat(text)
     except ValueError:
@@ -327,7 +260,7 @@ def _human(seconds: float) -> str:
     return f"{int(seconds)}s"
 
 
-def _check_rotation(report: _Report, path: RawPath, secret: dict[str, Any], lifecycle: str) -> None:
+def _check_rotation(report: Report, path: RawPath, secret: dict[str, Any], lifecycle: str) -> None:
     rotation = secret.get("rotation")
     store, kind = secret["store"], secret["type"]
     rpath = (*path, "rotation")
@@ -451,7 +384,7 @@ def _check_rotation(report: _Report, path: RawPath, secret: dict[str, Any], life
             )
 
 
-def _check_aws_schedule(report: _Report, where: RawPath, schedule: Schedule) -> None:
+def _check_aws_schedule(report: Report, where: RawPath, schedule: Schedule) -> None:
     """Secrets Manager takes a subset of EventBridge schedules (see the AWS user guide,
     "Rotation schedules"): windows open on the hour, rates are in hours or days, and the
     year is always '*'."""
@@ -469,13 +402,15 @@ def _check_aws_schedule(report: _Report, where: RawPath, schedule: Schedule) -> 
 
 
 def _check_database_login(
-    report: _Report,
+    report: Report,
     path: RawPath,
     secret: dict[str, Any],
     databases: dict[str, Any],
     usernames: dict[tuple[str, str], str],
+    environments: dict[str, Any],
 ) -> None:
     login = secret.get("database")
+    secret_envs = secret.get("environments") or list(environments)
     if secret["type"] != "database":
         if login is not None:
             report.at_key(
@@ -493,20 +428,28 @@ def _check_database_login(
     name = login["database"]
     db = databases.get(name)
     strategy = (secret.get("rotation") or {}).get("strategy")
-    if not report.reference((*lpath, "database"), "database", name, databases) or db is None:
-        pass
-    elif secret["store"] == "vault-database" and "vault_username" not in db:
-        report.at_value(
-            (*lpath, "database"),
-            f"database '{name}' has no vault_username, so Vault cannot manage its logins",
-            "DATABASE",
-        )
-    elif strategy == "alternating-users" and "admin_secret" not in db:
-        report.at_value(
-            (*lpath, "database"),
-            f"alternating-users needs an admin login: set databases.{name}.admin_secret",
-            "DATABASE",
-        )
+    if report.reference((*lpath, "database"), "database", name, databases) and db is not None:
+        envs = [e for e in secret_envs if e in environments]
+        check_login_host(report, (*lpath, "database"), name, db, envs)
+        for env in envs:
+            conn = connection(db, env)
+            there = f" in '{env}'" if db.get("environments") else ""
+            if secret["store"] == "vault-database" and conn["vault_username"] is None:
+                report.at_value(
+                    (*lpath, "database"),
+                    f"database '{name}' has no vault_username{there}, so Vault cannot manage "
+                    "its logins",
+                    "DATABASE",
+                )
+                break
+            if strategy == "alternating-users" and conn["admin_secret"] is None:
+                report.at_value(
+                    (*lpath, "database"),
+                    f"alternating-users needs an admin login: set databases.{name}.admin_secret"
+                    + (f" (none for '{env}')" if there else ""),
+                    "DATABASE",
+                )
+                break
 
     names = [("username", login["username"])]
     if "alternate_username" in login:
@@ -532,3 +475,46 @@ def _check_database_login(
             "or set alternate_username",
             "DATABASE",
         )
+
+
+def check_teams(report: Report, view: dict[str, Any]) -> None:
+    """A team that owns Secrets Manager secrets names its owner role: besides rotation, the
+    only identity the secrets' resource policies let change values, policies or tags."""
+    owners_of_aws = {
+        s["owner"]
+        for s in view["secrets"].values()
+        if s is not None and s["store"] == "aws-secretsmanager"
+    }
+    for name, team in view["teams"].items():
+        if team is None or name not in owners_of_aws or "aws" in team:
+            continue
+        report.at_key(
+            ("teams", name),
+            f"team '{name}' owns aws-secretsmanager secrets, so it needs an owner role "
+            "(teams.<team>.aws.owner_role): nobody else may change their values or policies",
+            "OWNER",
+        )
+
+
+def check_environments(report: Report, view: dict[str, Any]) -> None:
+    envs = view["environments"]
+    for name, env in envs.items():
+        if env is None:
+            continue
+        for i, other in enumerate(env.get("shares_identities_with") or ()):
+            where = ("environments", name, "shares_identities_with", str(i))
+            if other == name:
+                report.at_value(where, "an environment always shares with itself", "ENVIRONMENT")
+            else:
+                report.reference(where, "environment", other, envs)
+        vault = env.get("vault") or {}
+        kv = vault.get("kv_mount", f"kv-{name}")
+        db = vault.get("database_mount", f"database-{name}")
+        if kv == db:
+            where = "database_mount" if "database_mount" in vault else "kv_mount"
+            report.at_value(
+                ("environments", name, "vault", where),
+                f"'{kv}' is both the kv_mount and the database_mount; one path holds one "
+                "secrets engine",
+                "VAULT",
+            )

@@ -216,7 +216,7 @@ def check(
     res = evaluate_resources(
         preview.resources, pack, stack=preview.stack, catalog=catalog, file=catalog.source
     )
-    findings = apply_waivers(cat.findings + res.findings, catalog.waivers, day)
+    findings = apply_waivers(cat.findings + res.findings, catalog.waivers, day, preview.stack)
     findings.sort(key=lambda f: (f.file, f.line, f.column, f.rule_id, f.subject, f.message))
     return CheckResult(
         stack=preview.stack,

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
+from typing import Annotated
 
-from seccat.catalog.schema import schema_path
+import typer
+
+from seccat.catalog.schema import schema_path, schema_text
 from seccat.cli.app import app
 
 
@@ -12,10 +16,22 @@ from seccat.cli.app import app
     epilog=(
         "Examples:\n\n"
         "  seccat schema > catalog.schema.json\n\n"
+        "  seccat schema --write   (regenerate schema/catalog.schema.json after changing the "
+        "alphabet table in seccat/catalog/alphabets.py)\n\n"
         "  Editors pick it up from the first line of catalog.yaml:\n\n"
         "  # yaml-language-server: $schema=schema/catalog.schema.json"
     )
 )
-def schema() -> None:
+def schema(
+    write: Annotated[
+        bool, typer.Option("--write", help="Rewrite the committed schema file in place.")
+    ] = False,
+) -> None:
     """Print the JSON Schema (draft 2020-12) that `seccat validate` checks catalogs against."""
-    sys.stdout.write(schema_path().read_text(encoding="utf-8"))
+    text = schema_text()
+    if write:
+        target: Path = schema_path()
+        target.write_text(text, encoding="utf-8")
+        sys.stderr.write(f"wrote {target}\n")
+        return
+    sys.stdout.write(text)

@@ -1,7 +1,7 @@
 """Strict alphabets for every name that reaches a template, and deterministic naming.
 
-Catalog validation already rejects hostile names; this is the second line of defence, so a
-bug upstream can never turn into policy or SQL injection.
+Catalog validation already rejects hostile names with the very same alphabets; this is the
+second line of defence, so a bug upstream can never turn into policy or SQL injection.
 """
 
 from __future__ import annotations
@@ -10,29 +10,21 @@ import hashlib
 import re
 from typing import Final
 
-PATTERNS: Final[dict[str, re.Pattern[str]]] = {
-    "name": re.compile(r"[a-z][a-z0-9-]{0,62}"),
-    "secret_id": re.compile(r"(?=.{1,128}$)[a-z0-9][a-z0-9-]*(/[a-z0-9][a-z0-9-]*){0,3}"),
-    "mount": re.compile(r"[a-z][a-z0-9-]{0,62}"),
-    "db_user": re.compile(r"[a-z_][a-z0-9_]{0,62}"),
-    "account_id": re.compile(r"[0-9]{12}"),
-    "region": re.compile(r"[a-z]{2}(-[a-z]+)+-[0-9]"),
+from seccat.catalog.alphabets import ALPHABETS, matches
+
+#: Strings seccat builds itself from already-checked parts (names, ARNs, ARN patterns);
+#: catalog values are checked against the catalog's own alphabets instead.
+GENERATED: Final[dict[str, re.Pattern[str]]] = {
     "aws_name": re.compile(r"[A-Za-z0-9+=,.@_/-]{1,512}"),
     "arn": re.compile(r"arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:[0-9]{0,12}:[A-Za-z0-9+=,.@_/:-]+"),
     # An ARN as IAM matches it: the arn alphabet plus the wildcards * and ?.
     "arn_pattern": re.compile(
         r"arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:[0-9]{0,12}:[A-Za-z0-9+=,.@_/:*?-]+"
     ),
-    "service_principal": re.compile(r"[a-z0-9-]+(\.[a-z0-9-]+)*\.amazonaws\.com(\.cn)?"),
-    # An OIDC subject may use IAM wildcards, but never be only wildcards (open trust).
-    "oidc_subject": re.compile(
-        r"(?=[^*?]*[A-Za-z0-9])[A-Za-z0-9._:/@=+-][A-Za-z0-9._:/@=+*?-]{0,255}"
-    ),
-    "oidc_audience": re.compile(r"[A-Za-z0-9._:/@=+-]{1,256}"),
-    "hostname": re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?"),
-    "subnet_id": re.compile(r"subnet-[0-9a-f]{8,17}"),
-    "security_group_id": re.compile(r"sg-[0-9a-f]{8,17}"),
 }
+
+#: ``name`` is the one alphabet of team, service, environment and database names.
+_ALIASES: Final[dict[str, str]] = {"name": "environment"}
 
 
 class UnsafeName(ValueError):
@@ -40,11 +32,19 @@ class UnsafeName(ValueError):
 
 
 def require(value: object, kind: str) -> str:
-    """Return ``value`` if it matches the ``kind`` alphabet in full, else raise UnsafeName."""
-    pattern = PATTERNS[kind]
-    if not isinstance(value, str) or not value.isascii() or not pattern.fullmatch(value):
+    """Return ``value`` if it is in the ``kind`` alphabet, else raise UnsafeName.
+
+    ``kind`` is a catalog alphabet (seccat.catalog.alphabets, the same table validation
+    uses) or one of the GENERATED kinds."""
+    alphabet = _ALIASES.get(kind, kind)
+    if alphabet in ALPHABETS:
+        ok = matches(alphabet, value)
+    else:
+        pattern = GENERATED[kind]
+        ok = isinstance(value, str) and value.isascii() and bool(pattern.fullmatch(value))
+    if not ok:
         raise UnsafeName(f"refusing {kind} {value!r}: outside the allowed alphabet")
-    return value
+    return value  # type: ignore[return-value]
 
 
 def bounded(name: str, limit: int) -> str:

@@ -115,6 +115,6 @@ def database_connection_url(db: Database) -> str:
         raise ValueError(f"database {db.name!r}: port {db.port} is out of range")
     return (
         "postgresql://{{username}}:{{password}}@"
-        f"{require(db.host, 'hostname')}:{db.port}/{require(db.database, 'db_user')}"
+        f"{require(db.host, 'hostname')}:{db.port}/{require(db.database, 'db_identifier')}"
         f"?sslmode={db.ssl_mode}"
     )

@@ -13,7 +13,7 @@ from seccat.documents.templating import render_text
 
 def quote_ident(name: str) -> str:
     """A PostgreSQL identifier from the strict role alphabet, always quoted."""
-    return f'"{require(name, "db_user")}"'
+    return f'"{require(name, "db_identifier")}"'
 
 
 def _statements(template: str, **context: str) -> list[str]:

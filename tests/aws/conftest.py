@@ -27,7 +27,12 @@ GITHUB_OIDC = f"arn:aws:iam::{PROD_ACCOUNT}:oidc-provider/token.actions.githubus
 
 BASE: dict[str, Any] = {
     "version": 1,
-    "teams": {"payments": {"contact": "payments-oncall@example.com"}},
+    "teams": {
+        "payments": {
+            "contact": "payments-oncall@example.com",
+            "aws": {"owner_role": "payments-secrets-owner"},
+        }
+    },
     "environments": {
         "dev": {"aws": {"account_id": DEV_ACCOUNT, "region": REGION}, "protect": False},
         "prod": {
@@ -56,7 +61,14 @@ BASE: dict[str, Any] = {
                 }
             },
         },
-        "legacy": {"team": "payments", "aws": {"role_name": "legacy-app"}},
+        "legacy": {
+            "team": "payments",
+            "aws": {
+                "role_name": "legacy-app",
+                "existing": True,
+                "reason": "Runs on the shared legacy fleet until its migration",
+            },
+        },
     },
     "databases": {
         "orders-db": {

@@ -66,7 +66,7 @@ EXPECTED: dict[str, list[str]] = {
         "12:21: error: secrets.payments/stripe-api-key.classification: 'secret' is not one of "
         "public, internal, confidential, restricted (SCHEMA)",
         "13:23: error: secrets.payments/stripe-api-key.rotation.every: '40x' is not a duration "
-        "(SCHEMA)",
+        "(a whole number and a unit: s, m, h, d or w, e.g. 30d or 4h) (SCHEMA)",
         "15:54: error: secrets.payments/stripe-api-key.consumers[0].environments[1]: 'prod' is "
         "listed twice (SCHEMA)",
         "16:3: error: secrets.Bad_Id: 'Bad_Id' is not a valid secret id (1-4 segments of "
@@ -98,7 +98,7 @@ EXPECTED: dict[str, list[str]] = {
         "41:5: error: secrets.payments/d.rotation: rotation needs every (e.g. 30d) or schedule "
         "(cron/rate) (ROTATION)",
         "43:36: error: waivers[0].target: waiver target 'payments/zzz' is neither a secret nor "
-        "a service (use a glob such as 'payments/*' to match several) (UNKNOWN_REF)",
+        "a service (a waiver names exactly one secret id or service name) (UNKNOWN_REF)",
         "43:78: error: waivers[0].expires: '2027-02-30' is not a calendar date (DATE)",
     ],
     "rotation-errors.yaml": [

@@ -10,7 +10,7 @@ from seccat.catalog.loader import parse_catalog
 HEAD = """\
 version: 1
 teams:
-  data: {contact: data@example.com}
+  data: {contact: data@example.com, aws: {owner_role: data-owner}}
 environments:
   prod: {aws: {account_id: "222222222222", region: eu-west-1}}
   lab: {}

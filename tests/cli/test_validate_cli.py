@@ -55,7 +55,8 @@ def test_invalid_catalog_json() -> None:
         "line": 13,
         "column": 23,
         "path": "secrets.payments/stripe-api-key.rotation.every",
-        "message": "'40x' is not a duration",
+        "message": "'40x' is not a duration (a whole number and a unit: s, m, h, d or w, e.g. "
+        "30d or 4h)",
         "code": "SCHEMA",
         "severity": "error",
     }

@@ -274,9 +274,9 @@ def test_retired_secrets_take_no_writes_and_duplicate_consumers_merge(
 
 
 def test_connection_url_carries_templates_never_credentials(example_catalog: Catalog) -> None:
-    db = example_catalog.databases["warehouse-db"]
+    db = example_catalog.database_in("warehouse-db", "prod")
     assert layout.database_connection_url(db) == (
-        "postgresql://{{username}}:{{password}}@warehouse.internal.example.com:5432/warehouse"
+        "postgresql://{{username}}:{{password}}@warehouse.prod.internal.example.com:5432/warehouse"
         "?sslmode=require"
     )
     for host in ["evil.com/x?sslmode=disable#", "user:pw@host", "host name", "h\u0430st"]:
