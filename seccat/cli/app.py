@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import os
-import sys
-
 import typer
-from rich.console import Console
 
 #: Exit codes are part of the CLI contract that CI scripts rely on.
 EXIT_OK = 0
@@ -24,16 +20,15 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
-    rich_markup_mode="rich" if not os.environ.get("NO_COLOR") else None,
+    # Help is click's plain text: rich markup mode would eat "[secret]" and turn ":name:"
+    # into emoji, and help texts quote exactly such strings.
+    rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
 
-def console(stderr: bool = False) -> Console:
-    """A console that respects NO_COLOR and never wraps machine-readable output."""
-    return Console(
-        file=sys.stderr if stderr else sys.stdout,
-        no_color=bool(os.environ.get("NO_COLOR")),
-        highlight=False,
-        soft_wrap=True,
-    )
+def examples(*commands: str, note: str = "") -> str:
+    """A help epilog: the example commands kept verbatim (click's ``\\b`` stops rewrapping, so
+    a long command stays one line to copy), then an optional paragraph."""
+    block = "Examples:\n\n\b\n" + "\n".join(f"  {c}" for c in commands)
+    return f"{block}\n\n{note}" if note else block

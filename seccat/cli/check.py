@@ -10,8 +10,9 @@ import typer
 
 from seccat.checking.packs import PackError, load_pack
 from seccat.checking.runner import check as run_check
-from seccat.cli.app import EXIT_FINDINGS, EXIT_OK, app, console
-from seccat.cli.common import fail, preview_or_exit
+from seccat.cli.app import EXIT_FINDINGS, EXIT_OK, app, examples
+from seccat.cli.common import emit, fail, preview_or_exit
+from seccat.cli.output import say
 from seccat.reports import json as json_report
 from seccat.reports import junit, markdown, sarif, text
 
@@ -24,7 +25,8 @@ class CheckFormat(StrEnum):
     markdown = "markdown"
 
 
-_RENDERERS = {
+#: One pure renderer per format: stdout and --out get exactly the string it returns.
+RENDERERS = {
     CheckFormat.text: text.render,
     CheckFormat.json: json_report.render,
     CheckFormat.sarif: sarif.render,
@@ -34,13 +36,12 @@ _RENDERERS = {
 
 
 @app.command(
-    epilog=(
-        "Examples:\n\n"
-        "  seccat check --stack prod\n\n"
-        "  seccat check --stack prod --pack pci-dss-4 --format sarif --out seccat.sarif\n\n"
-        "  seccat check --stack dev --format markdown >> $GITHUB_STEP_SUMMARY\n\n"
-        "Exit codes: 0 no mandatory violation, 1 mandatory violations or an invalid catalog, "
-        "2 usage error or unreadable input."
+    epilog=examples(
+        "seccat check --stack prod",
+        "seccat check --stack prod --pack pci-dss-4 --format sarif --out seccat.sarif",
+        "seccat check --stack dev --format markdown >> $GITHUB_STEP_SUMMARY",
+        note="Exit codes: 0 no mandatory violation, 1 mandatory violations, an invalid catalog "
+        "or a stack file that disagrees with it, 2 usage error or unreadable input.",
     )
 )
 def check(
@@ -60,7 +61,8 @@ def check(
         CheckFormat, typer.Option("--format", "-f", help="Output format.")
     ] = CheckFormat.text,
     out: Annotated[
-        Path | None, typer.Option("--out", "-o", help="Write the report here, not stdout.")
+        Path | None,
+        typer.Option("--out", "-o", help="Write the report to this file (same bytes as stdout)."),
     ] = None,
 ) -> None:
     """Run the catalog rules, then the policy pack's resource and stack rules over the
@@ -74,14 +76,7 @@ def check(
         raise fail(str(exc)) from None
     model, preview = preview_or_exit(catalog, stack)
     result = run_check(model, preview, selected)
-    report = _RENDERERS[format](result)
-    if out is not None:
-        try:
-            out.write_text(report, encoding="utf-8")
-        except OSError as exc:
-            raise fail(f"{out}: {exc.strerror or exc}") from None
-        if format is not CheckFormat.text:
-            console(stderr=True).print(text.render(result).splitlines()[-1], markup=False)
-    else:
-        console().print(report, markup=False, end="")
+    emit(RENDERERS[format](result), out)
+    if out is not None and format is not CheckFormat.text:
+        say(text.render(result).splitlines()[-1])
     raise typer.Exit(EXIT_FINDINGS if result.failed else EXIT_OK)

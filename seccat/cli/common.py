@@ -10,12 +10,13 @@ import typer
 from seccat.catalog.diagnostics import CatalogError
 from seccat.catalog.loader import load_catalog
 from seccat.catalog.model import Catalog
-from seccat.cli.app import EXIT_FINDINGS, EXIT_USAGE, console
+from seccat.cli.app import EXIT_FINDINGS, EXIT_USAGE
+from seccat.cli.output import say, write_file, write_stdout
 from seccat.engine.preview import Preview, ProgramError, run_preview
 
 
 def fail(message: str, code: int = EXIT_USAGE) -> typer.Exit:
-    console(stderr=True).print(f"seccat: error: {message}", markup=False)
+    say(f"seccat: error: {message}")
     return typer.Exit(code)
 
 
@@ -27,13 +28,10 @@ def load_or_exit(path: Path) -> Catalog:
     try:
         return load_catalog(path)
     except CatalogError as exc:
-        err = console(stderr=True)
         unreadable = any(d.code in _UNREADABLE_CODES for d in exc.diagnostics)
         for diagnostic in exc.diagnostics:
-            err.print(diagnostic.render(), markup=False)
-        err.print(
-            f"{path}: {len(exc.diagnostics)} problem(s); the catalog is invalid", markup=False
-        )
+            say(diagnostic.render())
+        say(f"{path}: {len(exc.diagnostics)} problem(s); the catalog is invalid")
         raise typer.Exit(EXIT_USAGE if unreadable else EXIT_FINDINGS) from None
     except OSError as exc:
         raise fail(f"{path}: {exc.strerror or exc}") from None
@@ -59,3 +57,14 @@ def require_stack(catalog: Catalog, stack: str) -> None:
 
 #: Diagnostic codes that mean the file could not be read at all (exit 2, not 1).
 _UNREADABLE_CODES = frozenset({"READ", "IO"})
+
+
+def emit(report: str, out: Path | None) -> None:
+    """A rendered report to ``out``, or to stdout when there is none: the same bytes."""
+    if out is None:
+        write_stdout(report)
+        return
+    try:
+        write_file(out, report)
+    except OSError as exc:
+        raise fail(f"{out}: {exc.strerror or exc}") from None

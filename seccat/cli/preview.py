@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-import json
+from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from seccat.cli.app import app, console
-from seccat.cli.common import preview_or_exit
+from seccat.cli.app import app, examples
+from seccat.cli.common import emit, preview_or_exit
+from seccat.engine.preview import Preview
+from seccat.reports.preview_json import render_json
 from seccat.reports.preview_markdown import render_markdown
 from seccat.reports.preview_tree import render_tree
 
@@ -21,20 +23,30 @@ class PreviewFormat(StrEnum):
     markdown = "markdown"
 
 
+#: One pure renderer per format: stdout and --out get exactly the string it returns.
+RENDERERS: dict[PreviewFormat, Callable[[Preview], str]] = {
+    PreviewFormat.text: render_tree,
+    PreviewFormat.json: render_json,
+    PreviewFormat.markdown: render_markdown,
+}
+
 CatalogOption = Annotated[
     Path, typer.Option("--catalog", "-c", help="Catalog file.", show_default=True)
 ]
 StackOption = Annotated[
     str, typer.Option("--stack", "-s", help="Stack name = catalog environment.")
 ]
+OutOption = Annotated[
+    Path | None,
+    typer.Option("--out", "-o", help="Write the output to this file (same bytes as stdout)."),
+]
 
 
 @app.command(
-    epilog=(
-        "Examples:\n\n"
-        "  seccat preview --stack dev\n\n"
-        "  seccat preview --stack prod --format json > preview.json\n\n"
-        "  seccat preview --stack prod --format markdown >> $GITHUB_STEP_SUMMARY"
+    epilog=examples(
+        "seccat preview --stack dev",
+        "seccat preview --stack prod --format json --out preview.json",
+        "seccat preview --stack prod --format markdown >> $GITHUB_STEP_SUMMARY",
     )
 )
 def preview(
@@ -43,16 +55,11 @@ def preview(
     format: Annotated[
         PreviewFormat, typer.Option("--format", "-f", help="Output format.")
     ] = PreviewFormat.text,
+    out: OutOption = None,
 ) -> None:
     """Run the Pulumi program offline (mock monitor) and show every resource it would create.
 
     No Pulumi CLI, credentials or network are needed. Secret values show as [secret].
     """
     _, result = preview_or_exit(catalog, stack)
-    out = console()
-    if format is PreviewFormat.json:
-        out.print(json.dumps(result.to_json(), indent=2), markup=False)
-    elif format is PreviewFormat.markdown:
-        out.print(render_markdown(result), markup=False, end="")
-    else:
-        out.print(render_tree(result), markup=False, end="")
+    emit(RENDERERS[format](result), out)

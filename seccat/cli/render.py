@@ -7,17 +7,17 @@ from typing import Annotated
 
 import typer
 
-from seccat.cli.app import app, console
+from seccat.cli.app import app, examples
 from seccat.cli.common import fail, preview_or_exit
+from seccat.cli.output import say
 from seccat.cli.preview import CatalogOption, StackOption
 from seccat.reports.documents import write_documents
 
 
 @app.command(
-    epilog=(
-        "Examples:\n\n"
-        "  seccat render --stack prod --out rendered/prod\n\n"
-        "  git diff --no-index rendered/main rendered/pr"
+    epilog=examples(
+        "seccat render --stack prod --out rendered/prod",
+        "git diff --no-index rendered/main rendered/pr",
     )
 )
 def render(
@@ -31,4 +31,4 @@ def render(
         written = write_documents(result, out)
     except OSError as exc:
         raise fail(f"{out}: {exc.strerror or exc}") from None
-    console(stderr=True).print(f"wrote {len(written)} files to {out}", markup=False)
+    say(f"wrote {len(written)} files to {out}")

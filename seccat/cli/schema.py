@@ -2,24 +2,24 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from seccat.catalog.schema import schema_path, schema_text
-from seccat.cli.app import app
+from seccat.cli.app import app, examples
+from seccat.cli.output import say, write_file, write_stdout
 
 
 @app.command(
-    epilog=(
-        "Examples:\n\n"
-        "  seccat schema > catalog.schema.json\n\n"
-        "  seccat schema --write   (regenerate schema/catalog.schema.json after changing the "
-        "alphabet table in seccat/catalog/alphabets.py)\n\n"
-        "  Editors pick it up from the first line of catalog.yaml:\n\n"
-        "  # yaml-language-server: $schema=schema/catalog.schema.json"
+    epilog=examples(
+        "seccat schema > catalog.schema.json",
+        "seccat schema --write",
+        note="--write regenerates schema/catalog.schema.json after a change to the alphabet "
+        "table in seccat/catalog/alphabets.py.\n\n"
+        "Editors pick the schema up from the first line of catalog.yaml:\n\n\b\n"
+        "  # yaml-language-server: $schema=schema/catalog.schema.json",
     )
 )
 def schema(
@@ -31,7 +31,7 @@ def schema(
     text = schema_text()
     if write:
         target: Path = schema_path()
-        target.write_text(text, encoding="utf-8")
-        sys.stderr.write(f"wrote {target}\n")
+        write_file(target, text)
+        say(f"wrote {target}")
         return
-    sys.stdout.write(text)
+    write_stdout(text)

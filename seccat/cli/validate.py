@@ -11,7 +11,8 @@ import typer
 
 from seccat.catalog.diagnostics import Diagnostic
 from seccat.catalog.loader import UnreadableCatalog, check_catalog
-from seccat.cli.app import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, app, console
+from seccat.cli.app import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, app, examples
+from seccat.cli.output import escape_for_terminal, say, write_stdout
 
 
 class ValidateFormat(StrEnum):
@@ -20,12 +21,11 @@ class ValidateFormat(StrEnum):
 
 
 @app.command(
-    epilog=(
-        "Examples:\n\n"
-        "  seccat validate\n\n"
-        "  seccat validate path/to/catalog.yaml\n\n"
-        "  seccat validate --format json > diagnostics.json\n\n"
-        "Exit codes: 0 valid, 1 invalid, 2 usage error or unreadable file."
+    epilog=examples(
+        "seccat validate",
+        "seccat validate path/to/catalog.yaml",
+        "seccat validate --format json > diagnostics.json",
+        note="Exit codes: 0 valid, 1 invalid, 2 usage error or unreadable file.",
     )
 )
 def validate(
@@ -44,33 +44,33 @@ def validate(
 
     --format json gives the same as a list of objects.
     """
-    out, err = console(), console(stderr=True)
     try:
         model, diagnostics = check_catalog(catalog)
     except UnreadableCatalog as exc:
         _emit(exc.diagnostics, format)
         if format is ValidateFormat.json:
-            err.print(exc.diagnostics[0].render(), markup=False)
+            say(exc.diagnostics[0].render())
         raise typer.Exit(EXIT_USAGE) from None
 
     _emit(diagnostics, format)
     errors = sum(1 for d in diagnostics if d.severity == "error")
     if model is None or errors:
-        err.print(f"{catalog}: {errors} error(s); the catalog is invalid", markup=False)
+        say(f"{catalog}: {errors} error(s); the catalog is invalid")
         raise typer.Exit(EXIT_FINDINGS)
-    err.print(
+    say(
         f"{catalog}: valid ({len(model.secrets)} secrets, {len(model.services)} services, "
-        f"{len(model.environments)} environments)",
-        markup=False,
+        f"{len(model.environments)} environments)"
     )
-    out.file.flush()
     raise typer.Exit(EXIT_OK)
 
 
-def _emit(diagnostics: list[Diagnostic], format: ValidateFormat) -> None:
-    out = console()
+def render_diagnostics(diagnostics: list[Diagnostic], format: ValidateFormat) -> str:
+    """What `seccat validate` prints on stdout, as one string; the text lines are for
+    terminals and editors, so a control character a catalog smuggled in is shown escaped."""
     if format is ValidateFormat.json:
-        out.file.write(json.dumps([d.to_json() for d in diagnostics], indent=2) + "\n")
-        return
-    for diagnostic in diagnostics:
-        out.print(diagnostic.render(), markup=False, highlight=False)
+        return json.dumps([d.to_json() for d in diagnostics], indent=2) + "\n"
+    return "".join(escape_for_terminal(d.render()) + "\n" for d in diagnostics)
+
+
+def _emit(diagnostics: list[Diagnostic], format: ValidateFormat) -> None:
+    write_stdout(render_diagnostics(diagnostics, format))

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from seccat.engine.preview import Preview
+from seccat.reports.preview_json import render_json
 
 #: resource type -> (input holding the document, folder, file extension, is JSON)
 DOCUMENT_INPUTS: dict[str, list[tuple[str, str, str]]] = {
@@ -68,7 +69,8 @@ def documents(preview: Preview) -> list[Document]:
 
 
 def inventory(preview: Preview) -> str:
-    return json.dumps(preview.to_json(), indent=2, sort_keys=False) + "\n"
+    """The preview JSON, byte for byte what `seccat preview --format json` prints."""
+    return render_json(preview)
 
 
 def write_documents(preview: Preview, out_dir: Path) -> list[Path]:
@@ -77,6 +79,6 @@ def write_documents(preview: Preview, out_dir: Path) -> list[Path]:
     for doc in [*documents(preview), Document("inventory.json", inventory(preview))]:
         target = out_dir / doc.path
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(doc.content, encoding="utf-8")
+        target.write_bytes(doc.content.encode("utf-8"))  # exact bytes, no newline translation
         written.append(target)
     return written

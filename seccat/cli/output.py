@@ -1,0 +1,52 @@
+"""How the CLI writes: machine output as exact UTF-8 bytes, human lines on stderr.
+
+Every report (JSON, SARIF, JUnit, Markdown, the text tree) is a string a pure renderer
+returned; it reaches stdout or the ``--out`` file as the same bytes, never through a console
+library. A console would "helpfully" rewrite it: rich turns ``:secret:`` (in every Secrets
+Manager ARN) into an emoji and eats ``[secret]`` as markup. Writing bytes to the binary
+streams also keeps the output independent of the locale's encoding and of newline
+translation, so ``seccat ... > file`` and ``seccat ... --out file`` are byte-identical.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+#: C0 and C1 control characters except tab and newline (escape sequences, carriage returns,
+#: bells) and the bidirectional overrides: a human line never carries them raw to a terminal.
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def encode(text: str) -> bytes:
+    """The bytes seccat writes for a rendered report: UTF-8, newlines as given."""
+    return text.encode("utf-8")
+
+
+def write_stdout(text: str) -> None:
+    """Write a rendered report to stdout unchanged."""
+    stream = sys.stdout
+    stream.flush()
+    buffer = getattr(stream, "buffer", None)
+    if buffer is None:  # a text-only stream (an embedding host's capture): still no markup
+        stream.write(text)
+    else:
+        buffer.write(encode(text))
+        buffer.flush()
+
+
+def write_file(path: Path, text: str) -> None:
+    """Write a rendered report to ``path`` as exactly the bytes stdout would get."""
+    path.write_bytes(encode(text))
+
+
+def escape_for_terminal(text: str) -> str:
+    """``text`` with control and bidi-override characters shown as ``\\xNN`` escapes."""
+    return _UNSAFE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+
+
+def say(line: str) -> None:
+    """One human line on stderr (progress, summaries, errors), terminal-safe."""
+    sys.stderr.write(escape_for_terminal(line) + "\n")
+    sys.stderr.flush()
