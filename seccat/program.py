@@ -3,6 +3,7 @@ engine calls the very same function under the mock monitor."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pulumi
@@ -11,6 +12,14 @@ from components.platform import SecretsPlatform
 from seccat.catalog.diagnostics import CatalogError
 from seccat.catalog.loader import load_catalog
 from seccat.catalog.model import Catalog
+from seccat.stacks.consistency import ACCOUNTS, KEYS, ProviderConfig, provider_config_problems
+from seccat.stacks.files import (
+    StackFileError,
+    display,
+    find_project,
+    read_stack_config,
+    stack_file_path,
+)
 
 
 def main(catalog: Catalog | None = None) -> None:
@@ -18,6 +27,7 @@ def main(catalog: Catalog | None = None) -> None:
     the Pulumi CLI it is read from the `seccat:catalog` config (default catalog.yaml)."""
     catalog_path = pulumi.Config("seccat").get("catalog") or "catalog.yaml"
     environment = pulumi.get_stack()
+    under_cli = catalog is None
     if catalog is None:
         try:
             catalog = load_catalog(Path(catalog_path))
@@ -28,7 +38,44 @@ def main(catalog: Catalog | None = None) -> None:
         raise pulumi.RunError(
             f"stack {environment!r} names no environment in {catalog_path} (known: {known})"
         )
+    check_stack_config(catalog, environment, require=under_cli)
     platform = SecretsPlatform(f"seccat-{environment}", catalog, environment)
     pulumi.export("environment", environment)
     pulumi.export("kmsKeyArn", platform.kms_key.arn)
     pulumi.export("alarmTopicArn", platform.alarm_topic.arn)
+
+
+def check_stack_config(catalog: Catalog, environment: str, *, require: bool) -> None:
+    """Refuse to run when the stack's `aws:region` / `aws:allowedAccountIds` disagree with
+    the catalog environment. Under the Pulumi CLI both must be set (``require``); offline the
+    engine passes on what the stack file says, if there is one."""
+    values: dict[str, object] = {}
+    for key in KEYS:
+        raw = pulumi.Config("aws").get(key.split(":", 1)[1])
+        if raw is not None and key == ACCOUNTS:
+            try:  # array config reaches the program as JSON text
+                values[key] = json.loads(raw)
+            except ValueError:
+                values[key] = raw
+        elif raw is not None:
+            values[key] = raw
+    if not values and not require:
+        return  # offline without a stack file: nothing to compare
+    file, positions = f"Pulumi.{environment}.yaml", {}
+    project = find_project(Path.cwd())
+    if project is not None:
+        try:
+            path = stack_file_path(project, environment)
+            file = display(path)
+            if path.is_file():
+                positions = dict(read_stack_config(path, "seccat").positions)
+        except StackFileError:
+            pass  # the Pulumi CLI read it already; the values above are what count
+    problems = provider_config_problems(
+        catalog,
+        environment,
+        ProviderConfig.from_values(file, values, positions),
+        require=require,
+    )
+    if problems:
+        raise pulumi.RunError("\n".join(d.render() for d in problems))

@@ -1,5 +1,6 @@
 """What every command that needs a catalog and a stack does first, with one behaviour:
-invalid catalog -> diagnostics and exit 1; unreadable file or unknown stack -> exit 2."""
+invalid catalog or a stack file that disagrees with it -> diagnostics and exit 1;
+unreadable file or unknown stack -> exit 2."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ from seccat.catalog.model import Catalog
 from seccat.cli.app import EXIT_FINDINGS, EXIT_USAGE
 from seccat.cli.output import say, write_file, write_stdout
 from seccat.engine.preview import Preview, ProgramError, run_preview
+from seccat.stacks.consistency import KEYS, ProviderConfig, provider_config_problems
+from seccat.stacks.files import StackFileError, find_project, read_stack_config, stack_file_path
 
 
 def fail(message: str, code: int = EXIT_USAGE) -> typer.Exit:
@@ -42,11 +45,47 @@ def preview_or_exit(path: Path, stack: str) -> tuple[Catalog, Preview]:
     codes for each failure; large catalogs report progress on stderr."""
     catalog = load_or_exit(path)
     require_stack(catalog, stack)
+    stack_config = stack_config_or_exit(catalog, stack)
     try:
-        preview = run_preview(catalog, stack, path, show_progress=len(catalog.secrets) >= 500)
+        preview = run_preview(
+            catalog,
+            stack,
+            path,
+            show_progress=len(catalog.secrets) >= 500,
+            stack_config=stack_config,
+        )
     except ProgramError as exc:
         raise fail(str(exc)) from None
     return catalog, preview
+
+
+def stack_config_or_exit(catalog: Catalog, stack: str) -> dict[str, object]:
+    """The provider settings of the project's `Pulumi.<stack>.yaml`, checked against the
+    catalog as `pulumi up` checks them: a disagreement is exit 1 with located diagnostics,
+    an unreadable stack file exit 2. No project or no stack file: nothing to check."""
+    project = find_project(Path.cwd())
+    if project is None:
+        return {}
+    try:
+        path = stack_file_path(project, stack)
+        if not path.is_file():
+            return {}
+        config = read_stack_config(path, "seccat")
+    except StackFileError as exc:
+        for diagnostic in exc.diagnostics:
+            say(diagnostic.render())
+        raise typer.Exit(EXIT_USAGE) from None
+    provider = ProviderConfig.from_values(config.file, config.values, config.positions)
+    problems = provider_config_problems(catalog, stack, provider, require=True)
+    if problems:
+        for diagnostic in problems:
+            say(diagnostic.render())
+        say(
+            f"{config.file}: {len(problems)} problem(s); the stack file disagrees with "
+            f"{catalog.source}"
+        )
+        raise typer.Exit(EXIT_FINDINGS)
+    return {key: config.values[key] for key in KEYS if key in config.values}
 
 
 def require_stack(catalog: Catalog, stack: str) -> None:

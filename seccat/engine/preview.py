@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import json
 import sys
 import threading
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -121,8 +122,13 @@ def run_program(
     stack: str,
     catalog_path: str,
     progress: Callable[[int], None] | None = None,
+    config: Mapping[str, str] | None = None,
 ) -> Preview:
-    """Run ``main`` as the Pulumi program for ``stack`` and record what it registers."""
+    """Run ``main`` as the Pulumi program for ``stack`` and record what it registers.
+
+    ``config`` is stack configuration as the Pulumi CLI hands it to a program (fully
+    qualified keys, arrays and objects as JSON text), e.g. ``{"aws:region": "eu-west-1"}``.
+    """
     env = catalog.environments.get(stack)
     account = env.aws.account_id if env and env.aws else "000000000000"
     region = env.aws.region if env and env.aws else "us-east-1"
@@ -153,7 +159,9 @@ def run_program(
         from components.vault.config import offline_config
 
         extra, secret_keys = offline_config(catalog, stack)
-        pulumi.runtime.set_all_config({f"{PROJECT}:catalog": catalog_path, **extra}, secret_keys)
+        pulumi.runtime.set_all_config(
+            {**(config or {}), f"{PROJECT}:catalog": catalog_path, **extra}, secret_keys
+        )
         register_stack_transformation(recorder)
         _sync_await(run_pulumi_func(program))
     finally:
@@ -204,13 +212,26 @@ def _tree_order(resources: list[RecordedResource]) -> list[RecordedResource]:
 
 
 def run_preview(
-    catalog: Catalog, stack: str, catalog_path: str | Path, *, show_progress: bool = False
+    catalog: Catalog,
+    stack: str,
+    catalog_path: str | Path,
+    *,
+    show_progress: bool = False,
+    stack_config: Mapping[str, object] | None = None,
 ) -> Preview:
-    """Run seccat's own program (the one `pulumi up` runs) for one environment."""
+    """Run seccat's own program (the one `pulumi up` runs) for one environment.
+
+    ``stack_config`` is the stack file's config (`aws:region` and the like), passed to the
+    program as the Pulumi CLI would pass it, so the program's own checks see it.
+    """
     from seccat.program import main
 
     progress = _progress_printer() if show_progress else None
-    return run_program(lambda: main(catalog), catalog, stack, str(catalog_path), progress)
+    config = {
+        key: value if isinstance(value, str) else json.dumps(value)
+        for key, value in (stack_config or {}).items()
+    }
+    return run_program(lambda: main(catalog), catalog, stack, str(catalog_path), progress, config)
 
 
 def _progress_printer() -> Callable[[int], None]:

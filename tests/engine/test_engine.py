@@ -69,7 +69,9 @@ def test_program_reads_the_catalog_from_config_like_the_cli(example_catalog):
     from seccat.engine.preview import run_preview
     from seccat.program import main
 
-    standalone = run_program(main, example_catalog, "dev", str(EXAMPLE_CATALOG))
+    # as the CLI passes stacks/Pulumi.dev.yaml: the program refuses to run without it
+    config = {"aws:region": "eu-west-1", "aws:allowedAccountIds": '["111111111111"]'}
+    standalone = run_program(main, example_catalog, "dev", str(EXAMPLE_CATALOG), config=config)
     injected = run_preview(example_catalog, "dev", str(EXAMPLE_CATALOG))
     assert standalone.to_json() == injected.to_json()
 
