@@ -2,11 +2,16 @@
 STACK ?= dev
 CATALOG ?= catalog.yaml
 VENV := .venv/bin
+# the uv that scripts/bootstrap found or installed (build_layer.py runs `uv`)
+UV_PATH := $(CURDIR)/.bootstrap/bin:$(PATH)
 
-.PHONY: setup preview check test lint format bench layer clean
+.PHONY: setup setup-dev preview check test lint format bench layer clean
 
-setup:
+setup:  ## .venv with the runtime dependencies only (uv installed privately if missing)
 	@scripts/bootstrap
+
+setup-dev:  ## .venv with the runtime and dev dependencies (tests, linters, servers)
+	@scripts/bootstrap --dev
 
 preview: setup  ## set up, then the main job: offline preview of catalog.yaml
 	$(VENV)/seccat validate $(CATALOG)
@@ -15,25 +20,25 @@ preview: setup  ## set up, then the main job: offline preview of catalog.yaml
 check: setup
 	$(VENV)/seccat check --stack $(STACK) --catalog $(CATALOG)
 
-test: setup  ## the whole suite, real OpenBao, PostgreSQL and moto included
+test: setup-dev  ## the whole suite, real OpenBao, PostgreSQL and moto included
 	@scripts/ensure-postgres
 	$(VENV)/ruff check .
 	$(VENV)/ruff format --check .
 	$(VENV)/pytest
 
-lint:
+lint: setup-dev
 	$(VENV)/ruff check .
 	$(VENV)/ruff format --check .
 
-format:
+format: setup-dev
 	$(VENV)/ruff check --fix .
 	$(VENV)/ruff format .
 
 layer: setup  ## the rotation functions' pure-Python dependency layer, needed by `pulumi up`
-	$(VENV)/python functions/build_layer.py build/lambda-layer
+	PATH="$(UV_PATH)" $(VENV)/python functions/build_layer.py build/lambda-layer
 
 bench: setup
 	$(VENV)/python benchmarks/run.py
 
 clean:
-	rm -rf .venv .pytest_cache .ruff_cache rendered build
+	rm -rf .venv .bootstrap .pytest_cache .ruff_cache rendered build
