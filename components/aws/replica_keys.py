@@ -13,6 +13,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components.aws.plan import AwsPlan
+from components.aws.providers import regional_provider
 from components.context import PlatformContext
 from components.tagging import tags
 from seccat.catalog.model import CLASSIFICATION_RANK
@@ -35,7 +36,7 @@ def build_replica_keys(ctx: PlatformContext, plan: AwsPlan) -> dict[str, pulumi.
     for region, classes in sorted(regions.items()):
         if region == ctx.region:
             raise pulumi.RunError(f"a secret in {env} replicates to its own region {region}")
-        provider = aws.Provider(f"{env}-{region}", region=region, opts=ctx.child_opts())
+        provider = regional_provider(f"{env}-{region}", region, ctx.child_opts())
         opts = pulumi.ResourceOptions(parent=ctx.parent, provider=provider)
         key = aws.kms.Key(
             f"{env}-kms-{region}",

@@ -12,10 +12,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pulumi
-from ruamel.yaml import YAML
 
 from seccat.catalog.model import Catalog
 from seccat.documents.vault_layout import database_password_config_key
+from seccat.stacks.files import StackFileError, read_stack_config, stack_file_path
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 OFFLINE_PASSWORD = "offline-preview-stand-in"
@@ -38,13 +38,11 @@ def rotation_schedules_supported() -> bool:
 
 
 def _stack_vault_address(stack: str) -> str | None:
-    path = PROJECT_ROOT / "stacks" / f"Pulumi.{stack}.yaml"
     try:
-        data = YAML(typ="safe").load(path.read_text())
-    except (OSError, ValueError):
+        config = read_stack_config(stack_file_path(PROJECT_ROOT, stack))
+    except StackFileError:
         return None
-    config = (data or {}).get("config") or {}
-    value = config.get("vault:address") if isinstance(config, dict) else None
+    value = config.values.get("vault:address")
     return value if isinstance(value, str) else None
 
 

@@ -14,8 +14,8 @@ from seccat.catalog.model import Catalog
 from seccat.cli.app import EXIT_FINDINGS, EXIT_USAGE
 from seccat.cli.output import say, write_file, write_stdout
 from seccat.engine.preview import Preview, ProgramError, run_preview
-from seccat.stacks.consistency import KEYS, ProviderConfig, provider_config_problems
-from seccat.stacks.files import StackFileError, find_project, read_stack_config, stack_file_path
+from seccat.stacks.files import StackFileError
+from seccat.stacks.offline import stack_check
 
 
 def fail(message: str, code: int = EXIT_USAGE) -> typer.Exit:
@@ -63,29 +63,21 @@ def stack_config_or_exit(catalog: Catalog, stack: str) -> dict[str, object]:
     """The provider settings of the project's `Pulumi.<stack>.yaml`, checked against the
     catalog as `pulumi up` checks them: a disagreement is exit 1 with located diagnostics,
     an unreadable stack file exit 2. No project or no stack file: nothing to check."""
-    project = find_project(Path.cwd())
-    if project is None:
-        return {}
     try:
-        path = stack_file_path(project, stack)
-        if not path.is_file():
-            return {}
-        config = read_stack_config(path, "seccat")
+        checked = stack_check(catalog, stack)
     except StackFileError as exc:
         for diagnostic in exc.diagnostics:
             say(diagnostic.render())
         raise typer.Exit(EXIT_USAGE) from None
-    provider = ProviderConfig.from_values(config.file, config.values, config.positions)
-    problems = provider_config_problems(catalog, stack, provider, require=True)
-    if problems:
-        for diagnostic in problems:
+    if checked.problems:
+        for diagnostic in checked.problems:
             say(diagnostic.render())
         say(
-            f"{config.file}: {len(problems)} problem(s); the stack file disagrees with "
-            f"{catalog.source}"
+            f"{checked.file}: {len(checked.problems)} problem(s); the stack file disagrees "
+            f"with {catalog.source}"
         )
         raise typer.Exit(EXIT_FINDINGS)
-    return {key: config.values[key] for key in KEYS if key in config.values}
+    return checked.config
 
 
 def require_stack(catalog: Catalog, stack: str) -> None:

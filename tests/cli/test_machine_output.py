@@ -33,6 +33,7 @@ from seccat.cli.preview import RENDERERS as PREVIEW_RENDERERS
 from seccat.cli.preview import PreviewFormat
 from seccat.engine.preview import Preview, run_preview
 from seccat.reports.documents import documents, inventory
+from seccat.stacks.offline import stack_check
 
 ROOT = Path(__file__).resolve().parents[2]
 CATALOG = str(ROOT / "catalog.yaml")
@@ -48,9 +49,19 @@ HOSTILE_TERMINAL = {
 }
 
 
+@pytest.fixture(autouse=True)
+def _in_the_project(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The CLI reads the stack file of the project in the working directory."""
+    monkeypatch.chdir(ROOT)
+
+
 @cache
 def _preview(catalog: str, stack: str) -> Preview:
-    return run_preview(load_catalog(catalog), stack, catalog)
+    """The preview the CLI runs: with the stack file's provider settings, as pulumi would."""
+    model = load_catalog(catalog)
+    checked = stack_check(model, stack, ROOT)
+    assert checked.file == f"stacks/Pulumi.{stack}.yaml" and not checked.problems
+    return run_preview(model, stack, catalog, stack_config=checked.config)
 
 
 @cache
