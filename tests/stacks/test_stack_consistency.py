@@ -28,6 +28,19 @@ ROOT = Path(__file__).resolve().parents[2]
 US_EAST = (ROOT / "catalog.yaml").read_text().replace("region: eu-west-1", "region: us-east-1")
 
 
+def _at(env: str, key: str) -> str:
+    """`catalog.yaml:LINE:COL` of ``key`` in the flow mapping `aws: {...}` of ``env``."""
+    lines = (ROOT / "catalog.yaml").read_text().splitlines()
+    start = lines.index(f"  {env}:")
+    for number, line in enumerate(lines[start + 1 :], start + 2):
+        if line.lstrip().startswith("aws: {"):
+            return f"catalog.yaml:{number}:{line.index(key + ':') + 1}"
+    raise AssertionError(f"no aws mapping for {env}")
+
+
+DEV_REGION, DEV_ACCOUNT = _at("dev", "region"), _at("dev", "account_id")
+
+
 def _project(tmp_path: Path, catalog: str = US_EAST) -> Path:
     """A copy of the repository's project files: Pulumi.yaml, stacks/ and a catalog."""
     shutil.copy(ROOT / "Pulumi.yaml", tmp_path / "Pulumi.yaml")
@@ -77,7 +90,7 @@ def test_agreeing_config_has_no_problem(catalog):
 def test_another_region_is_located_on_both_files(catalog):
     assert _problems(catalog, region="us-east-1", accounts=["111111111111"]) == [
         "stacks/Pulumi.dev.yaml:4:15: error: config.aws:region: us-east-1 disagrees with "
-        "catalog.yaml:12:39 (environments.dev.aws.region), which is eu-west-1 (STACK_CONFIG)"
+        f"{DEV_REGION} (environments.dev.aws.region), which is eu-west-1 (STACK_CONFIG)"
     ]
 
 
@@ -85,7 +98,7 @@ def test_allowed_accounts_must_be_exactly_the_environment_account(catalog):
     assert _problems(catalog, region="eu-west-1", accounts=["222222222222"]) == [
         'stacks/Pulumi.dev.yaml:6:7: error: config.aws:allowedAccountIds: ["222222222222"] '
         'does not allow 111111111111; it must be exactly ["111111111111"], the account of '
-        "catalog.yaml:12:11 (environments.dev.aws.account_id) (STACK_CONFIG)"
+        f"{DEV_ACCOUNT} (environments.dev.aws.account_id) (STACK_CONFIG)"
     ]
     (extra,) = _problems(catalog, region="eu-west-1", accounts=["111111111111", "222222222222"])
     assert "also allows 222222222222, so another account's credentials could deploy" in extra
@@ -99,9 +112,9 @@ def test_unset_keys_are_problems_only_when_required(catalog):
     assert _problems(catalog, require=False) == []
     assert _problems(catalog, require=True) == [
         "stacks/Pulumi.dev.yaml:4:15: error: config.aws:region: not set; it must be eu-west-1, "
-        "the region of catalog.yaml:12:39 (environments.dev.aws.region) (STACK_CONFIG)",
+        f"the region of {DEV_REGION} (environments.dev.aws.region) (STACK_CONFIG)",
         "stacks/Pulumi.dev.yaml:6:7: error: config.aws:allowedAccountIds: not set; it must be "
-        '["111111111111"], the account of catalog.yaml:12:11 '
+        f'["111111111111"], the account of {DEV_ACCOUNT} '
         "(environments.dev.aws.account_id) (STACK_CONFIG)",
     ]
 
@@ -142,7 +155,7 @@ def test_check_refuses_a_us_east_1_catalog_with_eu_west_1_stack_files(tmp_path):
     assert result.stdout == ""
     assert result.stderr.splitlines() == [
         "stacks/Pulumi.dev.yaml:4:15: error: config.aws:region: eu-west-1 disagrees with "
-        "catalog.yaml:12:39 (environments.dev.aws.region), which is us-east-1 (STACK_CONFIG)",
+        f"{DEV_REGION} (environments.dev.aws.region), which is us-east-1 (STACK_CONFIG)",
         "stacks/Pulumi.dev.yaml: 1 problem(s); the stack file disagrees with catalog.yaml",
     ]
     for command in (["preview"], ["render", "--out", str(tmp_path / "r")]):
@@ -192,7 +205,7 @@ def test_program_under_the_cli_refuses_disagreeing_config(tmp_path, monkeypatch)
         run_program(main, catalog, "dev", "catalog.yaml", config=_cli_config(project, "dev"))
     assert str(refused.value) == (
         "stacks/Pulumi.dev.yaml:4:15: error: config.aws:region: eu-west-1 disagrees with "
-        "catalog.yaml:12:39 (environments.dev.aws.region), which is us-east-1 (STACK_CONFIG)"
+        f"{DEV_REGION} (environments.dev.aws.region), which is us-east-1 (STACK_CONFIG)"
     )
 
 
