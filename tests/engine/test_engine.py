@@ -72,7 +72,12 @@ def test_program_reads_the_catalog_from_config_like_the_cli(example_catalog):
     # as the CLI passes stacks/Pulumi.dev.yaml: the program refuses to run without it
     config = {"aws:region": "eu-west-1", "aws:allowedAccountIds": '["111111111111"]'}
     standalone = run_program(main, example_catalog, "dev", str(EXAMPLE_CATALOG), config=config)
-    injected = run_preview(example_catalog, "dev", str(EXAMPLE_CATALOG))
+    injected = run_preview(
+        example_catalog,
+        "dev",
+        str(EXAMPLE_CATALOG),
+        stack_config={"aws:region": "eu-west-1", "aws:allowedAccountIds": ["111111111111"]},
+    )
     assert standalone.to_json() == injected.to_json()
 
 

@@ -73,7 +73,8 @@ def fresh_clone(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[st
     env = {
         k: v
         for k, v in os.environ.items()
-        if not k.startswith(("VIRTUAL_ENV", "PYENV", "CONDA", "UV_PYTHON", "PYTHON"))
+        if not k.startswith(("VIRTUAL_ENV", "PYENV", "CONDA", "UV_PYTHON", "PYTHON", "MAKE"))
+        and k not in ("MFLAGS", "MAKEFLAGS")
     }
     env["PATH"] = path
     return repo, env
@@ -127,7 +128,13 @@ def test_make_preview_then_the_dev_group_for_make_test(fresh_clone) -> None:
     assert "installing uv" not in preview.stderr  # found the private one
     assert not (repo / ".venv" / "bin" / "pytest").exists()
     # `make test`'s setup adds the dev group; a later `make preview` leaves it in place
-    dry = subprocess.run(["make", "-n", "test"], cwd=repo, env=env, capture_output=True, text=True)
+    dry = subprocess.run(
+        ["make", "--no-print-directory", "-n", "test"],
+        cwd=repo,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     assert dry.stdout.splitlines()[0] == "scripts/bootstrap --dev"
     dev = subprocess.run(
         ["scripts/bootstrap", "--dev"], cwd=repo, env=env, capture_output=True, text=True
