@@ -111,6 +111,12 @@ class SecretPlan:
     #: Role ARNs allowed to read the value: consumers, its rotator, rotators using it as
     #: their superuser secret.
     readers: tuple[str, ...]
+    #: The owning team's owner role in this environment's account: the only identity besides
+    #: rotation (and declared writers) that may change the value, and the only one that may
+    #: change the secret, its policy, tags, rotation or replicas.
+    owner_role_arn: str
+    #: Role ARNs of consumers with ``access: write`` (never an existing role).
+    writers: tuple[str, ...] = ()
 
     @property
     def managed_rotation(self) -> bool:
@@ -244,13 +250,26 @@ class AwsPlan:
             master_secret=master,
         )
 
+    def owner_role_arn(self, secret: Secret) -> str:
+        """The owning team's owner role, resolved in this environment's account."""
+        team = self.catalog.teams.get(secret.owner)
+        if team is None or team.owner_role is None:
+            raise PlanError(
+                f"secret {secret.id}: team {secret.owner} names no owner role "
+                "(teams.<team>.aws.owner_role), so nobody could manage it"
+            )
+        return role_arn(self.account_id, require(team.owner_role, "iam_role_name"))
+
     @cached_property
     def secrets(self) -> dict[str, SecretPlan]:
         rotators = {s.id: self._rotator(s) for s in self.aws_secrets}
         readers: dict[str, set[str]] = {s.id: set() for s in self.aws_secrets}
+        writers: dict[str, set[str]] = {s.id: set() for s in self.aws_secrets}
         for plan in self.services.values():
             for secret_id in plan.reads:
                 readers[secret_id].add(plan.role_arn)
+            for secret_id in plan.writes:
+                writers[secret_id].add(plan.role_arn)
         for secret_id, rotator in rotators.items():
             if rotator is None:
                 continue
@@ -264,6 +283,8 @@ class AwsPlan:
                 arn_pattern=self.arn_pattern(s.id),
                 rotator=rotators[s.id],
                 readers=tuple(sorted(readers[s.id])),
+                owner_role_arn=self.owner_role_arn(s),
+                writers=tuple(sorted(writers[s.id])),
             )
             for s in self.aws_secrets
         }

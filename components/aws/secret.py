@@ -85,6 +85,9 @@ class ManagedSecret(pulumi.ComponentResource):
                     secret_name=self.plan.name,
                     secret_arn=self.plan.arn_pattern,
                     readers=self.plan.readers,
+                    owner=self.plan.owner_role_arn,
+                    rotator=self.plan.rotator.role_arn if self.plan.rotator else None,
+                    writers=self.plan.writers,
                 )
             ),
             block_public_policy=True,

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from seccat.catalog.model import Trust
-from seccat.documents.names import UnsafeName, require
+from seccat.documents.names import UnsafeName, in_every_region, require
 from seccat.documents.templating import render_json
 
 #: AWS services whose role assumption carries ``aws:SourceAccount`` (confused-deputy
@@ -174,23 +174,102 @@ def rotation_role_policy(
     )
 
 
-def secret_resource_policy(
-    *, secret_name: str, secret_arn: str, readers: Sequence[str]
-) -> dict[str, Any]:
-    """Resource policy on one secret.
+#: Segregation of duties on one secret: every Secrets Manager action that changes a value or
+#: who may do what with it is denied to everyone but the identities listed per group.
+#: Sources: the service authorization reference lists each action's access level (Write,
+#: Permissions management, Tagging) and resource type
+#: https://docs.aws.amazon.com/service-authorization/latest/reference/list_awssecretsmanager.html
+#: and the API reference says what each call does
+#: https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_Operations.html
+#: (tests/aws/test_secret_policy_denies.py checks the groups against parliament's copy of the
+#: reference: every Write, Permissions management and Tagging action on a secret is denied).
+#:
+#: Value-changing, and needed by rotation: the four-step protocol stores the new value with
+#: PutSecretValue (createSecret) and moves AWSCURRENT with UpdateSecretVersionStage
+#: (finishSecret); these are exactly what the rotation function's role is granted
+#: https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotating-secrets-required-permissions-function.html
+#: A declared writer (``access: write``) only ever puts a value, so only PutSecretValue
+#: exempts it.
+PUT_VALUE_ACTIONS: tuple[str, ...] = ("secretsmanager:PutSecretValue",)
+STAGE_ACTIONS: tuple[str, ...] = ("secretsmanager:UpdateSecretVersionStage",)
+#: Changing the secret itself or who may use it: the owner role alone.
+#: - UpdateSecret replaces the value (SecretString/SecretBinary), the KMS key (who can decrypt)
+#:   or the description;
+#: - RotateSecret points rotation at another Lambda (which code writes values) and starts a
+#:   rotation; CancelRotateSecret stops it. The rotation function never calls either: Secrets
+#:   Manager runs the schedule, and ``rotate_immediately`` is the deploy identity's call;
+#: - DeleteSecret destroys every version after the recovery window, RestoreSecret undoes that;
+#: - PutResourcePolicy/DeleteResourcePolicy (Permissions management) would strip these denies;
+#: - TagResource/UntagResource (Tagging): tags are inputs to attribute-based access control
+#:   (aws:ResourceTag) and to seccat's own alarms and inventory;
+#: - ReplicateSecretToRegions copies the value to another region under another key,
+#:   RemoveRegionsFromReplication deletes replicas, and StopReplicationToReplica promotes a
+#:   replica to a standalone secret that no longer follows this one.
+OWNER_ONLY_ACTIONS: tuple[str, ...] = (
+    "secretsmanager:UpdateSecret",
+    "secretsmanager:RotateSecret",
+    "secretsmanager:CancelRotateSecret",
+    "secretsmanager:DeleteSecret",
+    "secretsmanager:RestoreSecret",
+    "secretsmanager:PutResourcePolicy",
+    "secretsmanager:DeleteResourcePolicy",
+    "secretsmanager:TagResource",
+    "secretsmanager:UntagResource",
+    "secretsmanager:ReplicateSecretToRegions",
+    "secretsmanager:RemoveRegionsFromReplication",
+    "secretsmanager:StopReplicationToReplica",
+)
+#: Reading the value: consumers and rotation functions only (BatchGetSecretValue needs
+#: GetSecretValue on each secret, so this covers it too:
+#: https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_BatchGetSecretValue.html).
+READ_VALUE_ACTIONS: tuple[str, ...] = ("secretsmanager:GetSecretValue",)
+#: Every action the resource policy keeps from everyone it does not name.
+GUARDED_ACTIONS: tuple[str, ...] = (
+    *READ_VALUE_ACTIONS,
+    *PUT_VALUE_ACTIONS,
+    *STAGE_ACTIONS,
+    *OWNER_ONLY_ACTIONS,
+)
 
-    Only the listed roles (consumers and rotation functions) may read the value: the Deny
-    names ``GetSecretValue`` alone, so administrators keep managing the secret (describe,
-    tag, put a new value, change this very policy) through IAM and are never locked out,
-    while no identity policy, however broad, can read a value it was not given here.
-    AWS services acting on their own (replication) are exempt via
-    ``aws:PrincipalIsAWSService``. TLS is mandatory for every action.
+
+def secret_resource_policy(
+    *,
+    secret_name: str,
+    secret_arn: str,
+    readers: Sequence[str],
+    owner: str,
+    rotator: str | None = None,
+    writers: Sequence[str] = (),
+) -> dict[str, Any]:
+    """Resource policy on one secret: who may read it and who may change it.
+
+    ``readers`` (consumers and rotation functions) alone may read the value; the secret's
+    own ``rotator`` and the declared ``writers`` may store a new one, the rotator alone may
+    move its staging labels; everything else that changes the secret or this policy
+    (OWNER_ONLY_ACTIONS) is left to the owning team's ``owner`` role. Each Deny names
+    ``aws:PrincipalArn`` (the role behind any session), so no identity policy, however
+    broad (a deploy role, an account administrator), gets around it. AWS services acting as
+    themselves (``aws:PrincipalIsAWSService``, true only for a service principal calling
+    directly, never for a role a service assumes) stay exempt, so Secrets Manager's own
+    rotation and replication machinery is never locked out. The denies name the secret in
+    every region: Secrets Manager copies this policy to the replicas, and the replica is
+    where StopReplicationToReplica is called. TLS is mandatory for every action.
     """
+    owner_arn = require(owner, "arn")
+    rotator_arn = require(rotator, "arn") if rotator is not None else None
+    own = [rotator_arn] if rotator_arn else []
     return render_json(
         "aws/secret-policy.json.j2",
         secret_name=require(secret_name, "aws_name"),
         secret_arn=require(secret_arn, "arn_pattern"),
+        every_region=in_every_region(secret_arn),
         readers=_arns(readers, "arn"),
+        put_value_actions=list(PUT_VALUE_ACTIONS),
+        put_value_by=_unique([owner_arn, *own, *_arns(writers, "arn")]),
+        stage_actions=list(STAGE_ACTIONS),
+        stage_by=_unique([owner_arn, *own]),
+        owner_only_actions=list(OWNER_ONLY_ACTIONS),
+        owner=owner_arn,
     )
 
 

@@ -17,9 +17,10 @@ from seccat.catalog.alphabets import ALPHABETS, matches
 GENERATED: Final[dict[str, re.Pattern[str]]] = {
     "aws_name": re.compile(r"[A-Za-z0-9+=,.@_/-]{1,512}"),
     "arn": re.compile(r"arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:[0-9]{0,12}:[A-Za-z0-9+=,.@_/:-]+"),
-    # An ARN as IAM matches it: the arn alphabet plus the wildcards * and ?.
+    # An ARN as IAM matches it: the arn alphabet plus the wildcards * and ? (in the region
+    # too: a secret's replicas share its ARN in every other region).
     "arn_pattern": re.compile(
-        r"arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:[0-9]{0,12}:[A-Za-z0-9+=,.@_/:*?-]+"
+        r"arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9*-]*:[0-9]{0,12}:[A-Za-z0-9+=,.@_/:*?-]+"
     ),
 }
 
@@ -76,6 +77,14 @@ def secret_arn_pattern(region: str, account_id: str, environment: str, secret_id
         f"arn:aws:secretsmanager:{require(region, 'region')}:{require(account_id, 'account_id')}"
         f":secret:{aws_secret_name(environment, secret_id)}-??????"
     )
+
+
+def in_every_region(arn_pattern: str) -> str:
+    """The same ARN pattern with its region replaced by ``*``: the primary secret and its
+    replicas, whose ARNs differ only in the region (and which carry the same resource
+    policy, replicated by Secrets Manager)."""
+    parts = require(arn_pattern, "arn_pattern").split(":", 4)
+    return ":".join([*parts[:3], "*", parts[4]])
 
 
 def service_role_name(environment: str, service: str) -> str:

@@ -292,10 +292,13 @@ def test_no_secretsmanager_action_has_a_wildcard_resource(aws_preview, example_p
                 checked += 1
                 resources = stmt["Resource"]
                 resources = [resources] if isinstance(resources, str) else resources
+                # A grant names the secret in its region; a deny in a secret's resource
+                # policy names it in every region, as the policy is copied to its replicas.
+                region = r"[a-z0-9-]+" if stmt["Effect"] == "Allow" else r"\*"
                 for arn in resources:
                     assert arn != "*", (resource.name, stmt["Sid"])
                     assert re.fullmatch(
-                        r"arn:aws:secretsmanager:[a-z0-9-]+:\d{12}:secret:[a-z0-9/-]+-\?{6}", arn
+                        rf"arn:aws:secretsmanager:{region}:\d{{12}}:secret:[a-z0-9/-]+-\?{{6}}", arn
                     ), (resource.name, arn)
     assert checked > 20
 

@@ -9,7 +9,7 @@ import pytest
 from seccat.catalog.model import OidcTrust, Trust
 from seccat.documents import iam
 from seccat.documents.names import UnsafeName
-from tests.aws.conftest import GITHUB_OIDC, PROD_ACCOUNT, REGION
+from tests.aws.conftest import DEV_ACCOUNT, GITHUB_OIDC, PROD_ACCOUNT, REGION
 
 ARN = f"arn:aws:secretsmanager:{REGION}:{PROD_ACCOUNT}:secret:prod/payments"
 STRIPE = f"{ARN}/stripe-api-key-??????"
@@ -313,53 +313,165 @@ def test_lambda_trust_is_exact(aws_preview) -> None:
     }
 
 
-def test_secret_policy_admits_consumers_and_rotation_and_denies_the_rest(aws_preview) -> None:
-    """The superuser secret is read by its own rotator and by the app login's rotator."""
-    prod = aws_preview("prod")
-    policy = prod.named("prod/payments/orders-db-admin/policy")
-    assert policy.inputs["blockPublicPolicy"] is True
-    assert policy.inputs["secretArn"].startswith(f"{ARN}/orders-db-admin-")
-    readers = [
-        f"arn:aws:iam::{PROD_ACCOUNT}:role/seccat-prod-rotate-payments_orders-db-admin",
-        f"arn:aws:iam::{PROD_ACCOUNT}:role/seccat-prod-rotate-payments_orders-db-app",
+OWNER = f"arn:aws:iam::{PROD_ACCOUNT}:role/payments-secrets-owner"
+OWNER_ONLY = [
+    "secretsmanager:UpdateSecret",
+    "secretsmanager:RotateSecret",
+    "secretsmanager:CancelRotateSecret",
+    "secretsmanager:DeleteSecret",
+    "secretsmanager:RestoreSecret",
+    "secretsmanager:PutResourcePolicy",
+    "secretsmanager:DeleteResourcePolicy",
+    "secretsmanager:TagResource",
+    "secretsmanager:UntagResource",
+    "secretsmanager:ReplicateSecretToRegions",
+    "secretsmanager:RemoveRegionsFromReplication",
+    "secretsmanager:StopReplicationToReplica",
+]
+
+
+def deny(sid: str, action: object, resource: str, allowed: list[str]) -> dict:
+    condition: dict = {"ArnNotEquals": {"aws:PrincipalArn": allowed}} if allowed else {}
+    condition["BoolIfExists"] = {"aws:PrincipalIsAWSService": "false"}
+    return {
+        "Sid": sid,
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": action,
+        "Resource": resource,
+        "Condition": condition,
+    }
+
+
+def secret_policy(
+    name: str, arn: str, readers: list[str], rotator: str | None, writers: list[str]
+) -> dict:
+    """The document seccat must attach, written out by hand statement by statement."""
+    everywhere = arn.replace(f":{REGION}:", ":*:")
+    own = [rotator] if rotator else []
+    statements = [
+        {
+            "Sid": "ReadByConsumersAndRotation",
+            "Effect": "Allow",
+            "Principal": {"AWS": readers},
+            "Action": ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
+            "Resource": arn,
+        }
     ]
-    assert json.loads(policy.inputs["policy"]) == {
+    return {
         "Version": "2012-10-17",
-        "Id": "seccat-prod/payments/orders-db-admin",
+        "Id": f"seccat-{name}",
         "Statement": [
-            {
-                "Sid": "ReadByConsumersAndRotation",
-                "Effect": "Allow",
-                "Principal": {"AWS": readers},
-                "Action": ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
-                "Resource": ADMIN,
-            },
-            {
-                "Sid": "DenyValueToEveryoneElse",
-                "Effect": "Deny",
-                "Principal": "*",
-                "Action": "secretsmanager:GetSecretValue",
-                "Resource": ADMIN,
-                "Condition": {
-                    "ArnNotEquals": {"aws:PrincipalArn": readers},
-                    "BoolIfExists": {"aws:PrincipalIsAWSService": "false"},
-                },
-            },
+            *(statements if readers else []),
+            deny("DenyValueToEveryoneElse", "secretsmanager:GetSecretValue", everywhere, readers),
+            deny(
+                "DenyNewValuesExceptRotationWritersAndOwner",
+                "secretsmanager:PutSecretValue",
+                everywhere,
+                sorted({OWNER, *own, *writers}),
+            ),
+            deny(
+                "DenyStageMovesExceptRotationAndOwner",
+                "secretsmanager:UpdateSecretVersionStage",
+                everywhere,
+                sorted({OWNER, *own}),
+            ),
+            deny("DenyChangesExceptOwner", OWNER_ONLY, everywhere, [OWNER]),
             {
                 "Sid": "DenyInsecureTransport",
                 "Effect": "Deny",
                 "Principal": "*",
                 "Action": "secretsmanager:*",
-                "Resource": ADMIN,
+                "Resource": everywhere,
                 "Condition": {"Bool": {"aws:SecureTransport": "false"}},
             },
         ],
     }
-    # AWS refuses a policy naming roles that do not exist yet: it waits for both.
+
+
+def test_secret_policy_admits_consumers_and_rotation_and_denies_the_rest(aws_preview) -> None:
+    """The superuser secret is read by its own rotator and by the app login's rotator; only
+    its own rotator (and the owner role) may store a value or move a stage."""
+    prod = aws_preview("prod")
+    policy = prod.named("prod/payments/orders-db-admin/policy")
+    assert policy.inputs["blockPublicPolicy"] is True
+    assert policy.inputs["secretArn"].startswith(f"{ARN}/orders-db-admin-")
+    own = f"arn:aws:iam::{PROD_ACCOUNT}:role/seccat-prod-rotate-payments_orders-db-admin"
+    app = f"arn:aws:iam::{PROD_ACCOUNT}:role/seccat-prod-rotate-payments_orders-db-app"
+    doc = json.loads(policy.inputs["policy"])
+    assert doc == secret_policy("prod/payments/orders-db-admin", ADMIN, [own, app], own, [])
+    # Written out once in full, so the helper above cannot drift from what AWS receives.
+    assert doc["Statement"][2] == {
+        "Sid": "DenyNewValuesExceptRotationWritersAndOwner",
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": "secretsmanager:PutSecretValue",
+        "Resource": f"arn:aws:secretsmanager:*:{PROD_ACCOUNT}:secret:"
+        "prod/payments/orders-db-admin-??????",
+        "Condition": {
+            "ArnNotEquals": {"aws:PrincipalArn": [OWNER, own]},
+            "BoolIfExists": {"aws:PrincipalIsAWSService": "false"},
+        },
+    }
+    assert doc["Statement"][4]["Condition"]["ArnNotEquals"] == {"aws:PrincipalArn": [OWNER]}
+    # AWS refuses a policy naming roles that do not exist yet: it waits for both. The owner
+    # role is named only in conditions, which AWS does not resolve, so it is no dependency.
     assert sorted(policy.options["dependsOn"]) == [
         "prod/payments/orders-db-admin/rotation-role",
         "prod/payments/orders-db-app/rotation-role",
     ]
+
+
+def test_secret_policy_of_a_secret_nobody_rotates_leaves_values_to_the_owner(aws_preview) -> None:
+    """partner-tls is issued by a bank: no rotation function, so only the owner role may put
+    a renewed certificate; its consumer reads it and changes nothing."""
+    doc = json.loads(aws_preview("prod").named("prod/payments/partner-tls/policy").inputs["policy"])
+    reporting = f"arn:aws:iam::{PROD_ACCOUNT}:role/seccat-prod-reporting"
+    tls = f"{ARN}/partner-tls-??????"
+    assert doc == secret_policy("prod/payments/partner-tls", tls, [reporting], None, [])
+
+
+def test_a_declared_writer_may_put_a_value_and_nothing_else() -> None:
+    doc = iam.secret_resource_policy(
+        secret_name="prod/payments/webhook-key",
+        secret_arn=WEBHOOK,
+        readers=[f"arn:aws:iam::{PROD_ACCOUNT}:role/seccat-prod-checkout-api"],
+        owner=OWNER,
+        rotator=f"arn:aws:iam::{PROD_ACCOUNT}:role/seccat-prod-rotate-payments_webhook-key",
+        writers=[f"arn:aws:iam::{PROD_ACCOUNT}:role/seccat-prod-checkout-api"],
+    )
+    checkout = f"arn:aws:iam::{PROD_ACCOUNT}:role/seccat-prod-checkout-api"
+    rotator = f"arn:aws:iam::{PROD_ACCOUNT}:role/seccat-prod-rotate-payments_webhook-key"
+    assert doc == secret_policy(
+        "prod/payments/webhook-key", WEBHOOK, [checkout], rotator, [checkout]
+    )
+    put, stage = doc["Statement"][2], doc["Statement"][3]
+    assert put["Condition"]["ArnNotEquals"]["aws:PrincipalArn"] == [OWNER, checkout, rotator]
+    assert checkout not in stage["Condition"]["ArnNotEquals"]["aws:PrincipalArn"]
+
+
+def test_the_deployed_policy_is_the_generated_one_for_every_secret(
+    aws_preview, aws_catalog
+) -> None:
+    """Every SecretPolicy input, parsed back, is the generator's document for its plan."""
+    from components.aws.plan import AwsPlan
+
+    for stack in ("dev", "prod"):
+        preview = aws_preview(stack)
+        plan = AwsPlan(aws_catalog, aws_catalog.environments[stack])
+        for secret_id, sp in plan.secrets.items():
+            resource = preview.named(f"{stack}/{secret_id}/policy")
+            expected = iam.secret_resource_policy(
+                secret_name=sp.name,
+                secret_arn=sp.arn_pattern,
+                readers=sp.readers,
+                owner=sp.owner_role_arn,
+                rotator=sp.rotator.role_arn if sp.rotator else None,
+                writers=sp.writers,
+            )
+            assert json.loads(resource.inputs["policy"]) == expected, secret_id
+            account = {"dev": DEV_ACCOUNT, "prod": PROD_ACCOUNT}[stack]
+            assert sp.owner_role_arn == f"arn:aws:iam::{account}:role/payments-secrets-owner"
 
 
 def test_external_secret_policy_names_its_consumer_role(aws_preview) -> None:
