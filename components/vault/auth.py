@@ -1,6 +1,8 @@
 """How services log in: AWS IAM auth bound to each service's role, and Kubernetes auth when
 the catalog names a namespace and service account. One backend of each kind per environment,
-so a login for one environment can never yield a token for another."""
+so a login for one environment can never yield a token for another; the AWS mount requires
+the environment's X-Vault-AWS-IAM-Server-ID in every signed login and each Kubernetes role the
+environment's token audience, so a login made for another Vault cannot be replayed here."""
 
 from __future__ import annotations
 
@@ -24,6 +26,14 @@ from seccat.documents.vault_policy import consuming_services, consumptions
 class AuthBackends:
     aws: vault.AuthBackend
     kubernetes: vault.AuthBackend | None
+    #: The AWS mount's client configuration (server-id header, STS endpoint): roles and
+    #: logins wait for it.
+    aws_client: vault.aws.AuthBackendClient | None = None
+
+
+def sts_endpoint(region: str) -> str:
+    """The regional STS endpoint AWS IAM logins are signed for and Vault forwards them to."""
+    return f"https://sts.{require(region, 'region')}.amazonaws.com"
 
 
 def _tune() -> vault.AuthBackendTuneArgs:
@@ -47,6 +57,20 @@ def build_auth_backends(
         tune=_tune(),
         opts=ctx.child_opts(depends_on=list(depends_on)),
     )
+    # Every IAM login must sign X-Vault-AWS-IAM-Server-ID with this environment's value, so
+    # a signed GetCallerIdentity captured from (or made for) another Vault or another
+    # environment's mount is refused here. The request is signed for the environment's
+    # regional STS endpoint, where Vault sends it on.
+    aws_client = None
+    if ctx.env.aws is not None:
+        aws_client = vault.aws.AuthBackendClient(
+            f"{env}-vault-auth-aws-client",
+            backend=aws_backend.path,
+            iam_server_id_header_value=require(ctx.env.vault.aws_auth_header, "header_value"),
+            sts_endpoint=sts_endpoint(ctx.region),
+            sts_region=ctx.region,
+            opts=ctx.child_opts(depends_on=[aws_backend]),
+        )
     k8s_backend = None
     consumers = consuming_services(ctx.catalog, ctx.env)
     if any(ctx.catalog.service_in(s, env).kubernetes for s in consumers):
@@ -58,7 +82,7 @@ def build_auth_backends(
             tune=_tune(),
             opts=ctx.child_opts(depends_on=list(depends_on)),
         )
-    return AuthBackends(aws_backend, k8s_backend)
+    return AuthBackends(aws_backend, k8s_backend, aws_client)
 
 
 def service_role_arn(ctx: PlatformContext, service: Service) -> str:
@@ -99,7 +123,12 @@ def build_service_roles(
                 token_ttl=ttl.default,
                 token_max_ttl=ttl.max,
                 token_type="service",
-                opts=ctx.child_opts(depends_on=[iam_roles[name]] if name in iam_roles else []),
+                opts=ctx.child_opts(
+                    depends_on=[
+                        *([iam_roles[name]] if name in iam_roles else []),
+                        *([backends.aws_client] if backends.aws_client else []),
+                    ]
+                ),
             )
         k8s = service.kubernetes
         if k8s is not None and backends.kubernetes is not None:
@@ -109,6 +138,10 @@ def build_service_roles(
                 role_name=require(name, "name"),
                 bound_service_account_names=[require(k8s.service_account, "k8s_name")],
                 bound_service_account_namespaces=[require(k8s.namespace, "k8s_name")],
+                # Only tokens minted for this environment's Vault (a projected service-account
+                # token with this audience): a token for the cluster's API server, another
+                # service or another environment's Vault is refused.
+                audience=require(env.vault.kubernetes_audience, "k8s_audience"),
                 token_policies=[policy.name],
                 token_ttl=ttl.default,
                 token_max_ttl=ttl.max,

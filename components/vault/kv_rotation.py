@@ -25,7 +25,7 @@ from seccat.catalog.model import CLASSIFICATION_RANK, Secret
 from seccat.documents import vault_layout as layout
 from seccat.documents import vault_rotator as docs
 from seccat.documents.iam import lambda_assume_role_policy, role_arn
-from seccat.documents.names import slug
+from seccat.documents.names import require, slug
 from seccat.documents.templating import dumps
 from seccat.documents.vault_lifetimes import scheduler_expression
 from seccat.documents.vault_policy import rotated_kv_secrets
@@ -162,6 +162,10 @@ def build_kv_rotation(ctx: PlatformContext, policies: Policies, backends: AuthBa
                     "SECCAT_VAULT_AUTH_MOUNT": layout.aws_auth_path(env),
                     "SECCAT_VAULT_AUTH_ROLE": layout.rotator_role_name(team),
                     "SECCAT_VAULT_STS_REGION": ctx.region,
+                    # Signed into the login request: the mount refuses a login without it.
+                    "SECCAT_VAULT_IAM_SERVER_ID": require(
+                        env.vault.aws_auth_header, "header_value"
+                    ),
                     "SECCAT_VAULT_KV_MOUNT": layout.kv_mount(env),
                 }
             ),
@@ -182,7 +186,9 @@ def build_kv_rotation(ctx: PlatformContext, policies: Policies, backends: AuthBa
             token_ttl=ROTATOR_TOKEN_TTL,
             token_max_ttl=ROTATOR_TOKEN_MAX_TTL,
             token_type="service",
-            opts=ctx.child_opts(depends_on=[role]),
+            opts=ctx.child_opts(
+                depends_on=[role, *([backends.aws_client] if backends.aws_client else [])]
+            ),
         )
 
         sched_name = docs.scheduler_role_name(env.name, team)

@@ -20,6 +20,8 @@ The stored data is ``{"value": "<generated>"}``, generated exactly as the AWS ro
 
 from __future__ import annotations
 
+import base64
+import json
 import logging
 import os
 import re
@@ -184,11 +186,62 @@ def _require(env: Mapping[str, str], name: str) -> str:
     return value
 
 
+_REGION_RE = re.compile(r"[a-z]{2}(-[a-z]+)+-[0-9]{1,2}")
+#: X-Vault-AWS-IAM-Server-ID values, as the catalog allows them (header_value).
+_SERVER_ID_RE = re.compile(r"[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?")
+SERVER_ID_HEADER = "X-Vault-AWS-IAM-Server-ID"
+STS_BODY = "Action=GetCallerIdentity&Version=2011-06-15"
+
+
+def iam_login_payload(credentials: Any, region: str, server_id: str, role: str) -> dict[str, str]:
+    """The body of Vault's AWS IAM login: a GetCallerIdentity request for the region's STS
+    endpoint, signed by botocore (SigV4) with ``X-Vault-AWS-IAM-Server-ID`` among the signed
+    headers, so Vault can check the login was made for it and STS vouches for the whole.
+
+    Signed for ``https://sts.<region>.amazonaws.com/`` with that region's scope: the global
+    endpoint accepts only us-east-1 signatures (hvac's ``iam_login`` signs the global URL
+    with the given region, which STS refuses, hvac issue #251); the mount is configured with
+    the same regional endpoint (``sts_endpoint``/``sts_region``).
+    """
+    from botocore.auth import SigV4Auth
+    from botocore.awsrequest import AWSRequest
+
+    if not _REGION_RE.fullmatch(region):
+        raise KvRotationError(f"invalid {ENV_STS_REGION}")
+    if not _SERVER_ID_RE.fullmatch(server_id):
+        raise KvRotationError(f"invalid {ENV_IAM_SERVER_ID}")
+    url = f"https://sts.{region}.amazonaws.com/"
+    request = AWSRequest(
+        method="POST",
+        url=url,
+        data=STS_BODY,
+        headers={
+            "Content-Type": "application/x-www-form-urlencoded; charset=utf-8",
+            SERVER_ID_HEADER: server_id,
+        },
+    )
+    SigV4Auth(credentials, "sts", region).add_auth(request)
+    headers = {name: [value] for name, value in request.headers.items()}
+
+    def b64(text: str) -> str:
+        return base64.b64encode(text.encode()).decode()
+
+    return {
+        "role": role,
+        "iam_http_request_method": "POST",
+        "iam_request_url": b64(url),
+        "iam_request_body": b64(STS_BODY),
+        "iam_request_headers": b64(json.dumps(headers)),
+    }
+
+
 def vault_client_from_env(env: Mapping[str, str] | None = None) -> hvac.Client:
     """Log in to Vault with the Lambda's own IAM role (AWS auth, iam method): no secret in env.
 
     The signed ``sts:GetCallerIdentity`` request proves the role to Vault; Vault's auth role
-    (``SECCAT_VAULT_AUTH_ROLE``) binds that IAM role to the writer policy for the secret.
+    (``SECCAT_VAULT_AUTH_ROLE``) binds that IAM role to the writer policy for the secret. The
+    request signs the mount's ``X-Vault-AWS-IAM-Server-ID`` (``SECCAT_VAULT_IAM_SERVER_ID``),
+    so it cannot be replayed against another Vault or another environment's mount.
     """
     import boto3  # only in Lambda: tests drive the library functions with a token client
 
@@ -199,6 +252,8 @@ def vault_client_from_env(env: Mapping[str, str] | None = None) -> hvac.Client:
     auth_mount = env.get(ENV_AUTH_MOUNT, "").strip() or "aws"
     if not _MOUNT_RE.fullmatch(auth_mount):
         raise KvRotationError(f"invalid {ENV_AUTH_MOUNT}")
+    server_id = _require(env, ENV_IAM_SERVER_ID)
+    region = _require(env, ENV_STS_REGION)
     client = hvac.Client(
         url=_require(env, ENV_VAULT_ADDR),
         verify=env.get(ENV_VAULT_CACERT, "").strip() or True,
@@ -207,17 +262,8 @@ def vault_client_from_env(env: Mapping[str, str] | None = None) -> hvac.Client:
     credentials = boto3.Session().get_credentials()
     if credentials is None:
         raise KvRotationError("no AWS credentials available for Vault's AWS IAM auth")
-    frozen = credentials.get_frozen_credentials()
-    client.auth.aws.iam_login(
-        frozen.access_key,
-        frozen.secret_key,
-        frozen.token,
-        header_value=env.get(ENV_IAM_SERVER_ID, "").strip() or None,
-        role=role,
-        use_token=True,
-        region=env.get(ENV_STS_REGION, "").strip() or "us-east-1",
-        mount_point=auth_mount,
-    )
+    payload = iam_login_payload(credentials.get_frozen_credentials(), region, server_id, role)
+    client.login(f"/v1/auth/{auth_mount}/login", use_token=True, json=payload)
     return client
 
 

@@ -6,10 +6,16 @@ server, not on a fake: a stale writer is really refused and an old version reall
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
+import json
 import logging
+import re
 import secrets
 import string
 from collections.abc import Iterator
+from typing import Any
 
 import hvac
 import pytest
@@ -171,21 +177,15 @@ def test_target_from_event_or_environment() -> None:
         rotator.vault_client_from_env({"VAULT_ADDR": "http://127.0.0.1:1"})
 
 
-def test_lambda_logs_in_with_a_signed_sts_request(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The Lambda's Vault login: AWS IAM auth with the function's own credentials.
-
-    The bundled OpenBao has no AWS auth plugin ("plugin not found in the catalog: aws"), so a
-    loopback endpoint stands in for Vault's login path and records what the Lambda sends: the
-    signed sts:GetCallerIdentity request Vault would replay to STS. Nothing secret comes from
-    the function's configuration; the credentials are the execution role's (here moto-style
-    environment credentials, exactly where the Lambda runtime puts them).
-    """
-    import base64
-    import json
+def capture_login(env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+    """Run the Lambda's login against a loopback stand-in for Vault's login path and return
+    the JSON body it sent (the bundled OpenBao has no AWS auth plugin: "plugin not found in
+    the catalog: aws"). The credentials are the execution role's, from the environment where
+    the Lambda runtime puts them."""
     import threading
     from http.server import BaseHTTPRequestHandler, HTTPServer
 
-    seen: dict[str, object] = {}
+    seen: dict[str, Any] = {}
 
     class VaultLogin(BaseHTTPRequestHandler):
         def do_POST(self) -> None:
@@ -201,40 +201,161 @@ def test_lambda_logs_in_with_a_signed_sts_request(monkeypatch: pytest.MonkeyPatc
         def log_message(self, *args: object) -> None:
             pass
 
+    for name, value in CREDENTIALS.items():
+        monkeypatch.setenv(name, value)
     httpd = HTTPServer(("127.0.0.1", 0), VaultLogin)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
     try:
-        for name, value in {
-            "AWS_ACCESS_KEY_ID": "ASIAEXAMPLEEXAMPLE00",
-            "AWS_SECRET_ACCESS_KEY": "example-secret-key",
-            "AWS_SESSION_TOKEN": "example-session-token",
-        }.items():
-            monkeypatch.setenv(name, value)
         client = rotator.vault_client_from_env(
-            {
-                "VAULT_ADDR": f"http://127.0.0.1:{httpd.server_port}",
-                "SECCAT_VAULT_AUTH_ROLE": "kv-rotator-identity-dev",
-                "SECCAT_VAULT_AUTH_MOUNT": "aws-dev",
-                "SECCAT_VAULT_IAM_SERVER_ID": "vault.example.com",
-            }
+            {"VAULT_ADDR": f"http://127.0.0.1:{httpd.server_port}", **env}
         )
     finally:
         httpd.shutdown()
         thread.join()
     assert client.token == "s.fake"
-    assert seen["path"] == "/v1/auth/aws-dev/login"
-    body = seen["body"]
-    assert isinstance(body, dict)
-    assert body["role"] == "kv-rotator-identity-dev"
-    assert body["iam_http_request_method"] == "POST"
-    assert base64.b64decode(body["iam_request_url"]) == b"https://sts.amazonaws.com/"
-    assert base64.b64decode(body["iam_request_body"]) == (
-        b"Action=GetCallerIdentity&Version=2011-06-15"
-    )
+    seen["client"] = client
+    return seen
+
+
+CREDENTIALS = {
+    "AWS_ACCESS_KEY_ID": "ASIAEXAMPLEEXAMPLE00",
+    "AWS_SECRET_ACCESS_KEY": "example-secret-key",
+    "AWS_SESSION_TOKEN": "example-session-token",
+}
+LAMBDA_ENV = {  # as components/vault/kv_rotation.py configures the function in prod
+    "SECCAT_VAULT_AUTH_ROLE": "kv-rotator-identity",
+    "SECCAT_VAULT_AUTH_MOUNT": "aws-prod",
+    "SECCAT_VAULT_IAM_SERVER_ID": "seccat-prod",
+    "SECCAT_VAULT_STS_REGION": "eu-west-1",
+}
+
+
+def decoded(body: dict[str, Any]) -> tuple[str, dict[str, list[str]], str]:
+    url = base64.b64decode(body["iam_request_url"]).decode()
     headers = json.loads(base64.b64decode(body["iam_request_headers"]))
-    assert headers["X-Vault-AWS-IAM-Server-ID"] == ["vault.example.com"]
+    return url, headers, base64.b64decode(body["iam_request_body"]).decode()
+
+
+def vault_refuses(headers: dict[str, list[str]], required: str) -> str | None:
+    """Vault's own check of the server-id header, restated from its source
+    (builtin/credential/aws/path_login.go, validateVaultHeaderValue): the header must be
+    present, equal to iam_server_id_header_value, and among the SignedHeaders of the
+    Authorization header. The refusal, or None when Vault would accept it."""
+    provided = next(
+        (",".join(v) for k, v in headers.items() if k.lower() == "x-vault-aws-iam-server-id"), ""
+    )
+    if not provided:
+        return "missing header"
+    if provided != required:
+        return f"expected {required!r} but got {provided!r}"
+    signed = re.search(r"SignedHeaders=([^,]+)", ",".join(headers.get("Authorization", [])))
+    if signed is None or "x-vault-aws-iam-server-id" not in signed.group(1).split(";"):
+        return "vault header wasn't signed"
+    return None
+
+
+def signature_valid(url: str, headers: dict[str, list[str]], body: str, secret_key: str) -> bool:
+    """Recompute the SigV4 signature by AWS's documented algorithm
+    (https://docs.aws.amazon.com/IAM/latest/UserGuide/create-signed-request.html), as STS
+    does when Vault forwards the request: independent of botocore, which signed it."""
+    (authorization,) = headers["Authorization"]
+    fields = dict(part.strip().split("=", 1) for part in authorization.split(" ", 1)[1].split(","))
+    scope = fields["Credential"].split("/", 1)[1]
+    date, region, service, _ = scope.split("/")
+    lower = {k.lower(): v[0] for k, v in headers.items()}
+    host = url.split("/")[2]
+    names = fields["SignedHeaders"].split(";")
+    canonical_headers = "".join(
+        f"{n}:{(lower.get(n) or (host if n == 'host' else '')).strip()}\n" for n in names
+    )
+    canonical = "\n".join(
+        [
+            "POST",
+            "/",
+            "",
+            canonical_headers,
+            fields["SignedHeaders"],
+            hashlib.sha256(body.encode()).hexdigest(),
+        ]
+    )
+    to_sign = "\n".join(
+        [
+            "AWS4-HMAC-SHA256",
+            lower["x-amz-date"],
+            scope,
+            hashlib.sha256(canonical.encode()).hexdigest(),
+        ]
+    )
+    key = f"AWS4{secret_key}".encode()
+    for part in (date, region, service, "aws4_request"):
+        key = hmac.new(key, part.encode(), hashlib.sha256).digest()
+    expected = hmac.new(key, to_sign.encode(), hashlib.sha256).hexdigest()
+    return hmac.compare_digest(expected, fields["Signature"])
+
+
+def test_lambda_login_signs_the_server_id_for_the_regional_sts(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    seen = capture_login(LAMBDA_ENV, monkeypatch)
+    assert seen["path"] == "/v1/auth/aws-prod/login"
+    body = seen["body"]
+    assert body["role"] == "kv-rotator-identity"
+    assert body["iam_http_request_method"] == "POST"
+    url, headers, sts_body = decoded(body)
+    assert url == "https://sts.eu-west-1.amazonaws.com/"
+    assert sts_body == "Action=GetCallerIdentity&Version=2011-06-15"
+    assert headers["X-Vault-AWS-IAM-Server-ID"] == ["seccat-prod"]
     assert headers["X-Amz-Security-Token"] == ["example-session-token"]
     (authorization,) = headers["Authorization"]
     assert authorization.startswith("AWS4-HMAC-SHA256 Credential=ASIAEXAMPLEEXAMPLE00/")
-    assert "/us-east-1/sts/aws4_request" in authorization
+    assert "/eu-west-1/sts/aws4_request" in authorization
+    signed = re.search(r"SignedHeaders=([^,]+)", authorization)
+    assert signed is not None
+    assert "x-vault-aws-iam-server-id" in signed.group(1).split(";")
+    # STS would accept the signature, and Vault's prod mount the header...
+    assert signature_valid(url, headers, sts_body, CREDENTIALS["AWS_SECRET_ACCESS_KEY"])
+    assert vault_refuses(headers, "seccat-prod") is None
+    # ...but the dev mount (or another Vault) refuses the very same login: no replay.
+    assert vault_refuses(headers, "seccat-dev") == "expected 'seccat-dev' but got 'seccat-prod'"
+
+
+def test_the_checks_refuse_unsigned_or_altered_headers(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Negative controls for both checks above."""
+    url, headers, sts_body = decoded(capture_login(LAMBDA_ENV, monkeypatch)["body"])
+    secret = CREDENTIALS["AWS_SECRET_ACCESS_KEY"]
+    # A header swapped after signing: Vault's check passes for the new value, STS does not.
+    swapped = {**headers, "X-Vault-AWS-IAM-Server-ID": ["seccat-dev"]}
+    assert vault_refuses(swapped, "seccat-dev") is None
+    assert not signature_valid(url, swapped, sts_body, secret)
+    # A client that sends the header without signing it (signed first, header added after).
+    from botocore.auth import SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+
+    request = AWSRequest(method="POST", url=url, data=sts_body, headers={})
+    SigV4Auth(Credentials("AKIDEXAMPLE", secret), "sts", "eu-west-1").add_auth(request)
+    request.headers["X-Vault-AWS-IAM-Server-ID"] = "seccat-prod"
+    unsigned = {k: [v] for k, v in request.headers.items()}
+    assert signature_valid(url, unsigned, sts_body, secret)  # STS would not notice...
+    assert vault_refuses(unsigned, "seccat-prod") == "vault header wasn't signed"  # Vault does
+    # And no header at all.
+    bare = {k: v for k, v in headers.items() if k != "X-Vault-AWS-IAM-Server-ID"}
+    assert vault_refuses(bare, "seccat-prod") == "missing header"
+
+
+def test_lambda_login_needs_the_server_id_and_region(monkeypatch: pytest.MonkeyPatch) -> None:
+    for missing in ("SECCAT_VAULT_IAM_SERVER_ID", "SECCAT_VAULT_STS_REGION"):
+        env = {k: v for k, v in LAMBDA_ENV.items() if k != missing}
+        env["VAULT_ADDR"] = "http://127.0.0.1:1"
+        with pytest.raises(KvRotationError, match=f"missing environment variable {missing}"):
+            rotator.vault_client_from_env(env)
+    for name, bad in (
+        ("SECCAT_VAULT_IAM_SERVER_ID", "seccat prod\r\nX-Evil: 1"),
+        ("SECCAT_VAULT_STS_REGION", "eu-west-1.evil.example"),
+    ):
+        for key, value in CREDENTIALS.items():
+            monkeypatch.setenv(key, value)
+        env = {**LAMBDA_ENV, name: bad, "VAULT_ADDR": "http://127.0.0.1:1"}
+        with pytest.raises(KvRotationError, match=f"invalid {name}"):
+            rotator.vault_client_from_env(env)

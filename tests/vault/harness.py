@@ -15,9 +15,11 @@ The only departures from the recorded inputs, each forced by the test environmen
 * the file audit device writes into the test's scratch directory, not /var/log;
 * each Kubernetes auth backend is pointed at the test's TokenReview endpoint
   (``configure_kubernetes``): seccat leaves ``kubernetes_host`` to the operator;
-* OpenBao 2.x ships no AWS auth method, so AWS auth backends and roles are *checked* (shape,
-  binding, policies exist, TTL ceilings) instead of applied, and the check is reported; every
-  matrix token is minted with exactly the ``token_policies`` of the recorded auth role.
+* OpenBao 2.x ships no AWS auth method, so AWS auth backends, their client configuration
+  (``iam_server_id_header_value``, the regional STS endpoint, no static credentials) and roles
+  are *checked* (shape, binding, policies exist, TTL ceilings) instead of applied, and the
+  check is reported; every matrix token is minted with exactly the ``token_policies`` of the
+  recorded auth role.
 """
 
 from __future__ import annotations
@@ -125,6 +127,8 @@ class Applied:
     #: (auth backend path, role) -> token policies, for AWS and Kubernetes roles alike.
     auth_roles: dict[tuple[str, str], list[str]] = field(default_factory=dict)
     aws_roles: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+    #: AWS auth backend path -> the recorded AuthBackendClient inputs.
+    aws_clients: dict[str, dict[str, Any]] = field(default_factory=dict)
     k8s_roles: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
     k8s_backends: list[str] = field(default_factory=list)
     checked_only: list[str] = field(default_factory=list)
@@ -149,6 +153,7 @@ class VaultHarness:
             "vault:database/secretBackendRole:SecretBackendRole": self._dynamic_role,
             "vault:index/policy:Policy": self._policy,
             "vault:index/authBackend:AuthBackend": self._auth_backend,
+            "vault:aws/authBackendClient:AuthBackendClient": self._aws_client,
             "vault:aws/authBackendRole:AuthBackendRole": self._aws_role,
             "vault:kubernetes/authBackendRole:AuthBackendRole": self._k8s_role,
         }
@@ -320,6 +325,28 @@ class VaultHarness:
         plugins = self.client.adapter.get("/v1/sys/plugins/catalog")["data"]
         return name in (plugins.get("auth") or [])
 
+    def _aws_client(self, i: dict[str, Any]) -> None:
+        backend = i["backend"]
+        # The server-id header every login must sign, Vault's STS calls to the regional
+        # endpoint the logins are signed for, and never a static credential in Pulumi state.
+        header = i["iamServerIdHeaderValue"]
+        assert isinstance(header, str) and header and header.strip() == header
+        assert i["stsEndpoint"] == f"https://sts.{i['stsRegion']}.amazonaws.com"
+        for static in ("accessKey", "secretKey", "secretKeyWo"):
+            assert static not in i, f"{backend}: static AWS credentials in {static}"
+        self.applied.aws_clients[backend] = i
+        if backend in self._aws_backends:
+            self.applied.checked_only.append(f"auth backend client {backend}")
+        else:  # a server with the AWS auth method (HashiCorp Vault) gets the real config
+            self._write(
+                f"auth/{backend}/config/client",
+                {
+                    "iam_server_id_header_value": header,
+                    "sts_endpoint": i["stsEndpoint"],
+                    "sts_region": i["stsRegion"],
+                },
+            )
+
     def _aws_role(self, i: dict[str, Any]) -> None:
         backend, role = i["backend"], i["role"]
         # Check what cannot be applied: an IAM-bound role, existing policies, TTL ceilings.
@@ -355,6 +382,7 @@ class VaultHarness:
             {
                 "bound_service_account_names": i["boundServiceAccountNames"],
                 "bound_service_account_namespaces": i["boundServiceAccountNamespaces"],
+                "audience": i["audience"],
                 "token_policies": i["tokenPolicies"],
                 "token_ttl": int(i["tokenTtl"]),
                 "token_max_ttl": int(i["tokenMaxTtl"]),
@@ -410,6 +438,7 @@ _ORDER = {
             "vault:database/secretBackendRole:SecretBackendRole",
             "vault:index/policy:Policy",
             "vault:index/authBackend:AuthBackend",
+            "vault:aws/authBackendClient:AuthBackendClient",
             "vault:aws/authBackendRole:AuthBackendRole",
             "vault:kubernetes/authBackendRole:AuthBackendRole",
         ]

@@ -6,6 +6,14 @@ real: OpenBao parses the service-account JWT, asks this endpoint to review it ex
 would ask a cluster, and then applies the role. Tokens are issued here per (namespace, service
 account), so a token for the wrong namespace or account is a genuine one that the role must
 refuse.
+
+Audiences as Kubernetes has them: a projected service-account token names its audiences
+(``aud``), one minted without any is the cluster's own (valid for the API server,
+API_AUDIENCE). A TokenReview that asks for ``spec.audiences`` authenticates the token only if
+it was minted for one of them and then reports the intersection in ``status.audiences``
+(https://kubernetes.io/docs/reference/kubernetes-api/authentication-resources/token-review-v1/);
+Vault's Kubernetes auth sends the role's ``audience`` there, and also checks the token's own
+``aud`` claim.
 """
 
 from __future__ import annotations
@@ -26,6 +34,8 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 REVIEW_PATH = "/apis/authentication.k8s.io/v1/tokenreviews"
+#: The audience of a token minted without one: the API server's own.
+API_AUDIENCE = "https://kubernetes.default.svc.cluster.local"
 
 
 def _b64(data: bytes) -> str:
@@ -56,20 +66,28 @@ class KubernetesApi:
     ca_pem: str
     #: token -> (namespace, service account, uid) of the identities this "cluster" issued.
     identities: dict[str, tuple[str, str, str]] = field(default_factory=dict)
+    #: token -> the audiences it was minted for.
+    audiences: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
-    def service_account_token(self, namespace: str, service_account: str) -> str:
-        """A legacy-style service-account JWT the TokenReview endpoint will vouch for."""
+    def service_account_token(
+        self, namespace: str, service_account: str, audiences: tuple[str, ...] = ()
+    ) -> str:
+        """A service-account JWT the TokenReview endpoint will vouch for: a projected token
+        for ``audiences``, or without them one for the API server only."""
         uid = secrets.token_hex(8)
-        claims = {
+        claims: dict[str, object] = {
             "iss": "kubernetes/serviceaccount",
             "sub": f"system:serviceaccount:{namespace}:{service_account}",
             "kubernetes.io/serviceaccount/namespace": namespace,
             "kubernetes.io/serviceaccount/service-account.name": service_account,
             "kubernetes.io/serviceaccount/service-account.uid": uid,
         }
+        if audiences:
+            claims["aud"] = list(audiences)
         header = _b64(json.dumps({"alg": "RS256", "typ": "JWT"}).encode())
         token = f"{header}.{_b64(json.dumps(claims).encode())}.{_b64(secrets.token_bytes(32))}"
         self.identities[token] = (namespace, service_account, uid)
+        self.audiences[token] = audiences or (API_AUDIENCE,)
         return token
 
 
@@ -83,9 +101,17 @@ def running_kubernetes_api() -> Iterator[KubernetesApi]:
                 self.send_error(404)
                 return
             body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-            identity = api.identities.get(body.get("spec", {}).get("token", ""))
+            spec = body.get("spec", {})
+            token = spec.get("token", "")
+            identity = api.identities.get(token)
+            minted_for = api.audiences.get(token, ())
+            wanted = spec.get("audiences") or []
+            granted = [a for a in wanted if a in minted_for] if wanted else list(minted_for)
+            if wanted and not granted:
+                identity = None  # not minted for any audience the reviewer asked about
             status: dict[str, object] = {"authenticated": identity is not None}
             if identity is not None:
+                status["audiences"] = granted
                 namespace, account, uid = identity
                 status["user"] = {
                     "username": f"system:serviceaccount:{namespace}:{account}",

@@ -11,6 +11,7 @@ from seccat.catalog.loader import load_catalog
 from seccat.engine.preview import Preview, run_preview
 
 ROTATION = Path(__file__).resolve().parent / "rotation-catalog.yaml"
+ROOT = Path(__file__).resolve().parents[2]
 
 PreviewOf = Callable[[str], Preview]
 
@@ -23,7 +24,7 @@ def test_every_vault_resource_is_a_child_of_the_platform(example_preview: Previe
     preview = example_preview("prod")
     platform = preview.of_type("seccat:index:SecretsPlatform")[0]
     resources = _vault(preview)
-    assert len(resources) == 30
+    assert len(resources) == 31
     assert {r.parent for r in resources} == {platform.urn}
 
 
@@ -161,8 +162,9 @@ def test_aws_auth_roles_bind_the_iam_roles_the_program_creates(example_preview: 
             (arn,) = role.inputs["boundIamPrincipalArns"]
             name = arn.split(":role/", 1)[1]
             assert name in iam_roles, f"{role.name} binds {arn}, which nothing creates"
-            # Vault resolves the role's unique id on write, so the IAM role must exist first.
-            assert role.options["dependsOn"] == [iam_roles[name]]
+            # Vault resolves the role's unique id on write, so the IAM role must exist first;
+            # and no role takes logins before the mount requires the server-id header.
+            assert role.options["dependsOn"] == [iam_roles[name], f"{env}-vault-auth-aws-client"]
 
 
 def test_static_role_schedule_becomes_standard_cron_with_window() -> None:
@@ -192,3 +194,59 @@ def test_data_bearing_vault_resources_are_protected_only_where_the_env_protects(
                 assert (r.options["protect"], r.options["retainOnDelete"]) == (protect, protect)
             elif r.type.startswith("vault:"):
                 assert r.options["protect"] is False, r.name
+
+
+def test_aws_auth_mount_requires_the_environments_server_id_header(
+    example_preview: PreviewOf,
+) -> None:
+    """Structural only: OpenBao has no AWS auth method to apply it to (docs/vault.md)."""
+    for env in ("dev", "staging", "prod"):
+        preview = example_preview(env)
+        (client,) = preview.of_type("vault:aws/authBackendClient:AuthBackendClient")
+        assert client.name == f"{env}-vault-auth-aws-client"
+        assert client.inputs == {
+            "backend": f"aws-{env}",
+            "iamServerIdHeaderValue": f"seccat-{env}",
+            "stsEndpoint": "https://sts.eu-west-1.amazonaws.com",
+            "stsRegion": "eu-west-1",
+        }
+        assert client.options["dependsOn"] == [f"{env}-vault-auth-aws"]
+        # The KV rotator signs the very value the mount requires, for the same STS region.
+        for fn in preview.of_type("aws:lambda/function:Function"):
+            if fn.name.startswith(f"{env}-kv-rotator-"):
+                variables = fn.inputs["environment"]["variables"]
+                assert variables["SECCAT_VAULT_IAM_SERVER_ID"] == f"seccat-{env}"
+                assert variables["SECCAT_VAULT_STS_REGION"] == "eu-west-1"
+                assert variables["SECCAT_VAULT_AUTH_MOUNT"] == f"aws-{env}"
+
+
+def test_kubernetes_roles_bind_the_environments_audience(example_preview: PreviewOf) -> None:
+    for env in ("dev", "staging", "prod"):
+        roles = example_preview(env).of_type("vault:kubernetes/authBackendRole:AuthBackendRole")
+        assert roles
+        assert {r.inputs["audience"] for r in roles} == {f"vault-{env}"}
+
+
+def test_a_catalog_sets_its_own_header_and_audience() -> None:
+    from seccat.catalog.loader import parse_catalog
+
+    text = (
+        (ROOT / "catalog.yaml")
+        .read_text()
+        .replace(
+            "vault: {kv_mount: kv-prod, database_mount: database-prod,",
+            "vault: {aws_auth_header: vault.prod.example.com, kubernetes_audience: "
+            '"https://vault.prod.example.com", kv_mount: kv-prod, database_mount: database-prod,',
+        )
+    )
+    catalog, diagnostics = parse_catalog(text)
+    assert diagnostics == [] and catalog is not None
+    preview = run_preview(catalog, "prod", "catalog.yaml")
+    (client,) = preview.of_type("vault:aws/authBackendClient:AuthBackendClient")
+    assert client.inputs["iamServerIdHeaderValue"] == "vault.prod.example.com"
+    roles = preview.of_type("vault:kubernetes/authBackendRole:AuthBackendRole")
+    assert {r.inputs["audience"] for r in roles} == {"https://vault.prod.example.com"}
+    fn = preview.named("prod-kv-rotator-identity-function")
+    assert fn.inputs["environment"]["variables"]["SECCAT_VAULT_IAM_SERVER_ID"] == (
+        "vault.prod.example.com"
+    )

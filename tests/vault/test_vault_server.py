@@ -131,7 +131,10 @@ def _principals(world: VaultWorld) -> Iterable[tuple[str, str, dict[str, set[str
             k8s = catalog.services[service].kubernetes
             if k8s is not None:
                 # A real login through the service's Kubernetes auth role.
-                jwt = world.kubernetes.service_account_token(k8s.namespace, k8s.service_account)
+                audience = catalog.environments[env].vault.kubernetes_audience
+                jwt = world.kubernetes.service_account_token(
+                    k8s.namespace, k8s.service_account, (audience,)
+                )
                 token = h.login_kubernetes(f"kubernetes-{env}", service, jwt)["client_token"]
                 yield f"service {service}@{env} (kubernetes login)", token, expected
             else:
@@ -197,19 +200,93 @@ def test_kubernetes_logins_bind_exactly_the_namespace_and_service_account(
     for (backend, role), inputs in roles.items():
         (namespace,) = inputs["boundServiceAccountNamespaces"]
         (account,) = inputs["boundServiceAccountNames"]
-        auth = h.login_kubernetes(backend, role, api.service_account_token(namespace, account))
+        aud = (inputs["audience"],)
+        auth = h.login_kubernetes(backend, role, api.service_account_token(namespace, account, aud))
         assert sorted(auth["policies"]) == sorted(["default", *inputs["tokenPolicies"]])
         assert auth["lease_duration"] == inputs["tokenTtl"] <= 3600
         for wrong in (
-            api.service_account_token(f"{namespace}-other", account),
-            api.service_account_token(namespace, f"{account}-other"),
+            api.service_account_token(f"{namespace}-other", account, aud),
+            api.service_account_token(namespace, f"{account}-other", aud),
         ):
             with pytest.raises(hvac.exceptions.Forbidden, match="not authorized"):
                 h.login_kubernetes(backend, role, wrong)
-        forged = api.service_account_token(namespace, account)
+        forged = api.service_account_token(namespace, account, aud)
         api.identities.pop(forged)  # the cluster never issued it
         with pytest.raises(hvac.exceptions.VaultError):
             h.login_kubernetes(backend, role, forged)
+
+
+def test_kubernetes_logins_need_a_token_minted_for_this_environments_vault(
+    vault_world: VaultWorld,
+) -> None:
+    """Each role binds its environment's audience (vault-<env> by default): the right
+    service account with a token for the cluster's API server, another service or another
+    environment's Vault is refused; the same account with the right audience gets in."""
+    h, api = vault_world.harness, vault_world.kubernetes
+    roles = vault_world.applied.k8s_roles
+    envs = {backend.removeprefix("kubernetes-") for backend, _ in roles}
+    assert {"dev", "staging", "prod"} <= envs
+    for (backend, role), inputs in roles.items():
+        env = backend.removeprefix("kubernetes-")
+        catalog = vault_world.rotation if env == "ci" else vault_world.example
+        assert inputs["audience"] == catalog.environments[env].vault.kubernetes_audience
+        assert inputs["audience"] == f"vault-{env}"
+        (namespace,) = inputs["boundServiceAccountNamespaces"]
+        (account,) = inputs["boundServiceAccountNames"]
+        for audiences in ((), ("vault-elsewhere",), tuple(f"vault-{e}" for e in envs - {env})):
+            token = api.service_account_token(namespace, account, audiences)
+            with pytest.raises(hvac.exceptions.VaultError) as refused:
+                h.login_kubernetes(backend, role, token)
+            assert "aud" in str(refused.value), str(refused.value)
+        # Control: the very same account, minted for this environment's Vault (among others).
+        token = api.service_account_token(namespace, account, ("other", f"vault-{env}"))
+        auth = h.login_kubernetes(backend, role, token)
+        assert sorted(auth["policies"]) == sorted(["default", *inputs["tokenPolicies"]])
+
+
+def test_an_audience_free_role_would_accept_any_token(vault_world: VaultWorld) -> None:
+    """Negative control (issue 8: roles bound no audience): the same role written without
+    ``audience`` lets an API-server token of the right account in."""
+    h, api = vault_world.harness, vault_world.kubernetes
+    (backend, role), inputs = next(iter(sorted(vault_world.applied.k8s_roles.items())))
+    (namespace,) = inputs["boundServiceAccountNamespaces"]
+    (account,) = inputs["boundServiceAccountNames"]
+    h._write(
+        f"auth/{backend}/role/{role}-no-audience",
+        {
+            "bound_service_account_names": [account],
+            "bound_service_account_namespaces": [namespace],
+            "token_policies": inputs["tokenPolicies"],
+            "token_ttl": 60,
+        },
+    )
+    try:
+        token = api.service_account_token(namespace, account)  # for the API server only
+        assert h.login_kubernetes(backend, f"{role}-no-audience", token)["client_token"]
+        with pytest.raises(hvac.exceptions.VaultError):
+            h.login_kubernetes(backend, role, token)
+    finally:
+        h.client.adapter.delete(f"/v1/auth/{backend}/role/{role}-no-audience")
+
+
+def test_aws_auth_mounts_require_the_environments_server_id_header(
+    vault_world: VaultWorld,
+) -> None:
+    """Checked, not applied (OpenBao has no AWS auth method): each environment's AWS mount is
+    configured with its own header value and regional STS endpoint, and the KV rotator
+    signs the same value."""
+    clients = vault_world.applied.aws_clients
+    assert set(clients) == {"aws-dev", "aws-staging", "aws-prod", "aws-ci"}
+    for backend, inputs in clients.items():
+        env = backend.removeprefix("aws-")
+        catalog = vault_world.rotation if env == "ci" else vault_world.example
+        settings = catalog.environments[env]
+        assert inputs["iamServerIdHeaderValue"] == settings.vault.aws_auth_header
+        assert inputs["iamServerIdHeaderValue"] == f"seccat-{env}"
+        assert settings.aws is not None
+        assert inputs["stsRegion"] == settings.aws.region
+        assert f"auth backend client {backend}" in vault_world.applied.checked_only
+    assert len({i["iamServerIdHeaderValue"] for i in clients.values()}) == len(clients)
 
 
 # --- 2. every generated policy is accepted ----------------------------------------------
