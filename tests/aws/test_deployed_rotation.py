@@ -13,11 +13,12 @@ from typing import Any
 
 import boto3
 import pytest
+from iam_evaluator import Principal
 from moto import mock_aws
 from moto.core import DEFAULT_ACCOUNT_ID
 
 from tests.aws.conftest import PROD_ACCOUNT, SECRET, find
-from tests.rotation.harness import REGION, SecretsManagerService
+from tests.rotation.harness import REGION, PolicyEnforcer, SecretsManagerService
 
 
 @pytest.fixture
@@ -32,7 +33,13 @@ def secretsmanager(monkeypatch: pytest.MonkeyPatch) -> Iterator[SecretsManagerSe
     monkeypatch.delenv("SECRETS_MANAGER_ENDPOINT", raising=False)
     monkeypatch.setattr(boto3, "DEFAULT_SESSION", None)
     with mock_aws():
-        yield SecretsManagerService(boto3.client("secretsmanager", region_name=REGION))
+        observer = boto3.session.Session().client("secretsmanager", region_name=REGION)
+        yield SecretsManagerService(observer, PolicyEnforcer(observer))
+
+
+def _in_moto(document: dict[str, Any]) -> dict[str, Any]:
+    """A deployed document with moto's account standing in for the environment's."""
+    return json.loads(json.dumps(document).replace(PROD_ACCOUNT, DEFAULT_ACCOUNT_ID))
 
 
 def _function(preview, secret_id: str) -> dict[str, Any]:
@@ -81,10 +88,23 @@ def test_deployed_generated_rotator_fills_and_rotates_its_secret(
         "before-parameter-build.secrets-manager",
         lambda model, params, **_: calls.append((model.name, params.get("SecretId", ""))),
     )
+    # Every call is also decided by the deployed secret policy and the deployed role policy.
+    boto3.DEFAULT_SESSION.events.register(
+        "before-parameter-build.secrets-manager", secretsmanager.enforcer.before_call
+    )
+    role = prod.named("prod/payments/stripe-api-key/rotation-role").inputs["name"]
+    secretsmanager.enforcer.principal_of = lambda _: Principal(
+        arn=f"arn:aws:iam::{DEFAULT_ACCOUNT_ID}:role/{role}"
+    )
+    secretsmanager.enforcer.identity_of = lambda _: [_in_moto(policy)]
+    deployed = json.loads(prod.named("prod/payments/stripe-api-key/policy").inputs["policy"])
 
-    # As Pulumi creates it: the catalog's name, no value; rotate_immediately fills it.
+    # As Pulumi creates it: the catalog's name, no value, the deployed resource policy;
+    # rotate_immediately fills it.
     name = find(prod, SECRET, "prod/payments/stripe-api-key").inputs["name"]
     arn = secretsmanager.create(name)
+    secretsmanager.attach(arn, _in_moto(deployed))
+    assert secretsmanager.enforcer.policy_of(arn) == _in_moto(deployed)
     secretsmanager.rotate(handler, arn)
     first = secretsmanager.value(arn)
     secretsmanager.rotate(handler, arn)
@@ -105,6 +125,9 @@ def test_deployed_generated_rotator_fills_and_rotates_its_secret(
     for op, secret_id in calls:
         assert secret_id == arn, (op, secret_id)
         assert _allowed(policy, f"secretsmanager:{op}", arn), op
+    decided = {(a, d.allowed) for _, a, _, d in secretsmanager.enforcer.decisions}
+    assert ("secretsmanager:PutSecretValue", True) in decided
+    assert all(allowed for _, allowed in decided)
 
 
 def test_postgres_rotator_accepts_the_deployed_configuration(aws_preview) -> None:

@@ -82,6 +82,10 @@ class PolicyEnforcer:
     #: The secret whose rotation function is running (None outside a rotation step).
     running: str | None = None
     decisions: list[tuple[str, str, str, Decision]] = field(default_factory=list)
+    #: Who the function of a secret runs as, and that role's identity policies: the test
+    #: roles by default; a test of deployed documents substitutes the preview's.
+    principal_of: Callable[[str], Principal] = field(default=lambda arn: rotator_of(arn))
+    identity_of: Callable[[str], list[dict[str, Any]]] | None = None
 
     def resolve(self, secret_id: str) -> str:
         return self.client.describe_secret(SecretId=secret_id)["ARN"]
@@ -118,11 +122,12 @@ class PolicyEnforcer:
     def before_call(self, model: Any, params: Mapping[str, Any], **_: Any) -> None:
         if self.running is None:
             raise AssertionError(f"{model.name} called outside a rotation step")
+        identity = (self.identity_of or self.identity)(self.running)
         self.authorize(
-            rotator_of(self.running),
+            self.principal_of(self.running),
             f"secretsmanager:{model.name}",
             params["SecretId"],
-            self.identity(self.running),
+            identity,
         )
 
 
