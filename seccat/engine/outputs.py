@@ -1,7 +1,8 @@
 """Realistic, deterministic outputs for mocked resources.
 
-ARNs are built from the environment's account, region and the resource's name, exactly as
-AWS would build them, so inputs that depend on other resources' outputs are concrete in a
+ARNs are built from the account and region of the provider that manages the resource (the
+environment's, or an explicit regional provider's) and the resource's name, exactly as AWS
+would build them, so inputs that depend on other resources' outputs are concrete in a
 preview and stable across runs (golden files stay golden).
 """
 
@@ -21,11 +22,16 @@ def _suffix(seed: str, length: int) -> str:
     return "".join(_SUFFIX_ALPHABET[b % len(_SUFFIX_ALPHABET)] for b in digest[:length])
 
 
+#: Inputs that carry a resource's physical name, for types that do not call it ``name``.
+_NAME_INPUTS = ("name", "dashboardName", "layerName")
+
+
 def physical_name(logical: str, inputs: Mapping[str, Any]) -> str:
     """The name AWS would see: the explicit one, or Pulumi-style auto-naming."""
-    explicit = inputs.get("name")
-    if isinstance(explicit, str) and explicit:
-        return explicit
+    for key in _NAME_INPUTS:
+        explicit = inputs.get(key)
+        if isinstance(explicit, str) and explicit:
+            return explicit
     return f"{logical.replace('/', '-')}-{hashlib.sha256(logical.encode()).hexdigest()[:7]}"
 
 

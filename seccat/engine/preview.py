@@ -25,7 +25,13 @@ from pulumi.runtime.sync_await import _sync_await
 
 from seccat.catalog.model import Catalog
 from seccat.engine.outputs import outputs_for
-from seccat.engine.recording import OptionsRecorder, RecordedResource, normalise, redact
+from seccat.engine.recording import (
+    OptionsRecorder,
+    ProviderRef,
+    RecordedResource,
+    normalise,
+    redact,
+)
 
 PROJECT = "seccat"
 #: How many registrations between two gc.freeze() calls (see _CatalogMocks.new_resource).
@@ -68,8 +74,22 @@ class Preview:
         }
 
 
+@dataclass(frozen=True)
+class _Registration:
+    args: pulumi_mocks.MockResourceArgs
+    urn: str
+    parent: str
+    dependencies: tuple[str, ...]
+    provider: ProviderRef | None
+
+
 class _CatalogMocks(pulumi_mocks.Mocks):
-    """Answers registrations with realistic outputs and keeps them in registration order."""
+    """Answers registrations with realistic outputs and keeps them in registration order.
+
+    Outputs carry the region and account of the provider that manages the resource: an
+    explicit ``aws.Provider`` (a replica region) has its own, the default one the
+    environment's, so a replica key's ARN names the region the key lives in.
+    """
 
     def __init__(self, account: str, region: str, progress: Callable[[int], None] | None) -> None:
         self.account = account
@@ -77,14 +97,17 @@ class _CatalogMocks(pulumi_mocks.Mocks):
         self.progress = progress
         self.monitor: _RecordingMonitor | None = None
         self.custom_count = 0
-        #: (args, urn, parent urn) in registration order.
-        self.registered: list[tuple[pulumi_mocks.MockResourceArgs, str, str]] = []
+        self.registered: list[_Registration] = []
+        #: Explicit AWS providers by reference (``urn::id``): (region, account).
+        self.aws_providers: dict[str, tuple[str, str]] = {}
 
     def new_resource(self, args: pulumi_mocks.MockResourceArgs) -> tuple[str | None, dict]:
         assert self.monitor is not None
         parent = self.monitor.current.parent
-        self.registered.append((args, self.monitor.make_urn(parent, args.typ, args.name), parent))
+        urn = self.monitor.make_urn(parent, args.typ, args.name)
+        dependencies = tuple(sorted(set(self.monitor.current.dependencies)))
         if not args.custom:
+            self.registered.append(_Registration(args, urn, parent, dependencies, None))
             return None, dict(args.inputs)
         self.custom_count += 1
         if self.custom_count % _FREEZE_EVERY == 0:
@@ -93,18 +116,52 @@ class _CatalogMocks(pulumi_mocks.Mocks):
             gc.freeze()
         if self.progress is not None:
             self.progress(self.custom_count)
-        return outputs_for(args.typ, args.name, args.inputs, self.account, self.region)
+        provider = self._provider_of(args)
+        region = provider.region if provider and provider.region else self.region
+        account = provider.account if provider and provider.account else self.account
+        resource_id, state = outputs_for(args.typ, args.name, args.inputs, account, region)
+        if args.typ == "pulumi:providers:aws":
+            self.aws_providers[f"{urn}::{resource_id}"] = self._aws_placement(args.inputs)
+        self.registered.append(_Registration(args, urn, parent, dependencies, provider))
+        return resource_id, state
+
+    def _aws_placement(self, inputs: dict[str, Any]) -> tuple[str, str]:
+        """Where an explicit AWS provider puts its resources: its region, and its account
+        when it pins exactly one (``allowedAccountIds``), else the environment's."""
+        region = inputs.get("region")
+        allowed = inputs.get("allowedAccountIds")
+        if isinstance(allowed, str) and allowed.startswith("["):
+            allowed = json.loads(allowed)  # provider inputs arrive as strings
+        account = allowed[0] if isinstance(allowed, list) and len(allowed) == 1 else self.account
+        return (region if isinstance(region, str) and region else self.region, str(account))
+
+    def _provider_of(self, args: pulumi_mocks.MockResourceArgs) -> ProviderRef | None:
+        if args.typ.startswith("pulumi:providers:"):
+            return None
+        package = args.typ.split(":", 1)[0]
+        reference = args.provider or ""
+        urn = reference.rsplit("::", 1)[0] if reference else None
+        if package != "aws":
+            return ProviderRef(package, urn)
+        if not reference:
+            return ProviderRef(package, None, self.region, self.account)
+        if reference not in self.aws_providers:
+            raise ProgramError(f"{args.typ} {args.name} names an unknown provider {reference}")
+        region, account = self.aws_providers[reference]
+        return ProviderRef(package, urn, region, account)
 
     def call(self, args: pulumi_mocks.MockCallArgs) -> tuple[dict, list | None]:
+        region, account = self.aws_providers.get(args.provider or "", (self.region, self.account))
         if args.token == "aws:index/getCallerIdentity:getCallerIdentity":
-            return {"accountId": self.account, "arn": f"arn:aws:iam::{self.account}:root"}, None
+            return {"accountId": account, "arn": f"arn:aws:iam::{account}:root"}, None
         if args.token == "aws:index/getRegion:getRegion":
-            return {"name": self.region, "region": self.region}, None
+            return {"name": region, "region": region}, None
         raise ProgramError(f"the program made an unexpected provider call {args.token}")
 
 
 class _RecordingMonitor(pulumi_mocks.MockMonitor):
-    """The stock mock monitor, plus the parent of each registration (the mocks API omits it)."""
+    """The stock mock monitor, plus the parent and dependencies of each registration (the
+    mocks API omits them)."""
 
     def __init__(self, mocks: _CatalogMocks) -> None:
         super().__init__(mocks)
@@ -113,6 +170,7 @@ class _RecordingMonitor(pulumi_mocks.MockMonitor):
 
     def RegisterResource(self, request: Any) -> Any:
         self.current.parent = request.parent
+        self.current.dependencies = list(request.dependencies)
         return super().RegisterResource(request)
 
 
@@ -174,7 +232,8 @@ def run_program(
 
     preview = Preview(stack=stack, catalog_path=catalog_path)
     refs: dict[str, tuple[str, ...]] = {}
-    for args, urn, parent in mocks.registered:
+    for reg in mocks.registered:
+        args, urn, parent = reg.args, reg.urn, reg.parent
         own = args.inputs.get("catalogRef") if not args.custom else None
         ref = tuple(str(p) for p in own) if isinstance(own, list) else refs.get(parent)
         if ref is not None:
@@ -189,6 +248,8 @@ def run_program(
                 options=recorder.by_key.get((args.typ, args.name), {}),
                 custom=args.custom,
                 catalog_ref=ref,
+                provider=reg.provider,
+                dependencies=reg.dependencies,
             )
         )
     preview.resources = _tree_order(preview.resources)

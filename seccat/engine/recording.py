@@ -28,6 +28,11 @@ class RecordedResource:
     custom: bool
     #: Path in the catalog of the entry that produced this resource (for located reports).
     catalog_ref: tuple[str, ...] | None = None
+    #: The provider that manages a custom resource (None for components and providers).
+    provider: ProviderRef | None = None
+    #: URNs this resource waits for: its explicit dependsOn plus every resource whose
+    #: outputs feed its inputs, as the SDK told the engine (sorted).
+    dependencies: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -37,9 +42,34 @@ class RecordedResource:
             "parent": self.parent,
             "custom": self.custom,
             "catalogRef": list(self.catalog_ref) if self.catalog_ref else None,
+            "provider": self.provider.to_json() if self.provider else None,
+            "dependencies": list(self.dependencies),
             "inputs": self.inputs,
             "options": self.options,
         }
+
+
+@dataclass(frozen=True)
+class ProviderRef:
+    """Which provider instance manages a resource, and where that puts it.
+
+    ``urn`` is None for the stack's default provider of the package. For AWS, ``region`` and
+    ``account`` are where the resource lives: an explicit ``aws.Provider`` (a replica region)
+    brings its own region, the default provider the environment's.
+    """
+
+    package: str
+    urn: str | None
+    region: str | None = None
+    account: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        shown: dict[str, Any] = {"package": self.package, "urn": self.urn}
+        if self.region is not None:
+            shown["region"] = self.region
+        if self.account is not None:
+            shown["account"] = self.account
+        return shown
 
 
 def redact(value: Any) -> Any:

@@ -27,11 +27,14 @@ DATA = ("aws:secretsmanager/secret:Secret", "aws:kms/key:Key", "aws:cloudwatch/l
 
 
 def _key_arn(preview, name: str) -> str:
-    """The mocked ARN of a key (an output), as the engine derives it."""
+    """The mocked ARN of a key (an output), as the engine derives it: in the region and
+    account of the provider that manages the key."""
     from seccat.engine.outputs import outputs_for
 
     key = find(preview, "aws:kms/key:Key", name)
-    return outputs_for(key.type, key.name, key.inputs, PROD_ACCOUNT, REGION)[1]["arn"]
+    assert key.provider is not None and key.provider.region and key.provider.account
+    region, account = key.provider.region, key.provider.account
+    return outputs_for(key.type, key.name, key.inputs, account, region)[1]["arn"]
 
 
 def _rules(preview, secret_id: str) -> dict:
@@ -164,6 +167,8 @@ def test_replicas_use_the_environment_key_of_their_own_region(aws_preview) -> No
     regional = prod.named("prod-kms-eu-central-1")
     assert replicas[0]["kmsKeyId"] == _key_arn(prod, "prod-kms-eu-central-1")
     assert replicas[0]["kmsKeyId"] != _key_arn(prod, "prod-kms")
+    assert replicas[0]["kmsKeyId"].startswith(f"arn:aws:kms:eu-central-1:{PROD_ACCOUNT}:key/")
+    assert _key_arn(prod, "prod-kms").startswith(f"arn:aws:kms:{REGION}:{PROD_ACCOUNT}:key/")
     assert regional.inputs["enableKeyRotation"] is True
     alias = prod.named("prod-kms-alias-eu-central-1")
     assert alias.inputs["name"] == "alias/seccat/prod"

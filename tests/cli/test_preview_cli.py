@@ -52,11 +52,20 @@ def test_json_preview_is_the_documented_shape():
         "parent",
         "custom",
         "catalogRef",
+        "provider",
+        "dependencies",
         "inputs",
         "options",
     }
     assert key["options"]["protect"] is False
     assert key["catalogRef"] == ["environments", "dev"]
+    assert key["provider"] == {
+        "package": "aws",
+        "urn": None,
+        "region": "eu-west-1",
+        "account": "111111111111",
+    }
+    assert key["dependencies"] == []
 
 
 def test_markdown_preview():

@@ -9,6 +9,7 @@ import pulumi
 import pulumi_aws as aws
 import pytest
 
+from seccat.engine.outputs import outputs_for
 from seccat.engine.preview import ProgramError, run_program
 from seccat.engine.recording import SECRET_PLACEHOLDER
 
@@ -104,3 +105,77 @@ def test_large_previews_report_progress_on_stderr(tmp_path, capsys):
     lines = captured.err.splitlines()
     assert len(lines) == sum(1 for r in preview.resources if r.custom) // 500
     assert lines[0] == "  registered 500 resources..."
+
+
+def _program_with_a_regional_provider() -> None:
+    home = aws.kms.Key("home-key", description="in the environment's region")
+    pinned = aws.Provider("pinned", region="ap-southeast-2", allowed_account_ids=["333333333333"])
+    away = aws.Provider("away", region="eu-central-1")
+    replica = aws.kms.Key("away-key", opts=pulumi.ResourceOptions(provider=away))
+    aws.kms.Alias(
+        "away-alias",
+        name="alias/away",
+        target_key_id=replica.key_id,
+        opts=pulumi.ResourceOptions(provider=away, depends_on=[home]),
+    )
+    aws.sns.Topic("pinned-topic", name="pinned", opts=pulumi.ResourceOptions(provider=pinned))
+
+
+def test_outputs_carry_the_region_and_account_of_the_resources_provider(example_catalog):
+    preview = run_program(_program_with_a_regional_provider, example_catalog, "prod", "c.yaml")
+    env = example_catalog.environments["prod"].aws
+    assert env is not None and env.region != "eu-central-1"
+    home, away = preview.named("home-key"), preview.named("away-key")
+    assert home.provider is not None and away.provider is not None
+    assert (home.provider.urn, home.provider.region, home.provider.account) == (
+        None,
+        env.region,
+        env.account_id,
+    )
+    assert away.provider.urn == preview.named("away").urn
+    assert (away.provider.region, away.provider.account) == ("eu-central-1", env.account_id)
+    # The alias targets the key id the replica key got in *its* region.
+    alias = preview.named("away-alias")
+    _, state = outputs_for("aws:kms/key:Key", "away-key", {}, env.account_id, "eu-central-1")
+    _, home_state = outputs_for("aws:kms/key:Key", "away-key", {}, env.account_id, env.region)
+    assert alias.inputs["targetKeyId"] == state["keyId"] != home_state["keyId"]
+    assert alias.provider == away.provider
+    pinned = preview.named("pinned-topic").provider
+    assert pinned is not None
+    assert (pinned.region, pinned.account) == ("ap-southeast-2", "333333333333")
+    shown = preview.to_json()["resources"]
+    by_name = {r["name"]: r for r in shown}
+    assert by_name["away-key"]["provider"] == {
+        "package": "aws",
+        "urn": preview.named("away").urn,
+        "region": "eu-central-1",
+        "account": env.account_id,
+    }
+    assert by_name["away"]["provider"] is None  # a provider has none of its own
+
+
+def test_dependencies_record_outputs_used_and_depends_on(example_catalog):
+    preview = run_program(_program_with_a_regional_provider, example_catalog, "prod", "c.yaml")
+    alias = preview.named("away-alias")
+    assert alias.dependencies == tuple(
+        sorted({preview.named("away-key").urn, preview.named("home-key").urn})
+    )
+    assert preview.named("home-key").dependencies == ()
+
+
+def test_replica_key_arns_name_the_replica_region(example_preview):
+    preview = example_preview("prod")
+    replicated = [
+        r for r in preview.of_type("aws:secretsmanager/secret:Secret") if r.inputs.get("replicas")
+    ]
+    assert replicated
+    for secret in replicated:
+        for replica in secret.inputs["replicas"]:
+            region = replica["region"]
+            assert replica["kmsKeyId"].startswith(f"arn:aws:kms:{region}:"), replica
+            key = next(
+                k
+                for k in preview.of_type("aws:kms/key:Key")
+                if k.provider is not None and k.provider.region == region
+            )
+            assert secret.urn != key.urn and key.urn in secret.dependencies
