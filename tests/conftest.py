@@ -23,6 +23,7 @@ for _path in (TESTS, ROOT / "functions"):
     if str(_path) not in sys.path:
         sys.path.insert(0, str(_path))
 
+from servers.moto import MotoServer, running_moto  # noqa: E402
 from servers.openbao import OpenBaoServer, running_openbao  # noqa: E402
 from servers.postgres import PostgresServer, running_postgres  # noqa: E402
 
@@ -64,4 +65,11 @@ def postgres_server() -> Iterator[PostgresServer]:
 def openbao_server() -> Iterator[OpenBaoServer]:
     """A real OpenBao dev server on 127.0.0.1 with a known root token; fails if bao is missing."""
     with running_openbao() as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def moto_server() -> Iterator[MotoServer]:
+    """A real moto server (moto_server) on 127.0.0.1; fails if it cannot start."""
+    with running_moto() as server:
         yield server
