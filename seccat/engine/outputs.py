@@ -96,6 +96,13 @@ def outputs_for(
         arn = f"arn:aws:cloudwatch::{account}:dashboard/{name}"
     elif type_token == "aws:cfg/rule:Rule":
         arn = f"arn:aws:config:{region}:{account}:config-rule/config-rule-{_suffix(name, 6)}"
+    elif type_token == "aws:scheduler/scheduleGroup:ScheduleGroup":
+        arn = f"arn:aws:scheduler:{region}:{account}:schedule-group/{name}"
+    elif type_token == "aws:sns/topicSubscription:TopicSubscription":
+        # <topic ARN>:<subscription id>; AWS makes the id up, the mock derives it.
+        topic = str(inputs.get("topic") or f"arn:aws:sns:{region}:{account}:{name}")
+        arn = f"{topic}:{uuid.uuid5(_NAMESPACE, f'{account}/{region}/{logical}')}"
+        resource_id = arn
     elif type_token == "aws:scheduler/schedule:Schedule":
         group = inputs.get("groupName") or "default"
         arn = f"arn:aws:scheduler:{region}:{account}:schedule/{group}/{name}"

@@ -19,6 +19,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -47,10 +48,17 @@ class MotoServer:
     endpoint: str
     log_file: Path
     _clients: dict[tuple[str, str, str], BaseClient] = field(default_factory=dict, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def client(self, service: str, region: str, account: str) -> Any:
-        """A boto3 client for ``service`` in ``region``, acting in ``account`` (cached)."""
+        """A boto3 client for ``service`` in ``region``, acting in ``account`` (cached;
+        clients are thread-safe, their creation is serialised here)."""
         key = (service, region, account)
+        with self._lock:
+            return self._client(key)
+
+    def _client(self, key: tuple[str, str, str]) -> Any:
+        service, region, account = key
         if key not in self._clients:
             client = boto3.client(
                 service,

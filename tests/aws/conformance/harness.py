@@ -23,7 +23,8 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -163,9 +164,15 @@ def aws_resources(preview: Preview) -> list[RecordedResource]:
 
 
 def dependency_order(preview: Preview, selected: list[RecordedResource]) -> list[RecordedResource]:
+    return [r for wave in dependency_waves(preview, selected) for r in wave]
+
+
+def dependency_waves(
+    preview: Preview, selected: list[RecordedResource]
+) -> list[list[RecordedResource]]:
     """Kahn's algorithm over the recorded dependencies (a component stands for all custom
-    resources below it; a resource also waits for its explicit provider), stable in preview
-    order."""
+    resources below it; a resource also waits for its explicit provider): each wave holds
+    what waits only for earlier waves, in preview order."""
     by_urn = {r.urn: r for r in preview.resources}
     children: dict[str, list[str]] = {}
     for r in preview.resources:
@@ -189,7 +196,7 @@ def dependency_order(preview: Preview, selected: list[RecordedResource]) -> list
         if r.provider is not None and r.provider.urn:
             deps.add(r.provider.urn)
         waits[r.urn] = {d for d in deps if d in wanted and d != r.urn}
-    order: list[RecordedResource] = []
+    waves: list[list[RecordedResource]] = []
     done: set[str] = set()
     pending = list(selected)
     while pending:
@@ -197,11 +204,10 @@ def dependency_order(preview: Preview, selected: list[RecordedResource]) -> list
         if not ready:
             cycle = ", ".join(r.name for r in pending[:5])
             raise ApplyError(f"dependency cycle among {cycle}")
-        for r in ready:
-            order.append(r)
-            done.add(r.urn)
+        waves.append(ready)
+        done |= {r.urn for r in ready}
         pending = [r for r in pending if r.urn not in done]
-    return order
+    return waves
 
 
 def _default_placement(selected: list[RecordedResource]) -> Placement | None:
@@ -233,55 +239,80 @@ class AwsHarness:
     """``AwsHarness(server, assets).apply(preview)`` -> ``Applied`` (URN -> real ids);
     ``verify(applied)`` -> every comparison of recorded inputs with the server's state."""
 
-    def __init__(self, clients: Clients, assets: AssetSource) -> None:
+    def __init__(self, clients: Clients, assets: AssetSource, workers: int = 4) -> None:
         self.clients = clients
         self.assets = assets
+        #: Concurrent requests (the server is threaded; reads and independent creates).
+        self.workers = workers
 
-    def plan(self, preview: Preview) -> list[RecordedResource]:
-        return dependency_order(preview, aws_resources(preview))
+    def plan(self, preview: Preview) -> list[list[RecordedResource]]:
+        """The AWS resources of ``preview`` in dependency waves."""
+        return dependency_waves(preview, aws_resources(preview))
 
     def apply(self, preview: Preview) -> Applied:
-        ordered = self.plan(preview)
+        """Create every AWS resource of ``preview``. Resources whose dependencies are all
+        in place are created together (a wave, on ``workers`` threads, as the Pulumi engine
+        parallelises), then their real ids replace the mocked ones in later inputs."""
+        waves = self.plan(preview)
+        ordered = [r for wave in waves for r in wave]
         default = _default_placement(ordered)
         applied = Applied(stack=preview.stack)
         applied.prerequisites = self._prerequisites(ordered, default)
         subs = Substitutions()
-        for resource in ordered:
-            placement = placement_of(resource, default)
-            target = Target(resource, subs.apply(resource.inputs), placement, self.assets)
-            applier = applier_for(resource.type)
-            try:
-                real = applier.apply(self.clients, target)
-            except Exception as exc:
-                raise ApplyError(
-                    f"{resource.type} {resource.name} in {placement.region}/"
-                    f"{placement.account} was refused: {exc}"
-                ) from exc
-            mocked: dict[str, Any] = {}
-            if resource.type != AWS_PROVIDER:
-                mocked_id, mocked = outputs_for(
-                    resource.type,
-                    resource.name,
-                    resource.inputs,
-                    placement.account,
-                    placement.region,
-                )
-                mocked = {**mocked, "id": mocked_id}
-                for key in _REFERABLE:
-                    m, r = mocked.get(key), real.outputs.get(key)
-                    if isinstance(m, str) and isinstance(r, str):
-                        subs.add(m, r)
-            applied.resources[resource.urn] = AppliedResource(target, real, mocked)
+        for wave in waves:
+            targets = [
+                Target(r, subs.apply(r.inputs), placement_of(r, default), self.assets) for r in wave
+            ]
+            for target, real in zip(targets, self._map(self._apply_one, targets), strict=True):
+                resource = target.recorded
+                mocked: dict[str, Any] = {}
+                if resource.type != AWS_PROVIDER:
+                    placement = target.placement
+                    mocked_id, state = outputs_for(
+                        resource.type,
+                        resource.name,
+                        resource.inputs,
+                        placement.account,
+                        placement.region,
+                    )
+                    mocked = {**state, "id": mocked_id}
+                    for key in _REFERABLE:
+                        m, r = mocked.get(key), real.outputs.get(key)
+                        if isinstance(m, str) and isinstance(r, str):
+                            subs.add(m, r)
+                applied.resources[resource.urn] = AppliedResource(target, real, mocked)
         return applied
 
+    def _apply_one(self, target: Target) -> Real:
+        resource, placement = target.recorded, target.placement
+        try:
+            return applier_for(resource.type).apply(self.clients, target)
+        except Exception as exc:
+            raise ApplyError(
+                f"{resource.type} {resource.name} in {placement.region}/{placement.account} "
+                f"was refused: {exc}"
+            ) from exc
+
     def verify(self, applied: Applied) -> list[Finding]:
-        """Read every applied resource back: one Finding per compared input."""
-        findings = []
-        for urn, a in applied.resources.items():
+        """Read every applied resource back: one Finding per compared input. Only inputs
+        the preview records are compared: a default left to the provider is not seccat's
+        document (and could not be broken by a negative control)."""
+
+        def read(a: AppliedResource) -> list[Finding]:
             applier = applier_for(a.recorded.type)
-            for compared in applier.read_back(self.clients, a.target, a.real):
-                findings.append(Finding(urn, a.recorded.type, compared))
-        return findings
+            return [
+                Finding(a.recorded.urn, a.recorded.type, compared)
+                for compared in applier.read_back(self.clients, a.target, a.real)
+                if compared.field in a.target.inputs
+            ]
+
+        return [f for found in self._map(read, list(applied.resources.values())) for f in found]
+
+    def _map(self, fn: Callable[[Any], Any], items: list[Any]) -> list[Any]:
+        if self.workers <= 1 or len(items) <= 1:
+            return [fn(item) for item in items]
+        with ThreadPoolExecutor(max_workers=self.workers) as pool:
+            return list(pool.map(fn, items))
 
     def _prerequisites(self, ordered: list[RecordedResource], default: Placement | None) -> list:
         """Create what the catalog assumes exists; return what was created."""

@@ -142,6 +142,8 @@ register(
             "exists in the replica's region instead; recoveryWindowInDays only applies at "
             "deletion: not compared"
         ),
+        # An empty replica list has no element to break: a control adds a replica region.
+        perturb={"replicas": lambda replicas: [*replicas, {"region": "ap-south-1"}]},
     )
 )
 register(
