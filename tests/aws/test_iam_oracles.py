@@ -1,5 +1,7 @@
 """Every generated IAM document, judged by independent oracles: moto's IAM policy grammar
-(create_policy / create_role), parliament's linter and cloudsplaining's risk checks."""
+(create_policy, update_assume_role_policy), parliament's linter and cloudsplaining's risk
+checks. Every document kind (KMS key and SNS topic policies and the KV rotators' roles
+too) also goes to cfn-lint and a real moto server in tests/aws/conformance/."""
 
 from __future__ import annotations
 
@@ -71,7 +73,10 @@ def test_moto_iam_accepts_every_document(documents) -> None:
         for i, (type_, _name, _, doc) in enumerate(documents):
             text = json.dumps(doc)
             if type_ in TRUST:
-                client.create_role(RoleName=f"r{i}", AssumeRolePolicyDocument=text)
+                # create_role stores any text; update_assume_role_policy runs moto's trust
+                # policy grammar (IAMTrustPolicyDocumentValidator).
+                client.create_role(RoleName=f"r{i}", AssumeRolePolicyDocument="{}")
+                client.update_assume_role_policy(RoleName=f"r{i}", PolicyDocument=text)
             else:
                 # IAM's policy grammar (moto validates it as IAM does); a secret's resource
                 # policy uses the same grammar plus Principal, which the validator accepts.
@@ -85,6 +90,27 @@ def test_moto_iam_rejects_a_broken_document() -> None:
         client = boto3.client("iam", region_name="us-east-1")
         with pytest.raises(client.exceptions.MalformedPolicyDocumentException):
             client.create_policy(PolicyName="broken", PolicyDocument=json.dumps(broken))
+
+
+def test_moto_iam_rejects_a_broken_trust_policy() -> None:
+    """The trust oracle can fail: update_assume_role_policy refuses a trust policy with a
+    Resource, which create_role would store without a word."""
+    broken = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"Service": "ecs-tasks.amazonaws.com"},
+                "Action": "sts:AssumeRole",
+                "Resource": "*",
+            }
+        ],
+    }
+    with mock_aws():
+        client = boto3.client("iam", region_name="us-east-1")
+        client.create_role(RoleName="r", AssumeRolePolicyDocument=json.dumps(broken))
+        with pytest.raises(client.exceptions.MalformedPolicyDocumentException):
+            client.update_assume_role_policy(RoleName="r", PolicyDocument=json.dumps(broken))
 
 
 def _findings(doc: Any) -> set[tuple[str, str]]:

@@ -170,6 +170,16 @@ def test_an_aws_type_without_an_applier_fails_loudly() -> None:
         aws_resources(_preview(other))
 
 
+def test_a_provider_in_an_unknown_region_is_refused(example_world: World) -> None:
+    provider = replace(
+        _resource(AWS_PROVIDER, "nowhere"),
+        provider=None,
+        inputs={"region": "eu-central-9", "allowedAccountIds": '["999999999994"]'},
+    )
+    with pytest.raises(ApplyError, match="nowhere in eu-central-9/999999999994"):
+        example_world.harness.apply(_preview(provider))
+
+
 def test_a_dependency_cycle_is_refused() -> None:
     a = _resource("aws:iam/role:Role", "a", deps=("urn:pulumi:t::seccat::aws:iam/role:Role::b",))
     b = _resource("aws:iam/role:Role", "b", deps=(a.urn,))

@@ -87,7 +87,7 @@ register(
             "kms.get_key_rotation_status",
             "kms.list_resource_tags",
         ),
-        oracle="key policy: cfn-lint E3512 (resource policy) + W3037 (actions), parliament",
+        oracle="key policy: cfn-lint E3512 (resource policy) + W3037 (actions)",
         gaps=(
             "moto stores any key policy (no grammar check, no lockout safety check); "
             "moto 5.2.5 ignores RotationPeriodInDays (enable_key_rotation keeps only on/off): "

@@ -48,7 +48,7 @@ register(
             "sts.get_caller_identity",
             "ec2.describe_availability_zones",
         ),
-        oracle="the server's region list (describe_regions refuses an unknown region)",
+        oracle="the server's region list: describe_regions in that region must list it",
         gaps="provider settings other than region (skipRegionValidation...) have no server side",
     )
 )

@@ -89,7 +89,7 @@ register(
         apply_policy,
         read_policy,
         calls=("sns.set_topic_attributes(Policy)", "sns.get_topic_attributes"),
-        oracle="cfn-lint E3512 (resource policy) + W3037 (sns actions only), parliament",
+        oracle="cfn-lint E3512 (resource policy) + W3037 (sns actions only)",
         gaps="moto stores any policy text",
     )
 )
@@ -99,6 +99,6 @@ register(
         apply_subscription,
         read_subscription,
         calls=("sns.subscribe", "sns.get_subscription_attributes"),
-        gaps="no confirmation e-mail: moto confirms e-mail subscriptions at once",
+        gaps="no e-mail is sent: AWS keeps an e-mail subscription pending until it is confirmed",
     )
 )
