@@ -4,6 +4,7 @@ stack, each recorded offline and applied to a real moto server once per session.
 from __future__ import annotations
 
 import sys
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -55,11 +56,44 @@ def assets(lambda_layer: Path) -> RepositoryAssets:
     return RepositoryAssets(ROOT, directories={LAYER: lambda_layer})
 
 
+#: Worlds built in this session, for the summary at the end of the run.
+_BUILT: list[World] = []
+
+
 def _world(server: MotoServer, assets: RepositoryAssets, previews: dict[str, Preview]) -> World:
     harness = AwsHarness(server, assets)
     applied = {stack: harness.apply(p) for stack, p in previews.items()}
     findings = {stack: harness.verify(a) for stack, a in applied.items()}
-    return World(server, harness, previews, applied, findings)
+    world = World(server, harness, previews, applied, findings)
+    _BUILT.append(world)
+    return world
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Per type: resources applied to moto and comparisons read back (mismatches)."""
+    if not _BUILT:
+        return
+    resources: Counter[str] = Counter()
+    compared: Counter[str] = Counter()
+    wrong: Counter[str] = Counter()
+    for world in _BUILT:
+        for applied in world.applied.values():
+            resources.update(a.recorded.type for a in applied.resources.values())
+        for findings in world.findings.values():
+            compared.update(f.type for f in findings)
+            wrong.update(f.type for f in findings if not f.compared.ok)
+    stacks = ", ".join(s for w in _BUILT for s in w.applied)
+    terminalreporter.section("AWS conformance (moto)")
+    terminalreporter.write_line(f"stacks applied and read back: {stacks}")
+    for type_token in sorted(resources):
+        terminalreporter.write_line(
+            f"{type_token:55} {resources[type_token]:5} applied "
+            f"{compared[type_token]:6} compared {wrong[type_token]:3} mismatched"
+        )
+    terminalreporter.write_line(
+        f"{len(resources)} types, {sum(resources.values())} resources, "
+        f"{sum(compared.values())} comparisons, {sum(wrong.values())} mismatched"
+    )
 
 
 @pytest.fixture(scope="session")
