@@ -76,11 +76,6 @@ class MotoServer:
             self._clients[key] = client
         return self._clients[key]
 
-    def reset(self) -> None:
-        """Forget every resource in every account and region (moto's reset API)."""
-        response = requests.post(f"{self.endpoint}/moto-api/reset", timeout=30)
-        response.raise_for_status()
-
 
 def find_moto_server() -> Path:
     """``moto_server`` next to the running interpreter (the virtualenv), else on PATH."""

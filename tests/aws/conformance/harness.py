@@ -242,7 +242,7 @@ class AwsHarness:
     def __init__(self, clients: Clients, assets: AssetSource, workers: int = 4) -> None:
         self.clients = clients
         self.assets = assets
-        #: Concurrent requests (the server is threaded; reads and independent creates).
+        #: Concurrent read-back requests (the server is threaded; creation is sequential).
         self.workers = workers
 
     def plan(self, preview: Preview) -> list[list[RecordedResource]]:
@@ -250,9 +250,12 @@ class AwsHarness:
         return dependency_waves(preview, aws_resources(preview))
 
     def apply(self, preview: Preview) -> Applied:
-        """Create every AWS resource of ``preview``. Resources whose dependencies are all
-        in place are created together (a wave, on ``workers`` threads, as the Pulumi engine
-        parallelises), then their real ids replace the mocked ones in later inputs."""
+        """Create every AWS resource of ``preview``, wave after dependency wave; after each
+        wave, the real ids of what it created replace the mocked ones in later inputs.
+
+        Creation is sequential: moto's backends are not safe for concurrent writes (with
+        concurrent creates, a create_role failed with HTTP 500 once in a few runs; its
+        duplicate-name check iterates the role table that other threads grow)."""
         waves = self.plan(preview)
         ordered = [r for wave in waves for r in wave]
         default = _default_placement(ordered)
@@ -263,7 +266,7 @@ class AwsHarness:
             targets = [
                 Target(r, subs.apply(r.inputs), placement_of(r, default), self.assets) for r in wave
             ]
-            for target, real in zip(targets, self._map(self._apply_one, targets), strict=True):
+            for target, real in zip(targets, map(self._apply_one, targets), strict=True):
                 resource = target.recorded
                 mocked: dict[str, Any] = {}
                 if resource.type != AWS_PROVIDER:
@@ -296,7 +299,8 @@ class AwsHarness:
     def verify(self, applied: Applied) -> list[Finding]:
         """Read every applied resource back: one Finding per compared input. Only inputs
         the preview records are compared: a default left to the provider is not seccat's
-        document (and could not be broken by a negative control)."""
+        document (and could not be broken by a negative control). Reads run on
+        ``workers`` threads: they do not change the server's tables."""
 
         def read(a: AppliedResource) -> list[Finding]:
             applier = applier_for(a.recorded.type)
