@@ -11,6 +11,8 @@ from components.protection import protect_data
 from components.tagging import tags
 from components.vault import build_vault
 from seccat.catalog.model import CLASSIFICATION_RANK, Catalog
+from seccat.documents import logical_names as logical
+from seccat.documents.names import kms_alias_name
 from seccat.documents.shared_infra import (
     alarm_topic_arn,
     alarm_topic_name,
@@ -61,7 +63,7 @@ class SecretsPlatform(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
 
         self.kms_key = aws.kms.Key(
-            f"{environment}-kms",
+            logical.kms_key(environment),
             description=f"seccat envelope encryption for {environment} secrets",
             enable_key_rotation=True,
             rotation_period_in_days=KEY_ROTATION_DAYS,
@@ -70,23 +72,23 @@ class SecretsPlatform(pulumi.ComponentResource):
             tags=shared_tags,
             opts=child,
         )
-        self.kms_alias_name = f"alias/seccat/{environment}"
+        self.kms_alias_name = kms_alias_name(environment)
         aws.kms.Alias(
-            f"{environment}-kms-alias",
+            logical.kms_alias(environment),
             name=self.kms_alias_name,
             target_key_id=self.kms_key.key_id,
             opts=child,
         )
 
         self.alarm_topic = aws.sns.Topic(
-            f"{environment}-alarms",
+            logical.alarm_topic(environment),
             name=alarm_topic_name(env),
             kms_master_key_id=self.kms_alias_name,
             tags=shared_tags,
             opts=pulumi.ResourceOptions(parent=self, depends_on=[self.kms_key]),
         )
         aws.sns.TopicPolicy(
-            f"{environment}-alarms-policy",
+            logical.alarm_topic_policy(environment),
             arn=self.alarm_topic.arn,
             policy=dumps(alarm_topic_policy(env)),
             opts=child,
@@ -101,7 +103,7 @@ class SecretsPlatform(pulumi.ComponentResource):
         )
         for team in teams:
             aws.sns.TopicSubscription(
-                f"{environment}-alarms-{team}",
+                logical.alarm_subscription(environment, team),
                 topic=self.alarm_topic.arn,
                 protocol="email",
                 endpoint=catalog.teams[team].contact,

@@ -12,6 +12,7 @@ from components.platform import SecretsPlatform
 from seccat.catalog.diagnostics import CatalogError
 from seccat.catalog.loader import load_catalog
 from seccat.catalog.model import Catalog
+from seccat.documents import logical_names as logical
 from seccat.stacks.consistency import ACCOUNTS, KEYS, ProviderConfig, provider_config_problems
 from seccat.stacks.files import (
     StackFileError,
@@ -39,7 +40,7 @@ def main(catalog: Catalog | None = None) -> None:
             f"stack {environment!r} names no environment in {catalog_path} (known: {known})"
         )
     check_stack_config(catalog, environment, require=under_cli)
-    platform = SecretsPlatform(f"seccat-{environment}", catalog, environment)
+    platform = SecretsPlatform(logical.platform(environment), catalog, environment)
     pulumi.export("environment", environment)
     pulumi.export("kmsKeyArn", platform.kms_key.arn)
     pulumi.export("alarmTopicArn", platform.alarm_topic.arn)

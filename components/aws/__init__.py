@@ -10,11 +10,11 @@ from components.aws.alarms import rotation_failure_rule
 from components.aws.consumer import build_services
 from components.aws.dashboard import build_dashboard
 from components.aws.detective import build_detective_controls
-from components.aws.plan import AwsPlan, PlanError
 from components.aws.replica_keys import build_replica_keys
 from components.aws.rotation import RotationFunction, build_dependency_layer
 from components.aws.secret import ManagedSecret
 from components.context import PlatformContext
+from seccat.documents.aws_plan import AwsPlan, PlanError
 
 __all__ = ["build_aws"]
 

@@ -12,18 +12,20 @@ import pulumi_aws as aws
 
 from components.context import PlatformContext
 from components.tagging import tags
-from seccat.documents.monitoring import rotation_failure_pattern
-from seccat.documents.names import bounded, require
+from seccat.documents import logical_names as logical
+from seccat.documents.monitoring import (
+    ALARM_TOPIC_TARGET_ID,
+    FUNCTION_METRICS,
+    alarm_name,
+    rotation_failure_pattern,
+    rotation_failure_rule_name,
+)
+from seccat.documents.names import require
 from seccat.documents.templating import dumps
 
-#: Metric alarms on the rotation function: any error or throttle in a 5-minute period.
+#: Metric alarms (seccat.documents.monitoring.FUNCTION_METRICS) look at 5-minute periods.
 #: No data means no rotation ran, which is normal between schedules.
-FUNCTION_METRICS = ("Errors", "Throttles")
 PERIOD_SECONDS = 300
-
-
-def alarm_name(function_name: str, metric: str) -> str:
-    return bounded(f"{require(function_name, 'aws_name')}-{metric.lower()}", 255)
 
 
 def alarm_arn(ctx: PlatformContext, name: str) -> str:
@@ -38,7 +40,7 @@ def function_alarms(
     for metric in FUNCTION_METRICS:
         name = alarm_name(function_name, metric)
         aws.cloudwatch.MetricAlarm(
-            f"{ctx.env.name}/{name}",
+            logical.function_alarm(ctx.env.name, name),
             name=name,
             alarm_description=f"seccat: rotation function {function_name} reports {metric}",
             namespace="AWS/Lambda",
@@ -81,10 +83,10 @@ def input_template(environment: str) -> str:
 
 def rotation_failure_rule(ctx: PlatformContext) -> aws.cloudwatch.EventRule:
     env = ctx.env.name
-    name = f"seccat-{env}-rotation-failures"
+    name = rotation_failure_rule_name(env)
     resource_tags = tags(f"environments/{env}", "seccat", "internal", env)
     rule = aws.cloudwatch.EventRule(
-        f"{env}/rotation-failures",
+        logical.rotation_failure_rule(env),
         name=name,
         description=f"seccat: failed or abandoned rotations of {env} secrets",
         event_pattern=dumps(rotation_failure_pattern(ctx.region, ctx.account_id, env)),
@@ -92,9 +94,9 @@ def rotation_failure_rule(ctx: PlatformContext) -> aws.cloudwatch.EventRule:
         opts=ctx.child_opts(),
     )
     aws.cloudwatch.EventTarget(
-        f"{env}/rotation-failures-to-topic",
+        logical.rotation_failure_target(env),
         rule=rule.name,
-        target_id="seccat-alarm-topic",
+        target_id=ALARM_TOPIC_TARGET_ID,
         arn=ctx.alarm_topic.arn,
         input_transformer=aws.cloudwatch.EventTargetInputTransformerArgs(
             input_paths=INPUT_PATHS, input_template=input_template(env)

@@ -12,10 +12,12 @@ from collections.abc import Mapping
 import pulumi
 import pulumi_aws as aws
 
-from components.aws.plan import AwsPlan, ServicePlan
 from components.context import PlatformContext
 from components.tagging import tags
+from seccat.documents import logical_names as logical
+from seccat.documents.aws_plan import AwsPlan, ServicePlan
 from seccat.documents.iam import consumer_policy, trust_policy
+from seccat.documents.names import consumer_policy_name
 from seccat.documents.templating import dumps
 
 TYPE = "seccat:aws:ServiceAccess"
@@ -29,15 +31,19 @@ class ServiceAccess(pulumi.ComponentResource):
     def __init__(self, ctx: PlatformContext, aws_plan: AwsPlan, plan: ServicePlan) -> None:
         service = plan.service
         env = ctx.env.name
-        name = f"{env}/{service.name}"
-        super().__init__(TYPE, name, {"catalogRef": ["services", service.name]}, ctx.child_opts())
+        super().__init__(
+            TYPE,
+            logical.service_access(env, service.name),
+            {"catalogRef": ["services", service.name]},
+            ctx.child_opts(),
+        )
         resource_tags = tags(f"services/{service.name}", service.team, plan.classification, env)
         self.role_arn = plan.role_arn
         self.role: aws.iam.Role | None = None
         if plan.create_role:
             assert service.aws is not None and service.aws.trust is not None
             self.role = aws.iam.Role(
-                f"{name}/role",
+                logical.service_role(env, service.name),
                 name=plan.role_name,
                 description=f"seccat: {service.name} in {env}",
                 assume_role_policy=dumps(trust_policy(service.aws.trust, ctx.account_id)),
@@ -48,8 +54,8 @@ class ServiceAccess(pulumi.ComponentResource):
         self.policy: aws.iam.RolePolicy | None = None
         if plan.reads:
             self.policy = aws.iam.RolePolicy(
-                f"{name}/secrets-policy",
-                name=f"seccat-{env}-secrets",
+                logical.service_policy(env, service.name),
+                name=consumer_policy_name(env),
                 role=self.role.name if self.role is not None else plan.role_name,
                 policy=dumps(
                     consumer_policy(

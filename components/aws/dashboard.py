@@ -7,7 +7,8 @@ from collections.abc import Sequence
 import pulumi_aws as aws
 
 from components.context import PlatformContext
-from seccat.documents.monitoring import rotation_dashboard
+from seccat.documents import logical_names as logical
+from seccat.documents.monitoring import dashboard_name, rotation_dashboard
 from seccat.documents.templating import dumps
 
 
@@ -18,8 +19,8 @@ def build_dashboard(
         return None
     env = ctx.env.name
     return aws.cloudwatch.Dashboard(
-        f"{env}/rotation-dashboard",
-        dashboard_name=f"seccat-{env}-rotation",
+        logical.dashboard(env),
+        dashboard_name=dashboard_name(env),
         dashboard_body=dumps(
             rotation_dashboard(
                 environment=env,

@@ -12,11 +12,12 @@ from __future__ import annotations
 import pulumi
 import pulumi_aws as aws
 
-from components.aws.plan import AwsPlan
 from components.aws.providers import regional_provider
 from components.context import PlatformContext
 from components.tagging import tags
 from seccat.catalog.model import CLASSIFICATION_RANK
+from seccat.documents import logical_names as logical
+from seccat.documents.aws_plan import AwsPlan
 from seccat.documents.iam import replica_key_policy
 from seccat.documents.names import require
 from seccat.documents.templating import dumps
@@ -36,10 +37,12 @@ def build_replica_keys(ctx: PlatformContext, plan: AwsPlan) -> dict[str, pulumi.
     for region, classes in sorted(regions.items()):
         if region == ctx.region:
             raise pulumi.RunError(f"a secret in {env} replicates to its own region {region}")
-        provider = regional_provider(f"{env}-{region}", region, ctx.child_opts())
+        provider = regional_provider(
+            logical.replica_provider(env, region), region, ctx.child_opts()
+        )
         opts = pulumi.ResourceOptions(parent=ctx.parent, provider=provider)
         key = aws.kms.Key(
-            f"{env}-kms-{region}",
+            logical.replica_key(env, region),
             description=f"seccat envelope encryption for {env} secret replicas in {region}",
             enable_key_rotation=True,
             rotation_period_in_days=KEY_ROTATION_DAYS,
@@ -56,7 +59,7 @@ def build_replica_keys(ctx: PlatformContext, plan: AwsPlan) -> dict[str, pulumi.
             opts=opts,
         )
         aws.kms.Alias(
-            f"{env}-kms-alias-{region}",
+            logical.replica_alias(env, region),
             name=ctx.kms_alias,
             target_key_id=key.key_id,
             opts=opts,

@@ -13,11 +13,17 @@ import pulumi_aws as aws
 
 from components.aws.alarms import function_alarms
 from components.aws.package import HANDLERS, code_archive, dependency_layer
-from components.aws.plan import RotatorPlan, SecretPlan
 from components.context import PlatformContext
 from seccat.catalog.model import Secret
+from seccat.documents import logical_names as logical
+from seccat.documents.aws_plan import RotatorPlan, SecretPlan
 from seccat.documents.iam import lambda_assume_role_policy, rotation_role_policy
-from seccat.documents.names import require
+from seccat.documents.names import (
+    ROTATION_INVOKE_STATEMENT,
+    ROTATION_POLICY_NAME,
+    require,
+    rotation_layer_name,
+)
 from seccat.documents.templating import dumps
 
 RUNTIME = "python3.13"
@@ -75,8 +81,8 @@ def build_dependency_layer(ctx: PlatformContext) -> aws.lambda_.LayerVersion:
     """pg8000 for the PostgreSQL rotators, once per environment (functions/README.md)."""
     env = ctx.env.name
     return aws.lambda_.LayerVersion(
-        f"{env}/rotation-dependencies",
-        layer_name=f"seccat-{env}-rotation-dependencies",
+        logical.rotation_layer(env),
+        layer_name=rotation_layer_name(env),
         description="seccat rotation dependencies (functions/requirements.txt), pure Python",
         code=dependency_layer(),
         compatible_runtimes=[RUNTIME],
@@ -107,11 +113,11 @@ class RotationFunction:
     ) -> None:
         rotator = plan.rotator
         assert rotator is not None
-        name = f"{ctx.env.name}/{plan.secret.id}"
+        env, secret_id = ctx.env.name, plan.secret.id
         child = pulumi.ResourceOptions(parent=parent)
 
         self.role = aws.iam.Role(
-            f"{name}/rotation-role",
+            logical.rotation(env, secret_id, "role"),
             name=rotator.role_name,
             description=f"seccat: rotates {plan.name} and nothing else",
             assume_role_policy=dumps(lambda_assume_role_policy()),
@@ -119,8 +125,8 @@ class RotationFunction:
             opts=child,
         )
         self.role_policy = aws.iam.RolePolicy(
-            f"{name}/rotation-role-policy",
-            name="seccat-rotation",
+            logical.rotation(env, secret_id, "role-policy"),
+            name=ROTATION_POLICY_NAME,
             role=self.role.name,
             policy=dumps(
                 rotation_role_policy(
@@ -137,7 +143,7 @@ class RotationFunction:
             opts=child,
         )
         self.log_group = aws.cloudwatch.LogGroup(
-            f"{name}/rotation-logs",
+            logical.rotation(env, secret_id, "logs"),
             name=rotator.log_group_name,
             retention_in_days=LOG_RETENTION_DAYS,
             kms_key_id=ctx.kms_key.arn,
@@ -147,7 +153,7 @@ class RotationFunction:
         db = rotator.database
         vpc = db.vpc if db is not None else None
         self.function = aws.lambda_.Function(
-            f"{name}/rotation-function",
+            logical.rotation(env, secret_id, "function"),
             name=rotator.function_name,
             description=f"seccat: rotates {plan.name}",
             role=self.role.arn,
@@ -180,8 +186,8 @@ class RotationFunction:
         )
         # Only Secrets Manager, only for this secret, only from this account.
         self.permission = aws.lambda_.Permission(
-            f"{name}/rotation-invoke",
-            statement_id="SecretsManagerRotation",
+            logical.rotation(env, secret_id, "invoke"),
+            statement_id=ROTATION_INVOKE_STATEMENT,
             action="lambda:InvokeFunction",
             function=self.function.name,
             principal="secretsmanager.amazonaws.com",
@@ -190,7 +196,7 @@ class RotationFunction:
             opts=child,
         )
         self.rotation = aws.secretsmanager.SecretRotation(
-            f"{name}/rotation-schedule",
+            logical.rotation(env, secret_id, "schedule"),
             secret_id=secret.arn,
             rotation_lambda_arn=self.function.arn,
             rotation_rules=aws.secretsmanager.SecretRotationRotationRulesArgs(

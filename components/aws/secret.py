@@ -12,9 +12,10 @@ from collections.abc import Mapping, Sequence
 import pulumi
 import pulumi_aws as aws
 
-from components.aws.plan import SecretPlan
 from components.context import PlatformContext
 from components.tagging import tags
+from seccat.documents import logical_names as logical
+from seccat.documents.aws_plan import SecretPlan
 from seccat.documents.iam import secret_resource_policy
 from seccat.documents.templating import dumps
 
@@ -48,7 +49,8 @@ class ManagedSecret(pulumi.ComponentResource):
         replica_keys: Mapping[str, pulumi.Input[str]],
     ) -> None:
         self.plan = plan
-        self.logical = f"{ctx.env.name}/{plan.secret.id}"
+        self.env = ctx.env.name
+        self.logical = logical.managed_secret(ctx.env.name, plan.secret.id)
         super().__init__(
             TYPE, self.logical, {"catalogRef": ["secrets", plan.secret.id]}, ctx.child_opts()
         )
@@ -78,7 +80,7 @@ class ManagedSecret(pulumi.ComponentResource):
         """The resource policy names its readers' roles, so AWS refuses it until they exist:
         it is attached once the roles are declared, and depends on them."""
         policy = aws.secretsmanager.SecretPolicy(
-            f"{self.logical}/policy",
+            logical.secret_policy(self.env, self.plan.secret.id),
             secret_arn=self.secret.arn,
             policy=dumps(
                 secret_resource_policy(

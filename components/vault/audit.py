@@ -7,7 +7,8 @@ import pulumi
 import pulumi_vault as vault
 
 from components.context import PlatformContext
-from seccat.documents.names import require
+from seccat.documents import logical_names as logical
+from seccat.documents import vault_layout as layout
 
 #: Options per device type. Raw logging is always off: values stay HMAC'd in the log.
 SUPPORTED_TYPES = ("file", "syslog")
@@ -24,9 +25,9 @@ def build_audit(ctx: PlatformContext) -> vault.Audit:
     if settings.audit_type == "file":
         options["file_path"] = settings.audit_file_path
     return vault.Audit(
-        f"{ctx.env.name}-vault-audit",
+        logical.vault_audit(ctx.env.name),
         type=settings.audit_type,
-        path=require(settings.audit_path, "mount"),
+        path=layout.audit_path(ctx.env),
         description=f"seccat audit device for {ctx.env.name}",
         options=options,
         opts=ctx.child_opts(),

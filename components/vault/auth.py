@@ -15,9 +15,11 @@ import pulumi_vault as vault
 from components.context import PlatformContext
 from components.vault.policies import Policies
 from seccat.catalog.model import Service
+from seccat.documents import logical_names as logical
 from seccat.documents import vault_layout as layout
+from seccat.documents.aws_plan import service_role
 from seccat.documents.iam import role_arn
-from seccat.documents.names import require, service_role_name
+from seccat.documents.names import require
 from seccat.documents.vault_lifetimes import TOKEN_TTL_CEILING, token_ttl
 from seccat.documents.vault_policy import consuming_services, consumptions
 
@@ -50,7 +52,7 @@ def build_auth_backends(
 ) -> AuthBackends:
     env = ctx.env.name
     aws_backend = vault.AuthBackend(
-        f"{env}-vault-auth-aws",
+        logical.vault_aws_auth(env),
         type="aws",
         path=layout.aws_auth_path(ctx.env),
         description=f"seccat: AWS IAM logins for {env} services and rotators",
@@ -75,7 +77,7 @@ def build_auth_backends(
     consumers = consuming_services(ctx.catalog, ctx.env)
     if any(ctx.catalog.service_in(s, env).kubernetes for s in consumers):
         k8s_backend = vault.AuthBackend(
-            f"{env}-vault-auth-kubernetes",
+            logical.vault_kubernetes_auth(env),
             type="kubernetes",
             path=layout.kubernetes_auth_path(ctx.env),
             description=f"seccat: Kubernetes service-account logins for {env}",
@@ -87,12 +89,7 @@ def build_auth_backends(
 
 def service_role_arn(ctx: PlatformContext, service: Service) -> str:
     """The IAM role the AWS components create for the service (or the catalog's own)."""
-    name = (
-        service.aws.role_name
-        if service.aws and service.aws.role_name
-        else service_role_name(ctx.env.name, service.name)
-    )
-    return role_arn(ctx.account_id, name)
+    return role_arn(ctx.account_id, service_role(service, ctx.env.name))
 
 
 def build_service_roles(
@@ -111,7 +108,7 @@ def build_service_roles(
         # can log in through AWS auth.
         if service.aws is not None and (service.aws.trust or service.aws.role_name):
             vault.aws.AuthBackendRole(
-                f"{env.name}-vault-aws-role-{name}",
+                logical.vault_aws_role(env.name, name),
                 backend=backends.aws.path,
                 role=require(name, "name"),
                 auth_type="iam",
@@ -133,7 +130,7 @@ def build_service_roles(
         k8s = service.kubernetes
         if k8s is not None and backends.kubernetes is not None:
             vault.kubernetes.AuthBackendRole(
-                f"{env.name}-vault-k8s-role-{name}",
+                logical.vault_kubernetes_role(env.name, name),
                 backend=backends.kubernetes.path,
                 role_name=require(name, "name"),
                 bound_service_account_names=[require(k8s.service_account, "k8s_name")],

@@ -17,6 +17,7 @@ import pulumi_vault as vault
 from components.context import PlatformContext
 from components.vault.config import rotation_schedules_supported
 from seccat.catalog.model import Secret
+from seccat.documents import logical_names as logical
 from seccat.documents import vault_layout as layout
 from seccat.documents import vault_lifetimes as lifetimes
 from seccat.documents.names import require
@@ -65,9 +66,9 @@ def build_database(
         password = config.require_secret(layout.database_password_config_key(db_name))
         version = config.get_int(layout.database_password_version_config_key(db_name)) or 1
         connection = vault.database.SecretBackendConnection(
-            f"{env.name}-vault-db-{db_name}",
+            logical.vault_database_connection(env.name, db_name),
             backend=mount.path,
-            name=require(db_name, "name"),
+            name=layout.database_connection_name(db_name),
             plugin_name="postgresql-database-plugin",
             allowed_roles=roles,
             verify_connection=True,
@@ -95,7 +96,7 @@ def build_database(
                     raise pulumi.RunError(f"secret {secret.id!r}: {exc}") from None
                 built.append(
                     vault.database.SecretBackendStaticRole(
-                        f"{env.name}-vault-db-role-{name}",
+                        logical.vault_database_role(env.name, name),
                         backend=mount.path,
                         name=name,
                         db_name=connection.name,
@@ -111,7 +112,7 @@ def build_database(
                 ttl = lifetimes.dynamic_ttl(secret)
                 built.append(
                     vault.database.SecretBackendRole(
-                        f"{env.name}-vault-db-role-{name}",
+                        logical.vault_database_role(env.name, name),
                         backend=mount.path,
                         name=name,
                         db_name=connection.name,

@@ -15,6 +15,7 @@ import pulumi_vault as vault
 from components.context import PlatformContext
 from components.vault.mounts import KvMount
 from seccat.catalog.model import Secret
+from seccat.documents import logical_names as logical
 from seccat.documents import vault_layout as layout
 from seccat.documents.names import slug
 from seccat.documents.templating import dumps
@@ -26,7 +27,7 @@ def build_kv_metadata(
 ) -> list[vault.generic.Endpoint]:
     return [
         vault.generic.Endpoint(
-            f"{ctx.env.name}-vault-kv-meta-{slug(secret.id)}",
+            logical.vault_kv_metadata(ctx.env.name, slug(secret.id)),
             path=layout.kv_metadata_path(ctx.env, secret.id),
             data_json=dumps(kv_metadata(ctx.env, secret)),
             disable_read=False,

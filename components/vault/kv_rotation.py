@@ -22,6 +22,7 @@ from components.tagging import tags
 from components.vault.auth import AuthBackends
 from components.vault.policies import Policies
 from seccat.catalog.model import CLASSIFICATION_RANK, Secret
+from seccat.documents import logical_names as logical
 from seccat.documents import vault_layout as layout
 from seccat.documents import vault_rotator as docs
 from seccat.documents.iam import lambda_assume_role_policy, role_arn
@@ -87,8 +88,8 @@ def build_kv_rotation(ctx: PlatformContext, policies: Policies, backends: AuthBa
     # hvac and its closure (functions/requirements.txt), the same pure-Python layer the AWS
     # rotators use; built by `python functions/build_layer.py build/lambda-layer`.
     layer = aws.lambda_.LayerVersion(
-        f"{env.name}-kv-rotator-dependencies",
-        layer_name=f"seccat-{env.name}-kv-rotator-dependencies",
+        logical.kv_rotator_layer(env.name),
+        layer_name=docs.kv_rotator_layer_name(env.name),
         description="seccat Vault KV rotator dependencies (hvac), pure Python",
         code=dependency_layer(),
         compatible_runtimes=[RUNTIME],
@@ -96,7 +97,7 @@ def build_kv_rotation(ctx: PlatformContext, policies: Policies, backends: AuthBa
         opts=ctx.child_opts(),
     )
     group = aws.scheduler.ScheduleGroup(
-        f"{env.name}-kv-rotation-schedules",
+        logical.kv_schedule_group(env.name),
         name=docs.schedule_group_name(env.name),
         tags=tags(
             catalog_id=f"environments/{env.name}/kv-rotation",
@@ -116,10 +117,9 @@ def build_kv_rotation(ctx: PlatformContext, policies: Policies, backends: AuthBa
             environment=env.name,
         )
         fn_name = docs.rotator_function_name(env.name, team)
-        prefix = f"{env.name}-kv-rotator-{team}"
 
         role = aws.iam.Role(
-            f"{prefix}-role",
+            logical.kv_rotator(env.name, team, "role"),
             name=fn_name,
             description=f"seccat KV rotator of team {team} in {env.name}: logs only",
             assume_role_policy=dumps(lambda_assume_role_policy()),
@@ -127,7 +127,7 @@ def build_kv_rotation(ctx: PlatformContext, policies: Policies, backends: AuthBa
             opts=ctx.child_opts(),
         )
         log_group = aws.cloudwatch.LogGroup(
-            f"{prefix}-logs",
+            logical.kv_rotator(env.name, team, "logs"),
             name=docs.log_group_name(fn_name),
             retention_in_days=LOG_RETENTION_DAYS,
             kms_key_id=ctx.kms_key.arn,
@@ -135,14 +135,14 @@ def build_kv_rotation(ctx: PlatformContext, policies: Policies, backends: AuthBa
             opts=ctx.child_opts(),
         )
         logs_policy = aws.iam.RolePolicy(
-            f"{prefix}-logs-policy",
+            logical.kv_rotator(env.name, team, "logs-policy"),
             role=role.name,
-            name="write-own-logs",
+            name=docs.ROTATOR_LOGS_POLICY_NAME,
             policy=dumps(docs.rotator_logs_policy(ctx.region, ctx.account_id, fn_name)),
             opts=ctx.child_opts(),
         )
         function = aws.lambda_.Function(
-            f"{prefix}-function",
+            logical.kv_rotator(env.name, team, "function"),
             name=fn_name,
             description=f"Rotates generated Vault KV secrets of team {team} in {env.name}",
             role=role.arn,
@@ -176,7 +176,7 @@ def build_kv_rotation(ctx: PlatformContext, policies: Policies, backends: AuthBa
         # alarms as the AWS rotators): a CAS conflict or a Vault outage is never silent.
         function_alarms(ctx, fn_name, team_tags, ctx.parent)
         vault.aws.AuthBackendRole(
-            f"{env.name}-vault-aws-role-kv-rotator-{team}",
+            logical.vault_rotator_aws_role(env.name, team),
             backend=backends.aws.path,
             role=layout.rotator_role_name(team),
             auth_type="iam",
@@ -193,7 +193,7 @@ def build_kv_rotation(ctx: PlatformContext, policies: Policies, backends: AuthBa
 
         sched_name = docs.scheduler_role_name(env.name, team)
         scheduler_role = aws.iam.Role(
-            f"{prefix}-scheduler-role",
+            logical.kv_rotator(env.name, team, "scheduler-role"),
             name=sched_name,
             description=f"EventBridge Scheduler invoking the KV rotator of {team} in {env.name}",
             assume_role_policy=dumps(
@@ -206,9 +206,9 @@ def build_kv_rotation(ctx: PlatformContext, policies: Policies, backends: AuthBa
             opts=ctx.child_opts(),
         )
         invoke_policy = aws.iam.RolePolicy(
-            f"{prefix}-scheduler-policy",
+            logical.kv_rotator(env.name, team, "scheduler-policy"),
             role=scheduler_role.name,
-            name="invoke-kv-rotator",
+            name=docs.SCHEDULER_POLICY_NAME,
             policy=dumps(
                 docs.scheduler_invoke_policy(docs.function_arn(ctx.region, ctx.account_id, fn_name))
             ),
@@ -218,7 +218,7 @@ def build_kv_rotation(ctx: PlatformContext, policies: Policies, backends: AuthBa
             assert secret.rotation is not None
             window = secret.rotation.window_seconds
             aws.scheduler.Schedule(
-                f"{env.name}-kv-rotation-{slug(secret.id)}",
+                logical.kv_schedule(env.name, slug(secret.id)),
                 name=docs.schedule_name(env.name, slug(secret.id)),
                 description=f"Rotate Vault KV secret {secret.id} in {env.name}",
                 group_name=group.name,

@@ -10,6 +10,7 @@ import pulumi_vault as vault
 
 from components.context import PlatformContext
 from seccat.catalog.model import Secret
+from seccat.documents import logical_names as logical
 from seccat.documents import vault_layout as layout
 from seccat.documents import vault_lifetimes as lifetimes
 
@@ -28,7 +29,7 @@ def build_kv_mount(
         return None
     env = ctx.env.name
     mount = vault.Mount(
-        f"{env}-vault-kv",
+        logical.vault_kv_mount(env),
         path=layout.kv_mount(ctx.env),
         type="kv",
         options={"version": "2"},
@@ -38,7 +39,7 @@ def build_kv_mount(
         opts=ctx.child_opts(depends_on=list(depends_on)),
     )
     config = vault.kv.SecretBackendV2(
-        f"{env}-vault-kv-config",
+        logical.vault_kv_config(env),
         mount=mount.path,
         max_versions=lifetimes.KV_MOUNT_MAX_VERSIONS,
         # Protected environments refuse any write without check-and-set, even to keys
@@ -57,7 +58,7 @@ def build_database_mount(
         return None
     env = ctx.env.name
     return vault.Mount(
-        f"{env}-vault-database",
+        logical.vault_database_mount(env),
         path=layout.database_mount(ctx.env),
         type="database",
         description=f"seccat database credentials for {env}",

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 import pulumi_vault as vault
 
 from components.context import PlatformContext
+from seccat.documents import logical_names as logical
 from seccat.documents import vault_layout as layout
 from seccat.documents import vault_policy as documents
 
@@ -27,21 +28,21 @@ def build_policies(ctx: PlatformContext) -> Policies:
     built = Policies()
     for service in documents.consuming_services(catalog, env):
         built.services[service] = vault.Policy(
-            f"{env.name}-vault-policy-service-{service}",
+            logical.vault_service_policy(env.name, service),
             name=layout.service_policy_name(env, service),
             policy=documents.service_policy(catalog, env, service),
             opts=ctx.child_opts(),
         )
     for team in documents.writer_teams(catalog, env):
         built.writers[team] = vault.Policy(
-            f"{env.name}-vault-policy-writer-{team}",
+            logical.vault_writer_policy(env.name, team),
             name=layout.writer_policy_name(env, team),
             policy=documents.writer_policy(catalog, env, team),
             opts=ctx.child_opts(),
         )
     for team in documents.rotator_teams(catalog, env):
         built.rotators[team] = vault.Policy(
-            f"{env.name}-vault-policy-kv-rotator-{team}",
+            logical.vault_rotator_policy(env.name, team),
             name=layout.rotator_policy_name(env, team),
             policy=documents.rotator_policy(catalog, env, team),
             opts=ctx.child_opts(),

@@ -6,10 +6,12 @@ tests compare them exactly.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from seccat.documents.names import require
+from seccat.catalog.model import CLASSIFICATION_RANK, MAX_ROTATION_DAYS
+from seccat.documents.names import bounded, require
 from seccat.documents.templating import render_json
 
 #: Secrets Manager records these rotation outcomes as CloudTrail *service* events, which
@@ -30,6 +32,29 @@ ROTATION_FAILURE_EVENTS: tuple[str, ...] = (
 #: 100 functions (two metrics each on the errors graph) stays well inside.
 ALARMS_PER_WIDGET = 100
 FUNCTIONS_PER_WIDGET = 100
+
+
+#: Metric alarms on every rotation function: any error or throttle in a 5-minute period.
+FUNCTION_METRICS = ("Errors", "Throttles")
+#: Target id of the alarm topic on the rotation-failure rule (unique within the rule).
+ALARM_TOPIC_TARGET_ID = "seccat-alarm-topic"
+
+
+def alarm_name(function_name: str, metric: str) -> str:
+    """CloudWatch alarm on one metric of one rotation function (255-character limit)."""
+    return bounded(f"{require(function_name, 'aws_name')}-{metric.lower()}", 255)
+
+
+def alarm_names(function_name: str) -> list[str]:
+    return [alarm_name(function_name, metric) for metric in FUNCTION_METRICS]
+
+
+def rotation_failure_rule_name(environment: str) -> str:
+    return f"seccat-{require(environment, 'name')}-rotation-failures"
+
+
+def dashboard_name(environment: str) -> str:
+    return f"seccat-{require(environment, 'name')}-rotation"
 
 
 def secret_arn_prefix(region: str, account_id: str, environment: str) -> str:
@@ -66,3 +91,75 @@ def rotation_dashboard(
         alarm_chunks=_chunks(alarms, ALARMS_PER_WIDGET),
         function_chunks=_chunks(functions, FUNCTIONS_PER_WIDGET),
     )
+
+
+#: SECRETSMANAGER_SECRET_UNUSED's default, as in Security Hub SecretsManager.3.
+UNUSED_DAYS = 90
+
+
+@dataclass(frozen=True)
+class ConfigRule:
+    """One AWS Config managed rule of an environment's detective controls."""
+
+    suffix: str
+    identifier: str
+    description: str
+    parameters: dict[str, str] | None = None
+    #: (tag key, tag value) the rule is scoped to; change-triggered rules only.
+    scope_tag: tuple[str, str] | None = None
+    periodic: bool = False
+
+
+def config_rule_name(environment: str, suffix: str) -> str:
+    return f"seccat-{require(environment, 'name')}-{suffix}"
+
+
+def config_rules(environment: str, classifications: Iterable[str]) -> list[ConfigRule]:
+    """The rules for an environment whose Secrets Manager secrets have ``classifications``."""
+    classes = sorted(set(classifications), key=CLASSIFICATION_RANK.__getitem__)
+    if not classes:
+        return []
+    # Change-triggered rules take a tag scope: one rule per classification, so each secret
+    # is held to its own classification's interval.
+    rules = [
+        ConfigRule(
+            f"secret-rotation-enabled-{cls}",
+            "SECRETSMANAGER_ROTATION_ENABLED_CHECK",
+            f"{cls} secrets rotate at least every {MAX_ROTATION_DAYS[cls]} days",
+            parameters={"maximumAllowedRotationFrequency": str(MAX_ROTATION_DAYS[cls])},
+            scope_tag=("seccat:classification", cls),
+        )
+        for cls in classes
+    ]
+    rules += [
+        ConfigRule(
+            "secret-rotation-succeeds",
+            "SECRETSMANAGER_SCHEDULED_ROTATION_SUCCESS_CHECK",
+            f"rotations of {environment} secrets happen as scheduled",
+            scope_tag=("seccat:environment", environment),
+        ),
+        # Periodic rules cannot be scoped by tag, so they take the loosest interval in use:
+        # catching a secret nobody rotated (also the externally issued ones) without
+        # flagging a secret that honours its own, stricter, classification (checked above).
+        ConfigRule(
+            "secret-periodic-rotation",
+            "SECRETSMANAGER_SECRET_PERIODIC_ROTATION",
+            f"every secret was rotated within {MAX_ROTATION_DAYS[classes[0]]} days",
+            parameters={"maxDaysSinceRotation": str(MAX_ROTATION_DAYS[classes[0]])},
+            periodic=True,
+        ),
+        ConfigRule(
+            "secret-unused",
+            "SECRETSMANAGER_SECRET_UNUSED",
+            f"no secret goes unread for {UNUSED_DAYS} days (retire it in the catalog)",
+            parameters={"unusedForDays": str(UNUSED_DAYS)},
+            periodic=True,
+        ),
+        ConfigRule(
+            "kms-key-rotation",
+            "CMK_BACKING_KEY_ROTATION_ENABLED",
+            "customer managed keys rotate their backing key",
+            periodic=True,
+        ),
+    ]
+    return rules

@@ -90,3 +90,37 @@ def in_every_region(arn_pattern: str) -> str:
 def service_role_name(environment: str, service: str) -> str:
     """IAM role of a consuming service in one environment (64-character IAM limit)."""
     return bounded(f"seccat-{require(environment, 'name')}-{require(service, 'name')}", 64)
+
+
+def rotation_function_name(environment: str, secret_id: str) -> str:
+    """The Lambda (and its IAM role) rotating one Secrets Manager secret: '/' becomes '_',
+    which no id contains, so two ids never share a function."""
+    stem = f"seccat-{require(environment, 'name')}-rotate-{require(secret_id, 'secret_id')}"
+    return bounded(stem.replace("/", "_"), 64)
+
+
+def rotation_log_group_name(environment: str, secret_id: str) -> str:
+    """Log group of a secret's rotation function (the KMS key policy allows /seccat/<env>/*)."""
+    return f"/seccat/{require(environment, 'name')}/rotation/{require(secret_id, 'secret_id')}"
+
+
+def rotation_layer_name(environment: str) -> str:
+    """The PostgreSQL rotators' dependency layer of one environment."""
+    return f"seccat-{require(environment, 'name')}-rotation-dependencies"
+
+
+def kms_alias_name(environment: str) -> str:
+    """The environment's key alias, the same in every region holding its replicas."""
+    return f"alias/seccat/{require(environment, 'name')}"
+
+
+def consumer_policy_name(environment: str) -> str:
+    """Inline policy on a service's role: one per environment, so a role shared by two
+    environments (an existing role) would keep both."""
+    return f"seccat-{require(environment, 'name')}-secrets"
+
+
+#: Inline policy of every rotation function's role.
+ROTATION_POLICY_NAME: Final = "seccat-rotation"
+#: Statement id of the permission letting Secrets Manager invoke a rotation function.
+ROTATION_INVOKE_STATEMENT: Final = "SecretsManagerRotation"

@@ -27,6 +27,11 @@ def database_mount(env: Environment) -> str:
     return require(env.vault.database_mount, "mount")
 
 
+def audit_path(env: Environment) -> str:
+    """Where the environment's audit device is enabled (sys/audit/<path>)."""
+    return require(env.vault.audit_path, "mount")
+
+
 def kv_data_path(env: Environment, secret_id: str) -> str:
     """KV v2 values are read and written under ``data/``."""
     return f"{kv_mount(env)}/data/{require(secret_id, 'secret_id')}"
@@ -58,6 +63,11 @@ def database_creds_path(env: Environment, secret: Secret) -> str:
     (a fresh login per lease)."""
     kind = "static-creds" if database_strategy(secret) == "static" else "creds"
     return f"{database_mount(env)}/{kind}/{database_role_name(secret.id)}"
+
+
+def database_connection_name(database: str) -> str:
+    """The connection (``<mount>/config/<name>``) of one catalog database."""
+    return require(database, "name")
 
 
 def database_role_config_path(env: Environment, secret: Secret) -> str:

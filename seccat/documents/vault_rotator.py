@@ -20,6 +20,16 @@ def rotator_function_name(environment: str, team: str) -> str:
     return bounded(f"seccat-{require(environment, 'name')}-kv-rotator-{require(team, 'name')}", 64)
 
 
+def kv_rotator_layer_name(environment: str) -> str:
+    """The KV rotators' dependency layer (hvac) of one environment."""
+    return f"seccat-{require(environment, 'name')}-kv-rotator-dependencies"
+
+
+#: Inline policy names on the rotator's and the scheduler's roles.
+ROTATOR_LOGS_POLICY_NAME = "write-own-logs"
+SCHEDULER_POLICY_NAME = "invoke-kv-rotator"
+
+
 def scheduler_role_name(environment: str, team: str) -> str:
     return bounded(f"seccat-{require(environment, 'name')}-kv-sched-{require(team, 'name')}", 64)
 

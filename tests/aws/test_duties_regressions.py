@@ -11,7 +11,7 @@ from __future__ import annotations
 import copy
 import json
 
-from components.aws.plan import AwsPlan
+from seccat.documents.aws_plan import AwsPlan
 from seccat.documents.iam import OWNER_ONLY_ACTIONS, PUT_VALUE_ACTIONS
 from tests.aws.conftest import BASE, PROD_ACCOUNT, catalog_from, preview_of
 from tests.cli.test_validate_cli import seccat

@@ -454,7 +454,7 @@ def test_the_deployed_policy_is_the_generated_one_for_every_secret(
     aws_preview, aws_catalog
 ) -> None:
     """Every SecretPolicy input, parsed back, is the generator's document for its plan."""
-    from components.aws.plan import AwsPlan
+    from seccat.documents.aws_plan import AwsPlan
 
     for stack in ("dev", "prod"):
         preview = aws_preview(stack)

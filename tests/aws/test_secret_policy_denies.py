@@ -55,7 +55,7 @@ class Deployed:
 
 
 def deployed(preview, catalog) -> Iterator[Deployed]:
-    from components.aws.plan import AwsPlan
+    from seccat.documents.aws_plan import AwsPlan
 
     plan = AwsPlan(catalog, catalog.environments[preview.stack])
     for secret_id, sp in plan.secrets.items():

@@ -1,5 +1,8 @@
 """Who reads what, and who rotates what, in one environment: decided once, from the model.
 
+Pure (no Pulumi import), so catalog validation can ask it which roles and functions an
+environment will have (seccat.documents.name_registry) without loading the SDK.
+
 The components only wire resources; this is where the catalog's relations (consumers,
 rotation kinds, superuser secrets) become plain names and ARNs, so secret policies can
 name every reader before any role exists and everything is known at preview time.
@@ -22,8 +25,9 @@ from seccat.catalog.model import (
 from seccat.documents.iam import role_arn
 from seccat.documents.names import (
     aws_secret_name,
-    bounded,
     require,
+    rotation_function_name,
+    rotation_log_group_name,
     secret_arn_pattern,
     service_role_name,
 )
@@ -36,6 +40,15 @@ RotatorKind = Literal["generated", "postgres"]
 #: days. Bounds (4 h .. 1000 d) are enforced by catalog validation.
 _DAY = 86400
 _HOUR = 3600
+
+
+def service_role(service: Service, env: str) -> str:
+    """The name of the IAM role a service has in ``env``: the catalog's ``role_name`` (a role
+    seccat creates under that name, or an existing one), else ``seccat-<env>-<service>``."""
+    aws = service.in_env(env).aws
+    if aws is not None and aws.role_name:
+        return require(aws.role_name, "iam_role_name")
+    return service_role_name(env, service.name)
 
 
 class PlanError(ValueError):
@@ -193,11 +206,7 @@ class AwsPlan:
                         "or aws.role_name in the catalog"
                     )
                 continue
-            role_name = (
-                require(aws.role_name, "iam_role_name")
-                if aws.role_name
-                else service_role_name(env, name)
-            )
+            role_name = service_role(service, env)
             plans[name] = ServicePlan(
                 service=service,
                 role_name=role_name,
@@ -214,9 +223,8 @@ class AwsPlan:
         if not secret.generated or secret.rotation is None or secret.lifecycle == "retired":
             return None
         env = self.env.name
-        stem = f"seccat-{env}-rotate-{secret.id.replace('/', '_')}"
-        function_name = bounded(stem, 64)
-        log_group = f"/seccat/{env}/rotation/{secret.id}"
+        function_name = rotation_function_name(env, secret.id)
+        log_group = rotation_log_group_name(env, secret.id)
         database = None
         master = None
         kind: RotatorKind = "generated"
