@@ -19,15 +19,17 @@ EXAMPLE_CATALOG = ROOT / "catalog.yaml"
 
 # Lambda code lives outside the seccat package (it is packaged on its own); import it as the
 # Lambda runtime does, with functions/ as the root.
-for _path in (TESTS, ROOT / "functions"):
+for _path in (TESTS, ROOT / "functions", ROOT / "benchmarks"):
     if str(_path) not in sys.path:
         sys.path.insert(0, str(_path))
 
+from catalog_gen import generate  # noqa: E402
 from servers.moto import MotoServer, running_moto  # noqa: E402
 from servers.openbao import OpenBaoServer, running_openbao  # noqa: E402
 from servers.postgres import PostgresServer, running_postgres  # noqa: E402
+from vault.harness import Recorded, record  # noqa: E402
 
-from seccat.catalog.loader import load_catalog  # noqa: E402
+from seccat.catalog.loader import load_catalog, parse_catalog  # noqa: E402
 from seccat.catalog.model import Catalog  # noqa: E402
 from seccat.engine.preview import Preview, run_preview  # noqa: E402
 
@@ -52,6 +54,42 @@ def example_catalog() -> Catalog:
 def example_preview() -> Callable[[str], Preview]:
     """``example_preview("prod")``: the offline preview of catalog.yaml, cached per stack."""
     return _example_preview
+
+
+#: The benchmark catalog the isolation proofs and the name registry's completeness run on.
+GENERATED_SECRETS = 1000
+GENERATED_PATH = f"catalog-{GENERATED_SECRETS}.yaml"
+
+
+@cache
+def _generated_catalog() -> Catalog:
+    catalog, diagnostics = parse_catalog(generate(GENERATED_SECRETS), GENERATED_PATH)
+    assert catalog is not None, [d.render() for d in diagnostics]
+    return catalog
+
+
+@cache
+def _generated_recording(stack: str) -> Recorded:
+    """The offline preview of one stack of the generated catalog, with the unredacted
+    inputs the Vault harness applies (one run serves every test that needs it)."""
+    return record(_generated_catalog(), stack, GENERATED_PATH)
+
+
+@pytest.fixture(scope="session")
+def generated_catalog() -> Catalog:
+    """benchmarks/catalog_gen.py's catalog of GENERATED_SECRETS secrets."""
+    return _generated_catalog()
+
+
+@pytest.fixture(scope="session")
+def generated_preview() -> Callable[[str], Preview]:
+    """``generated_preview("prod")``: its offline preview, cached per stack."""
+    return lambda stack: _generated_recording(stack).preview
+
+
+@pytest.fixture(scope="session")
+def generated_recording() -> Callable[[str], Recorded]:
+    return _generated_recording
 
 
 @pytest.fixture(scope="session")

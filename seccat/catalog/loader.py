@@ -1,4 +1,5 @@
-"""Load a catalog file: read YAML, refuse values, check the schema and semantics, build the model.
+"""Load a catalog file: read YAML, refuse values, check the schema and semantics, build the
+model, then check that the names it generates are unique (seccat.catalog.collision_checks).
 
 Every stage reports all of its problems; a later stage runs only when the earlier ones
 leave it something meaningful to look at, and stays silent about places an earlier stage
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from seccat.catalog.build import build_catalog
+from seccat.catalog.collision_checks import collision_diagnostics
 from seccat.catalog.diagnostics import CatalogError, Diagnostic
 from seccat.catalog.model import Catalog
 from seccat.catalog.schema import schema_problems
@@ -121,6 +123,10 @@ def _parse(raw: bytes | str, source: str) -> tuple[Catalog | None, list[Diagnost
     if schema_found or any(d.severity == "error" for d in diagnostics):
         return None, sorted(diagnostics)
     catalog = build_catalog(_normalised(data), src.positions(), source=source)
+    # Post-build stage: generated names (URNs, IAM roles, Vault paths...) need the model.
+    collided = collision_diagnostics(catalog)
+    if collided:
+        return None, sorted(diagnostics + collided)
     return catalog, sorted(diagnostics)
 
 

@@ -1,0 +1,693 @@
+"""Every name seccat generates, computed once from the model, and where two collide.
+
+A generated name that two catalog entries share breaks things silently: two resources with
+one URN in a stack, one IAM role that two environments' services both become, one Vault auth
+role for a service and a team's rotator. The registry lists, for every environment, every
+name the program will give anything, computed by the very naming functions the components
+call (seccat.documents.logical_names, names, monitoring, vault_layout, vault_rotator) and
+for exactly the resources the components create (seccat.documents.aws_plan and
+vault_policy decide which). Each name carries its *namespace*: where AWS, Vault or Pulumi
+require it to be unique:
+
+* Pulumi URNs (type and logical name) per stack, i.e. per environment;
+* IAM role names per account (IAM is global, and role names ignore case);
+* Lambda functions and layers, log groups, alarms, SNS topics, EventBridge rules,
+  schedule groups, KMS aliases, Secrets Manager secrets and Config rules per account and
+  region; dashboards per account; inline policies per role; schedules per group;
+* Vault mounts, auth mounts, audit devices and policies across every environment (one
+  Vault server may serve them all, docs/vault.md); auth roles per auth mount, database
+  connections and roles per database mount, KV paths per KV mount.
+
+``collisions`` groups the names by namespace and reports each set of catalog entries that
+generate a same name; seccat.catalog.collision_checks turns them into located diagnostics.
+tests/catalog/test_name_registry.py proves the registry complete: the names of every
+resource the offline preview records are exactly the registered ones.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+from seccat.catalog.model import Catalog, Environment, Path, Secret, Service
+from seccat.documents import logical_names as logical
+from seccat.documents import vault_layout as layout
+from seccat.documents import vault_policy as vault_docs
+from seccat.documents import vault_rotator as rotator_docs
+from seccat.documents.aws_plan import AwsPlan, PlanError, RotatorPlan, SecretPlan
+from seccat.documents.monitoring import (
+    ALARM_TOPIC_TARGET_ID,
+    alarm_names,
+    config_rule_name,
+    config_rules,
+    dashboard_name,
+    rotation_failure_rule_name,
+)
+from seccat.documents.names import (
+    ROTATION_INVOKE_STATEMENT,
+    ROTATION_POLICY_NAME,
+    UnsafeName,
+    consumer_policy_name,
+    kms_alias_name,
+    rotation_layer_name,
+    slug,
+)
+from seccat.documents.shared_infra import alarm_topic_name
+
+# -- Pulumi type tokens of the resources seccat declares ------------------------------------
+
+PLATFORM = "seccat:index:SecretsPlatform"
+SERVICE_ACCESS = "seccat:aws:ServiceAccess"
+MANAGED_SECRET = "seccat:aws:ManagedSecret"
+AWS_PROVIDER = "pulumi:providers:aws"
+KMS_KEY = "aws:kms/key:Key"
+KMS_ALIAS = "aws:kms/alias:Alias"
+TOPIC = "aws:sns/topic:Topic"
+TOPIC_POLICY = "aws:sns/topicPolicy:TopicPolicy"
+TOPIC_SUBSCRIPTION = "aws:sns/topicSubscription:TopicSubscription"
+ROLE = "aws:iam/role:Role"
+ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
+SECRET = "aws:secretsmanager/secret:Secret"
+SECRET_POLICY = "aws:secretsmanager/secretPolicy:SecretPolicy"
+SECRET_ROTATION = "aws:secretsmanager/secretRotation:SecretRotation"
+LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
+FUNCTION = "aws:lambda/function:Function"
+LAYER = "aws:lambda/layerVersion:LayerVersion"
+PERMISSION = "aws:lambda/permission:Permission"
+ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
+EVENT_RULE = "aws:cloudwatch/eventRule:EventRule"
+EVENT_TARGET = "aws:cloudwatch/eventTarget:EventTarget"
+DASHBOARD = "aws:cloudwatch/dashboard:Dashboard"
+CONFIG_RULE = "aws:cfg/rule:Rule"
+SCHEDULE_GROUP = "aws:scheduler/scheduleGroup:ScheduleGroup"
+SCHEDULE = "aws:scheduler/schedule:Schedule"
+VAULT_AUDIT = "vault:index/audit:Audit"
+VAULT_MOUNT = "vault:index/mount:Mount"
+VAULT_KV_CONFIG = "vault:kv/secretBackendV2:SecretBackendV2"
+VAULT_ENDPOINT = "vault:generic/endpoint:Endpoint"
+VAULT_CONNECTION = "vault:database/secretBackendConnection:SecretBackendConnection"
+VAULT_STATIC_ROLE = "vault:database/secretBackendStaticRole:SecretBackendStaticRole"
+VAULT_DYNAMIC_ROLE = "vault:database/secretBackendRole:SecretBackendRole"
+VAULT_POLICY = "vault:index/policy:Policy"
+VAULT_AUTH = "vault:index/authBackend:AuthBackend"
+VAULT_AWS_ROLE = "vault:aws/authBackendRole:AuthBackendRole"
+VAULT_K8S_ROLE = "vault:kubernetes/authBackendRole:AuthBackendRole"
+
+#: Namespaces: what a name is, as messages say it. The scope (account, region, mount...)
+#: completes it.
+KINDS: dict[str, str] = {
+    "urn": "Pulumi resource",
+    "iam-role": "IAM role",
+    "iam-inline-policy": "inline policy",
+    "lambda-function": "Lambda function",
+    "lambda-layer": "Lambda layer",
+    "lambda-permission": "Lambda permission statement",
+    "log-group": "log group",
+    "alarm": "CloudWatch alarm",
+    "dashboard": "CloudWatch dashboard",
+    "sns-topic": "SNS topic",
+    "event-rule": "EventBridge rule",
+    "event-target": "EventBridge target",
+    "schedule-group": "EventBridge Scheduler group",
+    "schedule": "EventBridge Scheduler schedule",
+    "kms-alias": "KMS alias",
+    "secret": "Secrets Manager secret",
+    "config-rule": "AWS Config rule",
+    "vault-mount": "Vault secrets engine mount",
+    "vault-auth-mount": "Vault auth mount",
+    "vault-audit": "Vault audit device",
+    "vault-policy": "Vault policy",
+    "vault-auth-role": "Vault auth role",
+    "vault-db-connection": "Vault database connection",
+    "vault-db-role": "Vault database role",
+    "vault-kv-path": "Vault KV path",
+}
+#: Namespaces whose names AWS compares without regard to case.
+CASE_INSENSITIVE = frozenset({"iam-role", "iam-inline-policy"})
+
+
+@dataclass(frozen=True, order=True)
+class Origin:
+    """The catalog entry a name is generated for, in one environment."""
+
+    #: How messages name it: "service 'api' in environment 'prod'".
+    what: str
+    #: Where it is written in the catalog (Catalog.position locates it).
+    path: Path = field(compare=False)
+    env: str = field(compare=False)
+    #: Entries that may legitimately share a name across environments (one service's
+    #: existing role in environments that declare shares_identities_with).
+    shared_identity: str | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class Key:
+    """Where a name must be unique, and the name."""
+
+    namespace: str
+    scope: tuple[str, ...]
+    value: str
+
+    @property
+    def normalised(self) -> tuple[str, tuple[str, ...], str]:
+        value = self.value.lower() if self.namespace in CASE_INSENSITIVE else self.value
+        return self.namespace, self.scope, value
+
+    def describe(self) -> str:
+        kind = KINDS[self.namespace]
+        if self.namespace == "urn":
+            type_token, name = self.value.split("::", 1)
+            return f"{kind} '{name}' ({type_token}) in stack {self.scope[0]}"
+        return f"{kind} '{self.value}' {_scope_text(self.namespace, self.scope)}"
+
+
+def _scope_text(namespace: str, scope: tuple[str, ...]) -> str:
+    if namespace.startswith("vault-"):
+        return f"in {scope[0]}" if scope else "on the Vault server"
+    parts = {1: "in account {0}", 2: "in account {0}, {1}", 3: "of {2} in account {0}, {1}"}
+    if namespace == "iam-inline-policy":
+        return f"on role {scope[1]} in account {scope[0]}"
+    return parts[len(scope)].format(*scope)
+
+
+@dataclass(frozen=True)
+class GeneratedName:
+    key: Key
+    origin: Origin
+    #: The Pulumi type and input that carry the name (None: a name seccat does not create,
+    #: such as an existing role it attaches a policy to, or a replica's copy of a name).
+    resource_type: str | None
+    input_key: str | None
+    #: A name whose namespace lives inside another name (a policy inside a role, a KV path
+    #: inside a mount): not reported again when that one collides.
+    parent: Key | None = None
+
+
+@dataclass(frozen=True)
+class Collision:
+    """Catalog entries that generate the same names."""
+
+    origins: tuple[Origin, ...]
+    keys: tuple[Key, ...]
+
+
+# -- the registry -------------------------------------------------------------------------
+
+
+def registry(catalog: Catalog) -> list[GeneratedName]:
+    """Every generated name of every environment."""
+    out: list[GeneratedName] = []
+    for env in catalog.environments.values():
+        out += environment_names(catalog, env)
+    return out
+
+
+def environment_names(catalog: Catalog, env: Environment) -> list[GeneratedName]:
+    """The names the program generates for the stack of ``env`` (none without an account:
+    the program refuses such a stack)."""
+    if env.aws is None:
+        return []
+    names = _Names(catalog, env)
+    try:
+        names.platform()
+        names.aws()
+        names.vault()
+    except (PlanError, UnsafeName, ValueError):
+        # The program refuses this environment with its own message; it creates nothing.
+        return []
+    return names.out
+
+
+class _Names:
+    def __init__(self, catalog: Catalog, env: Environment) -> None:
+        assert env.aws is not None
+        self.catalog = catalog
+        self.env = env
+        self.name = env.name
+        self.account = env.aws.account_id
+        self.region = env.aws.region
+        self.out: list[GeneratedName] = []
+
+    # -- origins ------------------------------------------------------------------------
+
+    def of_env(self, *setting: str) -> Origin:
+        path = ("environments", self.name, *setting)
+        return Origin(f"environment '{self.name}'", path, self.name)
+
+    def of_service(self, service: str, path: Path | None = None) -> Origin:
+        return Origin(
+            f"service '{service}' in environment '{self.name}'",
+            path or ("services", service),
+            self.name,
+        )
+
+    def of_secret(self, secret_id: str) -> Origin:
+        return Origin(
+            f"secret '{secret_id}' in environment '{self.name}'", ("secrets", secret_id), self.name
+        )
+
+    def of_team(self, team: str, role: str) -> Origin:
+        return Origin(
+            f"the {role} of team '{team}' in environment '{self.name}'", ("teams", team), self.name
+        )
+
+    def of_database(self, database: str) -> Origin:
+        return Origin(
+            f"database '{database}' in environment '{self.name}'",
+            ("databases", database),
+            self.name,
+        )
+
+    # -- recording ------------------------------------------------------------------------
+
+    def urn(self, type_token: str, logical_name: str, origin: Origin) -> None:
+        key = Key("urn", (self.name,), f"{type_token}::{logical_name}")
+        self.out.append(GeneratedName(key, origin, type_token, None))
+
+    def physical(
+        self,
+        namespace: str,
+        scope: tuple[str, ...],
+        value: str,
+        origin: Origin,
+        type_token: str | None,
+        input_key: str | None,
+        parent: Key | None = None,
+    ) -> Key:
+        key = Key(namespace, scope, value)
+        self.out.append(GeneratedName(key, origin, type_token, input_key, parent))
+        return key
+
+    def regional(self, namespace: str, value: str, origin: Origin, type_token: str) -> Key:
+        return self.physical(
+            namespace, (self.account, self.region), value, origin, type_token, "name"
+        )
+
+    def iam_role(self, role_name: str, origin: Origin, type_token: str | None = ROLE) -> Key:
+        return self.physical(
+            "iam-role",
+            (self.account,),
+            role_name,
+            origin,
+            type_token,
+            "name" if type_token else None,
+        )
+
+    def inline_policy(self, role: Key, policy_name: str, origin: Origin) -> None:
+        self.physical(
+            "iam-inline-policy",
+            (self.account, role.value.lower()),
+            policy_name,
+            origin,
+            ROLE_POLICY,
+            "name",
+            parent=role,
+        )
+
+    # -- components/platform.py -------------------------------------------------------------
+
+    def platform(self) -> None:
+        env, origin = self.name, self.of_env()
+        self.urn(PLATFORM, logical.platform(env), origin)
+        self.urn(KMS_KEY, logical.kms_key(env), origin)
+        self.urn(KMS_ALIAS, logical.kms_alias(env), origin)
+        self.regional("kms-alias", kms_alias_name(env), origin, KMS_ALIAS)
+        self.urn(TOPIC, logical.alarm_topic(env), origin)
+        self.regional("sns-topic", alarm_topic_name(self.env), origin, TOPIC)
+        self.urn(TOPIC_POLICY, logical.alarm_topic_policy(env), origin)
+        secrets = self.catalog.secrets_in(env)
+        teams = {s.owner for s in secrets} | {
+            self.catalog.services[c.service].team for s in secrets for c in s.consumers_in(env)
+        }
+        for team in sorted(teams):
+            self.urn(
+                TOPIC_SUBSCRIPTION,
+                logical.alarm_subscription(env, team),
+                self.of_team(team, "alarm subscription"),
+            )
+
+    # -- components/aws -------------------------------------------------------------------
+
+    def aws(self) -> None:
+        env = self.name
+        plan = AwsPlan(self.catalog, self.env)
+        for name, service in plan.services.items():
+            origin = self.of_service(name, _role_name_path(self.catalog, name, env))
+            self.urn(SERVICE_ACCESS, logical.service_access(env, name), origin)
+            if service.create_role:
+                self.urn(ROLE, logical.service_role(env, name), origin)
+                role = self.iam_role(service.role_name, origin)
+            else:
+                # An existing role seccat only attaches the read policy to.
+                shared = replace(origin, shared_identity=name)
+                role = self.iam_role(service.role_name, shared, type_token=None)
+            if service.reads:
+                self.urn(ROLE_POLICY, logical.service_policy(env, name), origin)
+                self.inline_policy(role, consumer_policy_name(env), origin)
+        if not plan.aws_secrets:
+            return
+        order = plan.build_order()
+        regions = sorted({r for s in plan.aws_secrets for r in s.replicas})
+        for region in regions:
+            origin = self.of_env()
+            self.urn(AWS_PROVIDER, logical.replica_provider(env, region), origin)
+            self.urn(KMS_KEY, logical.replica_key(env, region), origin)
+            self.urn(KMS_ALIAS, logical.replica_alias(env, region), origin)
+            self.physical(
+                "kms-alias", (self.account, region), kms_alias_name(env), origin, KMS_ALIAS, "name"
+            )
+        if any(p.rotator and p.rotator.kind == "postgres" for p in order):
+            self.urn(LAYER, logical.rotation_layer(env), self.of_env())
+            self.physical(
+                "lambda-layer",
+                (self.account, self.region),
+                rotation_layer_name(env),
+                self.of_env(),
+                LAYER,
+                "layerName",
+            )
+        functions = []
+        for secret_plan in order:
+            self.secret(secret_plan)
+            if secret_plan.rotator is not None:
+                functions.append(secret_plan.rotator.function_name)
+        origin = self.of_env()
+        self.urn(EVENT_RULE, logical.rotation_failure_rule(env), origin)
+        rule = self.regional("event-rule", rotation_failure_rule_name(env), origin, EVENT_RULE)
+        self.urn(EVENT_TARGET, logical.rotation_failure_target(env), origin)
+        self.physical(
+            "event-target",
+            (self.account, self.region, rule.value),
+            ALARM_TOPIC_TARGET_ID,
+            origin,
+            EVENT_TARGET,
+            "targetId",
+            parent=rule,
+        )
+        if functions:
+            self.urn(DASHBOARD, logical.dashboard(env), origin)
+            self.physical(
+                "dashboard",
+                (self.account,),
+                dashboard_name(env),
+                origin,
+                DASHBOARD,
+                "dashboardName",
+            )
+        if self.env.detective_controls:
+            for config in config_rules(env, (s.classification for s in plan.aws_secrets)):
+                self.urn(CONFIG_RULE, logical.config_rule(env, config.suffix), origin)
+                self.regional(
+                    "config-rule", config_rule_name(env, config.suffix), origin, CONFIG_RULE
+                )
+
+    def secret(self, plan: SecretPlan) -> None:
+        env, secret_id = self.name, plan.secret.id
+        origin = self.of_secret(secret_id)
+        self.urn(MANAGED_SECRET, logical.managed_secret(env, secret_id), origin)
+        self.urn(SECRET, logical.managed_secret(env, secret_id), origin)
+        self.regional("secret", plan.name, origin, SECRET)
+        for region in plan.secret.replicas:  # a replica keeps the name in its own region
+            self.physical("secret", (self.account, region), plan.name, origin, None, None)
+        self.urn(SECRET_POLICY, logical.secret_policy(env, secret_id), origin)
+        if plan.rotator is not None:
+            self.rotator(secret_id, plan.rotator, origin)
+
+    def rotator(self, secret_id: str, rotator: RotatorPlan, origin: Origin) -> None:
+        env = self.name
+        for part, type_token in (
+            ("role", ROLE),
+            ("role-policy", ROLE_POLICY),
+            ("logs", LOG_GROUP),
+            ("function", FUNCTION),
+            ("invoke", PERMISSION),
+            ("schedule", SECRET_ROTATION),
+        ):
+            self.urn(type_token, logical.rotation(env, secret_id, part), origin)
+        role = self.iam_role(rotator.role_name, origin)
+        self.inline_policy(role, ROTATION_POLICY_NAME, origin)
+        self.regional("log-group", rotator.log_group_name, origin, LOG_GROUP)
+        function = self.regional("lambda-function", rotator.function_name, origin, FUNCTION)
+        self.physical(
+            "lambda-permission",
+            (self.account, self.region, function.value),
+            ROTATION_INVOKE_STATEMENT,
+            origin,
+            PERMISSION,
+            "statementId",
+            parent=function,
+        )
+        self.alarms(rotator.function_name, origin)
+
+    def alarms(self, function_name: str, origin: Origin) -> None:
+        for alarm in alarm_names(function_name):
+            self.urn(ALARM, logical.function_alarm(self.name, alarm), origin)
+            self.regional("alarm", alarm, origin, ALARM)
+
+    # -- components/vault -----------------------------------------------------------------
+
+    def vault(self) -> None:
+        catalog, env, name = self.catalog, self.env, self.name
+        secrets = vault_docs.vault_secrets(catalog, env)
+        if not secrets:
+            return
+        # Located at the setting when the catalog writes it (Catalog.position walks up).
+        origin = self.of_env("vault", "audit", "path")
+        self.urn(VAULT_AUDIT, logical.vault_audit(name), origin)
+        self.physical("vault-audit", (), layout.audit_path(env), origin, VAULT_AUDIT, "path")
+
+        kv_secrets = [s for s in secrets if s.store == "vault-kv"]
+        if kv_secrets:
+            origin = self.of_env("vault", "kv_mount")
+            self.urn(VAULT_MOUNT, logical.vault_kv_mount(name), origin)
+            mount = self.physical(
+                "vault-mount", (), layout.kv_mount(env), origin, VAULT_MOUNT, "path"
+            )
+            self.urn(VAULT_KV_CONFIG, logical.vault_kv_config(name), origin)
+            for secret in kv_secrets:
+                origin = self.of_secret(secret.id)
+                self.urn(VAULT_ENDPOINT, logical.vault_kv_metadata(name, slug(secret.id)), origin)
+                self.physical(
+                    "vault-kv-path",
+                    (mount.value,),
+                    layout.kv_metadata_path(env, secret.id),
+                    origin,
+                    VAULT_ENDPOINT,
+                    "path",
+                    parent=mount,
+                )
+        if any(s.store == "vault-database" for s in secrets):
+            self.database_engine(secrets)
+        self.policies_and_auth()
+
+    def database_engine(self, secrets: tuple[Secret, ...]) -> None:
+        env, name = self.env, self.name
+        origin = self.of_env("vault", "database_mount")
+        self.urn(VAULT_MOUNT, logical.vault_database_mount(name), origin)
+        mount = self.physical(
+            "vault-mount", (), layout.database_mount(env), origin, VAULT_MOUNT, "path"
+        )
+        by_db: dict[str, list[Secret]] = {}
+        for secret in secrets:
+            if secret.store != "vault-database" or secret.lifecycle == "retired":
+                continue
+            assert secret.database is not None
+            by_db.setdefault(secret.database.database, []).append(secret)
+        for db in sorted(by_db):
+            origin = self.of_database(db)
+            self.urn(VAULT_CONNECTION, logical.vault_database_connection(name, db), origin)
+            self.physical(
+                "vault-db-connection",
+                (mount.value,),
+                layout.database_connection_name(db),
+                origin,
+                VAULT_CONNECTION,
+                "name",
+                parent=mount,
+            )
+            for secret in by_db[db]:
+                role = layout.database_role_name(secret.id)
+                static = layout.database_strategy(secret) == "static"
+                type_token = VAULT_STATIC_ROLE if static else VAULT_DYNAMIC_ROLE
+                origin = self.of_secret(secret.id)
+                self.urn(type_token, logical.vault_database_role(name, role), origin)
+                self.physical(
+                    "vault-db-role", (mount.value,), role, origin, type_token, "name", parent=mount
+                )
+
+    def policies_and_auth(self) -> None:
+        catalog, env, name = self.catalog, self.env, self.name
+        services = vault_docs.consuming_services(catalog, env)
+        for service in services:
+            origin = self.of_service(service)
+            self.urn(VAULT_POLICY, logical.vault_service_policy(name, service), origin)
+            self.vault_policy(layout.service_policy_name(env, service), origin)
+        for team in vault_docs.writer_teams(catalog, env):
+            origin = self.of_team(team, "Vault writer policy")
+            self.urn(VAULT_POLICY, logical.vault_writer_policy(name, team), origin)
+            self.vault_policy(layout.writer_policy_name(env, team), origin)
+        rotator_teams = vault_docs.rotator_teams(catalog, env)
+        for team in rotator_teams:
+            origin = self.of_team(team, "KV rotator")
+            self.urn(VAULT_POLICY, logical.vault_rotator_policy(name, team), origin)
+            self.vault_policy(layout.rotator_policy_name(env, team), origin)
+
+        origin = self.of_env()
+        self.urn(VAULT_AUTH, logical.vault_aws_auth(name), origin)
+        aws_auth = self.physical(
+            "vault-auth-mount", (), layout.aws_auth_path(env), origin, VAULT_AUTH, "path"
+        )
+        identities = {s: catalog.service_in(s, name) for s in services}
+        k8s_auth = None
+        if any(s.kubernetes for s in identities.values()):
+            self.urn(VAULT_AUTH, logical.vault_kubernetes_auth(name), origin)
+            k8s_auth = self.physical(
+                "vault-auth-mount", (), layout.kubernetes_auth_path(env), origin, VAULT_AUTH, "path"
+            )
+        for service, identity in identities.items():
+            origin = self.of_service(service)
+            if _logs_in_with_aws(identity):
+                self.urn(VAULT_AWS_ROLE, logical.vault_aws_role(name, service), origin)
+                self.auth_role(aws_auth, service, origin, VAULT_AWS_ROLE, "role")
+            if identity.kubernetes is not None and k8s_auth is not None:
+                self.urn(VAULT_K8S_ROLE, logical.vault_kubernetes_role(name, service), origin)
+                self.auth_role(k8s_auth, service, origin, VAULT_K8S_ROLE, "roleName")
+        if rotator_teams:
+            self.kv_rotation(rotator_teams, aws_auth)
+
+    def vault_policy(self, policy: str, origin: Origin) -> None:
+        self.physical("vault-policy", (), policy, origin, VAULT_POLICY, "name")
+
+    def auth_role(
+        self, mount: Key, role: str, origin: Origin, type_token: str, input_key: str
+    ) -> None:
+        self.physical(
+            "vault-auth-role",
+            (f"auth/{mount.value}",),
+            role,
+            origin,
+            type_token,
+            input_key,
+            parent=mount,
+        )
+
+    def kv_rotation(self, teams: list[str], aws_auth: Key) -> None:
+        env, name = self.env, self.name
+        origin = self.of_env()
+        self.urn(LAYER, logical.kv_rotator_layer(name), origin)
+        self.physical(
+            "lambda-layer",
+            (self.account, self.region),
+            rotator_docs.kv_rotator_layer_name(name),
+            origin,
+            LAYER,
+            "layerName",
+        )
+        self.urn(SCHEDULE_GROUP, logical.kv_schedule_group(name), origin)
+        group = self.regional(
+            "schedule-group", rotator_docs.schedule_group_name(name), origin, SCHEDULE_GROUP
+        )
+        for team in teams:
+            origin = self.of_team(team, "KV rotator")
+            for part, type_token in (
+                ("role", ROLE),
+                ("logs", LOG_GROUP),
+                ("logs-policy", ROLE_POLICY),
+                ("function", FUNCTION),
+                ("scheduler-role", ROLE),
+                ("scheduler-policy", ROLE_POLICY),
+            ):
+                self.urn(type_token, logical.kv_rotator(name, team, part), origin)
+            function = rotator_docs.rotator_function_name(name, team)
+            role = self.iam_role(function, origin)
+            self.inline_policy(role, rotator_docs.ROTATOR_LOGS_POLICY_NAME, origin)
+            self.regional("log-group", rotator_docs.log_group_name(function), origin, LOG_GROUP)
+            self.regional("lambda-function", function, origin, FUNCTION)
+            self.alarms(function, origin)
+            self.urn(VAULT_AWS_ROLE, logical.vault_rotator_aws_role(name, team), origin)
+            self.auth_role(aws_auth, layout.rotator_role_name(team), origin, VAULT_AWS_ROLE, "role")
+            scheduler = self.iam_role(rotator_docs.scheduler_role_name(name, team), origin)
+            self.inline_policy(scheduler, rotator_docs.SCHEDULER_POLICY_NAME, origin)
+            for secret in vault_docs.rotated_kv_secrets(self.catalog, env, team):
+                secret_origin = self.of_secret(secret.id)
+                self.urn(SCHEDULE, logical.kv_schedule(name, slug(secret.id)), secret_origin)
+                self.physical(
+                    "schedule",
+                    (self.account, self.region, group.value),
+                    rotator_docs.schedule_name(name, slug(secret.id)),
+                    secret_origin,
+                    SCHEDULE,
+                    "name",
+                    parent=group,
+                )
+
+
+def _logs_in_with_aws(service: Service) -> bool:
+    """As components/vault/auth.py decides: only a service with an IAM role (created from
+    aws.trust, or its own aws.role_name) logs in through AWS auth."""
+    return service.aws is not None and bool(service.aws.trust or service.aws.role_name)
+
+
+def _role_name_path(catalog: Catalog, service: str, env: str) -> Path:
+    """Where a service's role name in ``env`` comes from: its own ``role_name`` if it
+    wrote one (per environment or shared), else the service."""
+    base: Path = ("services", service)
+    own = catalog.services[service].environments.get(env)
+    if own is not None and own.aws is not None:
+        where: Path = (*base, "environments", env, "aws")
+        return (*where, "role_name") if own.aws.role_name else where
+    shared = catalog.services[service].aws
+    if shared is not None and shared.role_name:
+        return (*base, "aws", "role_name")
+    return base
+
+
+# -- collisions ---------------------------------------------------------------------------
+
+
+def collisions(catalog: Catalog, names: list[GeneratedName] | None = None) -> list[Collision]:
+    """Sets of catalog entries generating one name, merged so that two entries that
+    collide on several names (an IAM role, a Vault role, a URN) are reported once."""
+    if names is None:
+        names = registry(catalog)
+    groups: dict[tuple[str, tuple[str, ...], str], list[GeneratedName]] = {}
+    for name in names:
+        groups.setdefault(name.key.normalised, []).append(name)
+    clashing: dict[tuple[str, tuple[str, ...], str], tuple[Origin, ...]] = {}
+    for normalised, members in groups.items():
+        origins = tuple(sorted({m.origin for m in members}))
+        if len(origins) > 1 and not _declared_sharing(catalog, origins, members):
+            clashing[normalised] = origins
+    merged: dict[tuple[Origin, ...], list[Key]] = {}
+    for normalised, origins in clashing.items():
+        key = groups[normalised][0].key
+        parent = next((m.parent for m in groups[normalised] if m.parent is not None), None)
+        if parent is not None and parent.normalised in clashing:
+            continue  # the container's collision is the one to report
+        merged.setdefault(origins, []).append(key)
+    return [
+        Collision(origins, tuple(sorted(keys, key=_key_order)))
+        for origins, keys in sorted(merged.items())
+    ]
+
+
+def _key_order(key: Key) -> tuple[int, str, tuple[str, ...], str]:
+    # Physical names first (what breaks a deployment), URNs last.
+    return (key.namespace == "urn", key.namespace, key.scope, key.value)
+
+
+def _declared_sharing(
+    catalog: Catalog, origins: tuple[Origin, ...], members: list[GeneratedName]
+) -> bool:
+    """One service's existing role, used in environments that declare they share
+    identities (environments.<env>.shares_identities_with), is one principal by design."""
+    if not all(m.resource_type is None and m.origin.shared_identity for m in members):
+        return False
+    if len({o.shared_identity for o in origins}) != 1:
+        return False
+    envs = [o.env for o in origins]
+    return all(_share(catalog, a, b) for i, a in enumerate(envs) for b in envs[i + 1 :])
+
+
+def _share(catalog: Catalog, a: str, b: str) -> bool:
+    ea, eb = catalog.environments[a], catalog.environments[b]
+    return b in ea.shares_identities_with or a in eb.shares_identities_with

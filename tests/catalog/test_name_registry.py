@@ -1,0 +1,382 @@
+# ruff: noqa: E501 - expected diagnostics are compared as whole lines
+"""Generated names: unique across the catalog, and the registry proven complete.
+
+The regression cases are the two of issue 8 (a service named after a team's KV rotator; an
+environment whose name prefixes another's service), run as users run them. Completeness: the
+registry must hold exactly the names the offline preview records, for catalog.yaml and a
+generated catalog, so a resource kind added to a component cannot escape the check.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from seccat.catalog.loader import parse_catalog
+from seccat.catalog.model import Catalog
+from seccat.documents.name_registry import KINDS, collisions, environment_names
+from seccat.engine.preview import Preview
+
+ROOT = Path(__file__).resolve().parents[2]
+SECCAT = [sys.executable, "-m", "seccat.cli"]
+
+# -- issue 8's two cases, end to end ------------------------------------------------------
+
+KV_ROTATOR_SERVICE = """\
+version: 1
+teams:
+  identity: {contact: identity@example.com}
+environments:
+  dev: {aws: {account_id: "111111111111", region: eu-west-1}}
+services:
+  auth-service:
+    team: identity
+    aws: {trust: {role_arn: "arn:aws:iam::111111111111:role/auth-runner"}}
+  kv-rotator-identity:
+    team: identity
+    aws: {trust: {role_arn: "arn:aws:iam::111111111111:role/sync-runner"}}
+secrets:
+  identity/jwt-signing-key:
+    description: Key material for signing session tokens
+    owner: identity
+    type: api-key
+    store: vault-kv
+    classification: restricted
+    rotation: {every: 30d}
+    consumers:
+      - {service: auth-service, access: read}
+      - {service: kv-rotator-identity, access: read}
+"""
+
+ENVIRONMENT_PREFIX = """\
+version: 1
+teams:
+  payments: {contact: payments@example.com, aws: {owner_role: payments-owner}}
+environments:
+  prod: {aws: {account_id: "222222222222", region: eu-west-1}, protect: true}
+  prod-checkout: {aws: {account_id: "222222222222", region: eu-west-1}, protect: true}
+services:
+  checkout-api:
+    team: payments
+    aws: {trust: {role_arn: "arn:aws:iam::222222222222:role/checkout-runner"}}
+  api:
+    team: payments
+    aws: {trust: {role_arn: "arn:aws:iam::222222222222:role/api-runner"}}
+secrets:
+  payments/partner-tls:
+    description: Client certificate presented to the acquiring bank
+    owner: payments
+    type: certificate
+    store: aws-secretsmanager
+    classification: confidential
+    rotation: {every: 90d}
+    consumers:
+      - {service: checkout-api, access: read, environments: [prod]}
+      - {service: api, access: read, environments: [prod-checkout]}
+"""
+
+
+def _run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*SECCAT, *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "NO_COLOR": "1", "COLUMNS": "200"},
+        check=False,
+        timeout=120,
+    )
+
+
+def test_a_service_named_like_a_teams_kv_rotator_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "catalog.yaml"
+    path.write_text(KV_ROTATOR_SERVICE)
+    expected = (
+        f"{path}:10:3: error: services.kv-rotator-identity: service 'kv-rotator-identity' in "
+        "environment 'dev' generates the same names as the KV rotator of team 'identity' in "
+        f"environment 'dev' ({path}:3:3): IAM role 'seccat-dev-kv-rotator-identity' in account "
+        "111111111111, Vault auth role 'kv-rotator-identity' in auth/aws-dev, Pulumi resource "
+        "'dev-vault-aws-role-kv-rotator-identity' (vault:aws/authBackendRole:AuthBackendRole) "
+        "in stack dev; rename one of them (generated names must be unique) (COLLISION)\n"
+    )
+    validated = _run("validate", str(path))
+    assert (validated.returncode, validated.stdout) == (1, expected)
+    # Before the registry, preview exited 0 with two resources under one URN.
+    previewed = _run("preview", "--stack", "dev", "--catalog", str(path))
+    assert previewed.returncode == 1
+    assert expected in previewed.stdout + previewed.stderr
+
+
+def test_an_environment_prefixing_another_environments_service_is_refused(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "catalog.yaml"
+    path.write_text(ENVIRONMENT_PREFIX)
+    expected = (
+        f"{path}:11:3: error: services.api: service 'api' in environment 'prod-checkout' "
+        "generates the same names as service 'checkout-api' in environment 'prod' "
+        f"({path}:8:3): IAM role 'seccat-prod-checkout-api' in account 222222222222; rename "
+        "one of them (generated names must be unique) (COLLISION)\n"
+    )
+    validated = _run("validate", str(path))
+    assert (validated.returncode, validated.stdout) == (1, expected)
+    for stack in ("prod", "prod-checkout"):
+        previewed = _run("preview", "--stack", stack, "--catalog", str(path))
+        assert previewed.returncode == 1
+        assert expected in previewed.stdout + previewed.stderr
+    # The negative control: in separate accounts the two roles are two roles.
+    separate = ENVIRONMENT_PREFIX.replace(
+        'prod-checkout: {aws: {account_id: "222222222222"',
+        'prod-checkout: {aws: {account_id: "444444444444"',
+    ).replace("222222222222:role/api-runner", "444444444444:role/api-runner")
+    assert parse_catalog(separate)[1] == []
+
+
+# -- more collisions, one per namespace kind ------------------------------------------------
+
+
+def _collisions(text: str) -> list[tuple[int, int, str]]:
+    catalog, diagnostics = parse_catalog(text)
+    assert catalog is None
+    return [(d.line, d.column, d.message) for d in diagnostics if d.code == "COLLISION"]
+
+
+ENVS = """\
+version: 1
+teams:
+  data: {contact: data@example.com, aws: {owner_role: data-owner}}
+  data-scheduler: {contact: data@example.com, aws: {owner_role: data-owner}}
+environments:
+  dev: {aws: {account_id: "111111111111", region: eu-west-1}}
+  qa: {aws: {account_id: "111111111111", region: eu-west-1}}
+services:
+  etl: {team: data, aws: {trust: {role_arn: "arn:aws:iam::111111111111:role/etl-runner"}}}
+"""
+
+
+def _kv(secret: str, owner: str = "data", envs: str = "[dev]") -> str:
+    return (
+        f"  {secret}:\n    {{description: x, owner: {owner}, type: api-key, store: vault-kv, "
+        f"classification: internal, environments: {envs}, rotation: {{every: 30d}}, "
+        "consumers: [{service: etl, access: read}]}\n"
+    )
+
+
+def test_two_teams_whose_rotator_names_overlap_collide_on_urns() -> None:
+    # Team "data-scheduler"'s rotator role is <env>-kv-rotator-data-scheduler-role, the very
+    # logical name of team "data"'s scheduler role.
+    found = _collisions(ENVS + "secrets:\n" + _kv("data/a") + _kv("data/b", "data-scheduler"))
+    assert found == [
+        (
+            4,
+            3,
+            "the KV rotator of team 'data-scheduler' in environment 'dev' generates the same "
+            "names as the KV rotator of team 'data' in environment 'dev' (catalog.yaml:3:3): "
+            "Pulumi resource 'dev-kv-rotator-data-scheduler-role' (aws:iam/role:Role) in stack "
+            "dev; rename one of them (generated names must be unique)",
+        )
+    ]
+
+
+def test_environments_sharing_a_vault_mount_collide_once_per_mount() -> None:
+    text = ENVS.replace(
+        'qa: {aws: {account_id: "111111111111", region: eu-west-1}}',
+        'qa: {aws: {account_id: "111111111111", region: eu-west-1}, vault: {kv_mount: kv-dev}}',
+    )
+    found = _collisions(text + "secrets:\n" + _kv("data/a", envs="[dev, qa]"))
+    # One error for the mount; the KV paths inside it are not reported again.
+    assert found == [
+        (
+            7,
+            70,  # at qa's kv_mount
+            "environment 'qa' generates the same names as environment 'dev' (catalog.yaml:6:3): "
+            "Vault secrets engine mount 'kv-dev' on the Vault server; rename one of them "
+            "(generated names must be unique)",
+        )
+    ]
+
+
+def test_a_service_named_like_a_rotation_function_collides_in_the_account() -> None:
+    text = ENVS + (
+        '  rotate-token: {team: data, aws: {trust: {role_arn: "arn:aws:iam::111111111111:role/r"}}}\n'
+        "secrets:\n"
+        "  token: {description: x, owner: data, type: api-key, store: aws-secretsmanager, "
+        "classification: internal, environments: [dev], rotation: {every: 30d}, "
+        "consumers: [{service: rotate-token, access: read}]}\n"
+    )
+    found = _collisions(text)
+    assert len(found) == 1
+    line, column, message = found[0]
+    assert (line, column) == (12, 3)  # the secret, written after the service
+    assert message.startswith(
+        "secret 'token' in environment 'dev' generates the same names as service "
+        "'rotate-token' in environment 'dev' (catalog.yaml:10:3): IAM role "
+        "'seccat-dev-rotate-token' in account 111111111111"
+    )
+
+
+def test_role_names_collide_regardless_of_case_and_existing_roles_count() -> None:
+    text = ENVS + (
+        "  web:\n"
+        "    team: data\n"
+        "    aws: {role_name: ETL-Shared, existing: true, reason: legacy role of the web tier}\n"
+        "  batch:\n"
+        "    team: data\n"
+        '    aws: {role_name: etl-shared, trust: {role_arn: "arn:aws:iam::111111111111:role/b"}}\n'
+        "secrets:\n"
+        "  s: {description: x, owner: data, type: generic, store: aws-secretsmanager, "
+        "classification: internal, environments: [dev], rotation: {every: 90d}, "
+        "consumers: [{service: web, access: read}, {service: batch, access: read}]}\n"
+    )
+    found = _collisions(text)
+    assert [(line, col) for line, col, _ in found] == [(15, 11)]  # batch's role_name
+    assert found[0][2].startswith(
+        "service 'batch' in environment 'dev' generates the same names as service 'web' in "
+        "environment 'dev' (catalog.yaml:12:11): IAM role 'etl-shared' in account "
+        "111111111111; rename"
+    )  # the inline policies on the shared role are not reported again
+
+
+EXISTING_IN_TWO_ENVS = ENVS + (
+    "  web:\n"
+    "    team: data\n"
+    "    aws: {role_name: legacy-web, existing: true, reason: legacy role of the web tier}\n"
+    "secrets:\n"
+    "  s: {description: x, owner: data, type: generic, store: aws-secretsmanager, "
+    "classification: internal, environments: [dev, qa], rotation: {every: 90d}, "
+    "consumers: [{service: web, access: read}]}\n"
+)
+
+
+def test_one_existing_role_in_two_environments_is_one_principal_unless_declared() -> None:
+    found = _collisions(EXISTING_IN_TWO_ENVS)
+    assert len(found) == 1
+    assert found[0][2].startswith(
+        "service 'web' in environment 'qa' generates the same names as service 'web' in "
+        "environment 'dev' (catalog.yaml:12:11): IAM role 'legacy-web' in account 111111111111;"
+    )
+    declared = EXISTING_IN_TWO_ENVS.replace(
+        'qa: {aws: {account_id: "111111111111", region: eu-west-1}}',
+        'qa: {aws: {account_id: "111111111111", region: eu-west-1}, shares_identities_with: [dev]}',
+    )
+    catalog, diagnostics = parse_catalog(declared)
+    assert [d for d in diagnostics if d.code == "COLLISION"] == []
+    assert catalog is not None
+
+
+# -- completeness: the registry holds exactly what the preview records ----------------------
+
+#: Inputs that carry names, and which of them only *refer* to a name declared elsewhere (to
+#: the namespace it must then be registered in). An input key in NAME_KEYS of a recorded
+#: resource is either registered for its type or listed here; anything else fails, so a new
+#: resource kind cannot slip past the registry.
+NAME_KEYS = frozenset(
+    {
+        "name",
+        "path",
+        "role",
+        "roleName",
+        "layerName",
+        "dashboardName",
+        "statementId",
+        "targetId",
+        "groupName",
+        "functionName",
+        "alarmName",
+        "ruleName",
+        "topicName",
+        "secretName",
+        "aliasName",
+        "dbName",
+        "backend",
+        "mount",
+        "function",
+        "rule",
+    }
+)
+REFERENCES: dict[tuple[str, str], str] = {
+    ("aws:iam/rolePolicy:RolePolicy", "role"): "iam-role",
+    ("aws:lambda/function:Function", "role"): "iam-role",  # the role's ARN
+    ("aws:lambda/permission:Permission", "function"): "lambda-function",
+    ("aws:cloudwatch/eventTarget:EventTarget", "rule"): "event-rule",
+    ("aws:scheduler/schedule:Schedule", "groupName"): "schedule-group",
+    ("vault:kv/secretBackendV2:SecretBackendV2", "mount"): "vault-mount",
+    ("vault:aws/authBackendRole:AuthBackendRole", "backend"): "vault-auth-mount",
+    ("vault:kubernetes/authBackendRole:AuthBackendRole", "backend"): "vault-auth-mount",
+    ("vault:database/secretBackendConnection:SecretBackendConnection", "backend"): "vault-mount",
+    ("vault:database/secretBackendStaticRole:SecretBackendStaticRole", "backend"): "vault-mount",
+    ("vault:database/secretBackendStaticRole:SecretBackendStaticRole", "dbName"): (
+        "vault-db-connection"
+    ),
+    ("vault:database/secretBackendRole:SecretBackendRole", "backend"): "vault-mount",
+    ("vault:database/secretBackendRole:SecretBackendRole", "dbName"): "vault-db-connection",
+}
+
+
+def assert_registry_matches_preview(catalog: Catalog, stack: str, preview: Preview) -> int:
+    names = environment_names(catalog, catalog.environments[stack])
+    registered_urns = {n.key.value for n in names if n.key.namespace == "urn"}
+    recorded_urns = {f"{r.type}::{r.name}" for r in preview.resources}
+    assert recorded_urns - registered_urns == set(), "resources the registry does not know"
+    assert registered_urns - recorded_urns == set(), "registered resources the program lacks"
+
+    claimed = {(n.resource_type, n.input_key) for n in names if n.input_key}
+    registered = {(n.resource_type, n.input_key, n.key.value) for n in names if n.input_key}
+    by_namespace: dict[str, set[str]] = {}
+    for n in names:
+        by_namespace.setdefault(n.key.namespace, set()).add(n.key.value)
+    recorded: set[tuple[str, str, str]] = set()
+    checked = 0
+    for r in preview.resources:
+        for key in NAME_KEYS & set(r.inputs):
+            value = r.inputs[key]
+            checked += 1
+            if (r.type, key) in claimed:
+                recorded.add((r.type, key, value))
+            elif (r.type, key) in REFERENCES:
+                namespace = REFERENCES[(r.type, key)]
+                if namespace == "iam-role" and value.startswith("arn:"):
+                    account, role = value.split(":", 5)[4:]
+                    assert account == catalog.environments[stack].aws.account_id  # type: ignore[union-attr]
+                    value = role.removeprefix("role/")
+                assert value in by_namespace.get(namespace, set()), (r.type, key, value)
+            else:
+                pytest.fail(f"{r.type}.{key} = {value!r} is a name the registry does not cover")
+    assert recorded == registered
+    return checked
+
+
+@pytest.mark.parametrize("stack", ["dev", "staging", "prod"])
+def test_registry_is_exactly_what_the_example_preview_creates(
+    stack: str, example_catalog: Catalog, example_preview: Callable[[str], Preview]
+) -> None:
+    assert assert_registry_matches_preview(example_catalog, stack, example_preview(stack)) > 50
+    assert collisions(example_catalog) == []
+
+
+def test_registry_is_exactly_what_a_generated_preview_creates(
+    generated_catalog: Catalog, generated_preview: Callable[[str], Preview]
+) -> None:
+    for stack in generated_catalog.environments:
+        assert (
+            assert_registry_matches_preview(generated_catalog, stack, generated_preview(stack))
+            > 5000
+        )
+    assert collisions(generated_catalog) == []
+
+
+def test_every_namespace_is_described() -> None:
+    names = environment_names(*_one_env(KV_ROTATOR_SERVICE.replace("kv-rotator-identity", "sync")))
+    assert {n.key.namespace for n in names} <= set(KINDS)
+    assert all(n.key.describe() for n in names)
+
+
+def _one_env(text: str) -> tuple[Catalog, object]:
+    catalog, diagnostics = parse_catalog(text)
+    assert catalog is not None, diagnostics
+    return catalog, next(iter(catalog.environments.values()))
