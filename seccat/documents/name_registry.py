@@ -27,6 +27,7 @@ resource the offline preview records are exactly the registered ones.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from typing import Any, NamedTuple
 
 from seccat.catalog.model import Catalog, Environment, Path, Secret, Service
 from seccat.documents import logical_names as logical
@@ -92,6 +93,24 @@ VAULT_AUTH = "vault:index/authBackend:AuthBackend"
 VAULT_AWS_ROLE = "vault:aws/authBackendRole:AuthBackendRole"
 VAULT_K8S_ROLE = "vault:kubernetes/authBackendRole:AuthBackendRole"
 
+#: The resources rotating one Secrets Manager secret, and one team's KV rotator, by part.
+_ROTATION_RESOURCES = (
+    ("role", ROLE),
+    ("role-policy", ROLE_POLICY),
+    ("logs", LOG_GROUP),
+    ("function", FUNCTION),
+    ("invoke", PERMISSION),
+    ("schedule", SECRET_ROTATION),
+)
+_KV_ROTATOR_RESOURCES = (
+    ("role", ROLE),
+    ("logs", LOG_GROUP),
+    ("logs-policy", ROLE_POLICY),
+    ("function", FUNCTION),
+    ("scheduler-role", ROLE),
+    ("scheduler-policy", ROLE_POLICY),
+)
+
 #: Namespaces: what a name is, as messages say it. The scope (account, region, mount...)
 #: completes it.
 KINDS: dict[str, str] = {
@@ -139,9 +158,9 @@ class Origin:
     shared_identity: str | None = field(default=None, compare=False)
 
 
-@dataclass(frozen=True)
-class Key:
-    """Where a name must be unique, and the name."""
+class Key(NamedTuple):
+    """Where a name must be unique, and the name. (Tuples: a large catalog has hundreds of
+    thousands of names, and validation must stay fast.)"""
 
     namespace: str
     scope: tuple[str, ...]
@@ -169,8 +188,7 @@ def _scope_text(namespace: str, scope: tuple[str, ...]) -> str:
     return parts[len(scope)].format(*scope)
 
 
-@dataclass(frozen=True)
-class GeneratedName:
+class GeneratedName(NamedTuple):
     key: Key
     origin: Origin
     #: The Pulumi type and input that carry the name (None: a name seccat does not create,
@@ -195,15 +213,23 @@ class Collision:
 
 def registry(catalog: Catalog) -> list[GeneratedName]:
     """Every generated name of every environment."""
-    out: list[GeneratedName] = []
-    for env in catalog.environments.values():
-        out += environment_names(catalog, env)
-    return out
+    return [GeneratedName(Key(*k), *rest) for k, *rest in _raw(catalog)]
 
 
 def environment_names(catalog: Catalog, env: Environment) -> list[GeneratedName]:
     """The names the program generates for the stack of ``env`` (none without an account:
     the program refuses such a stack)."""
+    return [GeneratedName(Key(*k), *rest) for k, *rest in _raw_env(catalog, env)]
+
+
+def _raw(catalog: Catalog) -> list[tuple[Any, ...]]:
+    out: list[tuple[Any, ...]] = []
+    for env in catalog.environments.values():
+        out += _raw_env(catalog, env)
+    return out
+
+
+def _raw_env(catalog: Catalog, env: Environment) -> list[tuple[Any, ...]]:
     if env.aws is None:
         return []
     names = _Names(catalog, env)
@@ -225,7 +251,10 @@ class _Names:
         self.name = env.name
         self.account = env.aws.account_id
         self.region = env.aws.region
-        self.out: list[GeneratedName] = []
+        self.stack = (env.name,)
+        #: GeneratedName fields as plain tuples (NamedTuple construction would double the
+        #: registry's cost on a 10,000-secret catalog).
+        self.out: list[tuple[Any, ...]] = []
 
     # -- origins ------------------------------------------------------------------------
 
@@ -260,8 +289,9 @@ class _Names:
     # -- recording ------------------------------------------------------------------------
 
     def urn(self, type_token: str, logical_name: str, origin: Origin) -> None:
-        key = Key("urn", (self.name,), f"{type_token}::{logical_name}")
-        self.out.append(GeneratedName(key, origin, type_token, None))
+        self.out.append(
+            (("urn", self.stack, f"{type_token}::{logical_name}"), origin, type_token, None, None)
+        )
 
     def physical(
         self,
@@ -273,9 +303,9 @@ class _Names:
         input_key: str | None,
         parent: Key | None = None,
     ) -> Key:
-        key = Key(namespace, scope, value)
-        self.out.append(GeneratedName(key, origin, type_token, input_key, parent))
-        return key
+        key = (namespace, scope, value)
+        self.out.append((key, origin, type_token, input_key, parent))
+        return key  # type: ignore[return-value]  # a plain tuple: (namespace, scope, value)
 
     def regional(self, namespace: str, value: str, origin: Origin, type_token: str) -> Key:
         return self.physical(
@@ -295,7 +325,7 @@ class _Names:
     def inline_policy(self, role: Key, policy_name: str, origin: Origin) -> None:
         self.physical(
             "iam-inline-policy",
-            (self.account, role.value.lower()),
+            (self.account, role[2].lower()),
             policy_name,
             origin,
             ROLE_POLICY,
@@ -314,10 +344,13 @@ class _Names:
         self.urn(TOPIC, logical.alarm_topic(env), origin)
         self.regional("sns-topic", alarm_topic_name(self.env), origin, TOPIC)
         self.urn(TOPIC_POLICY, logical.alarm_topic_policy(env), origin)
-        secrets = self.catalog.secrets_in(env)
-        teams = {s.owner for s in secrets} | {
-            self.catalog.services[c.service].team for s in secrets for c in s.consumers_in(env)
-        }
+        services = self.catalog.services
+        teams: set[str] = set()
+        for secret in self.catalog.secrets_in(env):
+            teams.add(secret.owner)
+            teams.update(
+                services[c.service].team for c in secret.consumers if env in c.environments
+            )
         for team in sorted(teams):
             self.urn(
                 TOPIC_SUBSCRIPTION,
@@ -376,7 +409,7 @@ class _Names:
         self.urn(EVENT_TARGET, logical.rotation_failure_target(env), origin)
         self.physical(
             "event-target",
-            (self.account, self.region, rule.value),
+            (self.account, self.region, rule[2]),
             ALARM_TOPIC_TARGET_ID,
             origin,
             EVENT_TARGET,
@@ -414,14 +447,7 @@ class _Names:
 
     def rotator(self, secret_id: str, rotator: RotatorPlan, origin: Origin) -> None:
         env = self.name
-        for part, type_token in (
-            ("role", ROLE),
-            ("role-policy", ROLE_POLICY),
-            ("logs", LOG_GROUP),
-            ("function", FUNCTION),
-            ("invoke", PERMISSION),
-            ("schedule", SECRET_ROTATION),
-        ):
+        for part, type_token in _ROTATION_RESOURCES:
             self.urn(type_token, logical.rotation(env, secret_id, part), origin)
         role = self.iam_role(rotator.role_name, origin)
         self.inline_policy(role, ROTATION_POLICY_NAME, origin)
@@ -429,7 +455,7 @@ class _Names:
         function = self.regional("lambda-function", rotator.function_name, origin, FUNCTION)
         self.physical(
             "lambda-permission",
-            (self.account, self.region, function.value),
+            (self.account, self.region, function[2]),
             ROTATION_INVOKE_STATEMENT,
             origin,
             PERMISSION,
@@ -468,7 +494,7 @@ class _Names:
                 self.urn(VAULT_ENDPOINT, logical.vault_kv_metadata(name, slug(secret.id)), origin)
                 self.physical(
                     "vault-kv-path",
-                    (mount.value,),
+                    (mount[2],),
                     layout.kv_metadata_path(env, secret.id),
                     origin,
                     VAULT_ENDPOINT,
@@ -497,7 +523,7 @@ class _Names:
             self.urn(VAULT_CONNECTION, logical.vault_database_connection(name, db), origin)
             self.physical(
                 "vault-db-connection",
-                (mount.value,),
+                (mount[2],),
                 layout.database_connection_name(db),
                 origin,
                 VAULT_CONNECTION,
@@ -511,7 +537,7 @@ class _Names:
                 origin = self.of_secret(secret.id)
                 self.urn(type_token, logical.vault_database_role(name, role), origin)
                 self.physical(
-                    "vault-db-role", (mount.value,), role, origin, type_token, "name", parent=mount
+                    "vault-db-role", (mount[2],), role, origin, type_token, "name", parent=mount
                 )
 
     def policies_and_auth(self) -> None:
@@ -562,7 +588,7 @@ class _Names:
     ) -> None:
         self.physical(
             "vault-auth-role",
-            (f"auth/{mount.value}",),
+            (f"auth/{mount[2]}",),
             role,
             origin,
             type_token,
@@ -586,16 +612,12 @@ class _Names:
         group = self.regional(
             "schedule-group", rotator_docs.schedule_group_name(name), origin, SCHEDULE_GROUP
         )
+        rotated: dict[str, list[Secret]] = {}
+        for secret in vault_docs.rotated_kv_secrets(self.catalog, env):
+            rotated.setdefault(secret.owner, []).append(secret)
         for team in teams:
             origin = self.of_team(team, "KV rotator")
-            for part, type_token in (
-                ("role", ROLE),
-                ("logs", LOG_GROUP),
-                ("logs-policy", ROLE_POLICY),
-                ("function", FUNCTION),
-                ("scheduler-role", ROLE),
-                ("scheduler-policy", ROLE_POLICY),
-            ):
+            for part, type_token in _KV_ROTATOR_RESOURCES:
                 self.urn(type_token, logical.kv_rotator(name, team, part), origin)
             function = rotator_docs.rotator_function_name(name, team)
             role = self.iam_role(function, origin)
@@ -607,12 +629,12 @@ class _Names:
             self.auth_role(aws_auth, layout.rotator_role_name(team), origin, VAULT_AWS_ROLE, "role")
             scheduler = self.iam_role(rotator_docs.scheduler_role_name(name, team), origin)
             self.inline_policy(scheduler, rotator_docs.SCHEDULER_POLICY_NAME, origin)
-            for secret in vault_docs.rotated_kv_secrets(self.catalog, env, team):
+            for secret in rotated.get(team, ()):
                 secret_origin = self.of_secret(secret.id)
                 self.urn(SCHEDULE, logical.kv_schedule(name, slug(secret.id)), secret_origin)
                 self.physical(
                     "schedule",
-                    (self.account, self.region, group.value),
+                    (self.account, self.region, group[2]),
                     rotator_docs.schedule_name(name, slug(secret.id)),
                     secret_origin,
                     SCHEDULE,
@@ -644,30 +666,41 @@ def _role_name_path(catalog: Catalog, service: str, env: str) -> Path:
 # -- collisions ---------------------------------------------------------------------------
 
 
-def collisions(catalog: Catalog, names: list[GeneratedName] | None = None) -> list[Collision]:
+def collisions(catalog: Catalog) -> list[Collision]:
     """Sets of catalog entries generating one name, merged so that two entries that
     collide on several names (an IAM role, a Vault role, a URN) are reported once."""
-    if names is None:
-        names = registry(catalog)
-    groups: dict[tuple[str, tuple[str, ...], str], list[GeneratedName]] = {}
-    for name in names:
-        groups.setdefault(name.key.normalised, []).append(name)
+    first: dict[tuple[str, tuple[str, ...], str], tuple[Any, ...]] = {}
+    shared: dict[tuple[str, tuple[str, ...], str], list[GeneratedName]] = {}
+    for raw in _raw(catalog):
+        namespace, scope, value = key = raw[0]
+        if namespace in CASE_INSENSITIVE:
+            key = (namespace, scope, value.lower())
+        known = first.setdefault(key, raw)
+        if known is not raw and known[1] != raw[1]:
+            if key not in shared:
+                shared[key] = [_named(known)]
+            shared[key].append(_named(raw))
     clashing: dict[tuple[str, tuple[str, ...], str], tuple[Origin, ...]] = {}
-    for normalised, members in groups.items():
+    for normalised, members in shared.items():
         origins = tuple(sorted({m.origin for m in members}))
         if len(origins) > 1 and not _declared_sharing(catalog, origins, members):
             clashing[normalised] = origins
     merged: dict[tuple[Origin, ...], list[Key]] = {}
     for normalised, origins in clashing.items():
-        key = groups[normalised][0].key
-        parent = next((m.parent for m in groups[normalised] if m.parent is not None), None)
+        members = shared[normalised]
+        parent = next((m.parent for m in members if m.parent is not None), None)
         if parent is not None and parent.normalised in clashing:
             continue  # the container's collision is the one to report
-        merged.setdefault(origins, []).append(key)
+        merged.setdefault(origins, []).append(members[0].key)
     return [
         Collision(origins, tuple(sorted(keys, key=_key_order)))
         for origins, keys in sorted(merged.items())
     ]
+
+
+def _named(raw: tuple[Any, ...]) -> GeneratedName:
+    key, origin, type_token, input_key, parent = raw
+    return GeneratedName(Key(*key), origin, type_token, input_key, Key(*parent) if parent else None)
 
 
 def _key_order(key: Key) -> tuple[int, str, tuple[str, ...], str]:

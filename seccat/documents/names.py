@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from functools import lru_cache
 from typing import Final
 
 from seccat.catalog.alphabets import ALPHABETS, matches
@@ -37,15 +38,22 @@ def require(value: object, kind: str) -> str:
 
     ``kind`` is a catalog alphabet (seccat.catalog.alphabets, the same table validation
     uses) or one of the GENERATED kinds."""
+    if isinstance(value, str) and _known_good(value, kind):
+        return value
+    raise UnsafeName(f"refusing {kind} {value!r}: outside the allowed alphabet")
+
+
+@lru_cache(maxsize=4096)
+def _known_good(value: str, kind: str) -> bool:
+    """Cached: the same environment, team and service names are checked for every name
+    built from them (hundreds of thousands in a large catalog's name registry)."""
     alphabet = _ALIASES.get(kind, kind)
     if alphabet in ALPHABETS:
         ok = matches(alphabet, value)
     else:
         pattern = GENERATED[kind]
         ok = isinstance(value, str) and value.isascii() and bool(pattern.fullmatch(value))
-    if not ok:
-        raise UnsafeName(f"refusing {kind} {value!r}: outside the allowed alphabet")
-    return value  # type: ignore[return-value]
+    return ok
 
 
 def bounded(name: str, limit: int) -> str:
