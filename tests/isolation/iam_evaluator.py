@@ -29,7 +29,7 @@ permissions boundaries, session policies, SCPs and RCPs, numeric/date/IP operato
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Literal
@@ -85,10 +85,32 @@ def evaluate(
     allow (https://docs.aws.amazon.com/kms/latest/developerguide/key-policies.html,
     https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_terms-and-concepts.html).
     """
-    context = _context(request.context)
-    identity = [compile_policy(p) for p in identity_policies]
-    resource = compile_policy(resource_policy) if resource_policy is not None else None
-    if request.principal.kind != "AWS" and identity:
+    return decide(
+        request.principal,
+        request.action,
+        request.resource,
+        request.resource_account,
+        _context(request.context),
+        [compile_policy(p) for p in identity_policies],
+        compile_policy(resource_policy) if resource_policy is not None else None,
+        resource_policy_required=resource_policy_required,
+    )
+
+
+def decide(
+    principal: Principal,
+    action: str,
+    resource_arn: str,
+    resource_account: str,
+    context: Mapping[str, tuple[str, ...]],
+    identity: Sequence[tuple[Statement, ...]],
+    resource: tuple[Statement, ...] | None,
+    *,
+    resource_policy_required: bool = False,
+) -> Decision:
+    """``evaluate`` on compiled policies and a context whose keys are lower case (the
+    isolation matrices build both once and decide millions of requests)."""
+    if principal.kind != "AWS" and identity:
         raise UnsupportedPolicy("only IAM principals have identity policies")
 
     identity_allow = False
@@ -96,7 +118,7 @@ def evaluate(
         for statement in policy:
             if statement.principals is not None:
                 raise UnsupportedPolicy("an identity policy statement has no Principal")
-            if not statement.applies(request.action, request.resource, context):
+            if not statement.applies(action, resource_arn, context):
                 continue
             if statement.effect == "Deny":
                 return "explicit-deny"
@@ -107,16 +129,16 @@ def evaluate(
         for statement in resource:
             if statement.principals is None:
                 raise UnsupportedPolicy("a resource policy statement needs a Principal")
-            match = statement.principal_match(request.principal)
-            if match is None or not statement.applies(request.action, request.resource, context):
+            match = statement.principal_match(principal)
+            if match is None or not statement.applies(action, resource_arn, context):
                 continue
             if statement.effect == "Deny":
                 return "explicit-deny"
             if resource_allow != "principal":
                 resource_allow = match
 
-    same_account = request.principal.account == request.resource_account
-    if request.principal.kind != "AWS":
+    same_account = principal.account == resource_account
+    if principal.kind != "AWS":
         # Services and web identities have no identity policies: only the resource policy
         # can grant them anything.
         return "allow" if resource_allow is not None else "implicit-deny"
@@ -127,6 +149,11 @@ def evaluate(
     if identity_allow and same_account and not resource_policy_required:
         return "allow"
     return "implicit-deny"
+
+
+def lowered(context: Mapping[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+    """A request context as ``decide`` takes it."""
+    return _context(context)
 
 
 # -- compiled statements --------------------------------------------------------------------
@@ -157,92 +184,111 @@ def _globs(patterns: Iterable[str], *, ignore_case: bool = False) -> re.Pattern[
     )
 
 
-def _arn_like(pattern: str, value: str) -> bool:
+def _arn_parts(pattern: str) -> tuple[re.Pattern[str], ...] | None:
+    parts = pattern.split(":", 5)
+    return tuple(_glob(p) for p in parts) if len(parts) == 6 else None
+
+
+def _arn_matcher(patterns: tuple[str, ...]) -> Callable[[str], bool]:
     """ArnLike/ArnEquals: the six colon-separated parts match one by one, each with
     wildcards (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html#Conditions_ARN)."""
-    p_parts, v_parts = pattern.split(":", 5), value.split(":", 5)
-    if len(p_parts) != 6 or len(v_parts) != 6:
-        return False
-    return all(_glob(p).fullmatch(v) is not None for p, v in zip(p_parts, v_parts, strict=True))
+    compiled = [c for c in (_arn_parts(p) for p in patterns) if c is not None]
+
+    def match(value: str) -> bool:
+        parts = value.split(":", 5)
+        if len(parts) != 6:
+            return False
+        return any(
+            all(p.fullmatch(v) is not None for p, v in zip(c, parts, strict=True)) for c in compiled
+        )
+
+    return match
 
 
-def _string_equals(policy: str, value: str) -> bool:
-    return policy == value
+def _matcher(base: str, values: tuple[str, ...]) -> Callable[[str], bool]:
+    """Whether one context value matches any of the policy's values."""
+    if base in ("StringEquals", "StringNotEquals"):
+        exact = frozenset(values)
+        return exact.__contains__
+    if base in ("StringEqualsIgnoreCase", "StringNotEqualsIgnoreCase"):
+        folded = frozenset(v.lower() for v in values)
+        return lambda value: value.lower() in folded
+    if base in ("StringLike", "StringNotLike"):
+        pattern = _globs(values)
+        return lambda value: pattern.fullmatch(value) is not None
+    if base in ("ArnEquals", "ArnLike", "ArnNotEquals", "ArnNotLike"):
+        return _arn_matcher(values)
+    if base == "Bool":
+        folded = frozenset(v.lower() for v in values)
+        return lambda value: value.lower() in folded
+    raise UnsupportedPolicy(f"condition operator {base} is not modelled")
 
 
-def _string_equals_ic(policy: str, value: str) -> bool:
-    return policy.lower() == value.lower()
-
-
-def _string_like(policy: str, value: str) -> bool:
-    return _glob(policy).fullmatch(value) is not None
-
-
-def _bool(policy: str, value: str) -> bool:
-    return policy.lower() == value.lower()
-
-
-#: Base operators: (value matcher, negated). ArnEquals is documented to behave as ArnLike.
-_OPERATORS = {
-    "StringEquals": (_string_equals, False),
-    "StringNotEquals": (_string_equals, True),
-    "StringEqualsIgnoreCase": (_string_equals_ic, False),
-    "StringNotEqualsIgnoreCase": (_string_equals_ic, True),
-    "StringLike": (_string_like, False),
-    "StringNotLike": (_string_like, True),
-    "ArnEquals": (_arn_like, False),
-    "ArnLike": (_arn_like, False),
-    "ArnNotEquals": (_arn_like, True),
-    "ArnNotLike": (_arn_like, True),
-    "Bool": (_bool, False),
+#: Base operators and whether they are negated. ArnEquals is documented to behave as ArnLike.
+_NEGATED = {
+    "StringEquals": False,
+    "StringNotEquals": True,
+    "StringEqualsIgnoreCase": False,
+    "StringNotEqualsIgnoreCase": True,
+    "StringLike": False,
+    "StringNotLike": True,
+    "ArnEquals": False,
+    "ArnLike": False,
+    "ArnNotEquals": True,
+    "ArnNotLike": True,
+    "Bool": False,
 }
 
 
-@dataclass(frozen=True)
 class Condition:
-    operator: str
-    key: str
-    values: tuple[str, ...]
+    """One condition key under one operator, compiled once."""
+
+    def __init__(self, operator: str, key: str, values: tuple[str, ...]) -> None:
+        self.operator, self.key, self.values = operator, key, values
+        self.lookup = key.lower()
+        op, self.qualifier = operator, None
+        if ":" in op:
+            self.qualifier, op = op.split(":", 1)
+            if self.qualifier not in ("ForAnyValue", "ForAllValues"):
+                raise UnsupportedPolicy(f"unknown set operator {self.qualifier}")
+        self.null: bool | None = None
+        if op == "Null":
+            if self.qualifier:
+                raise UnsupportedPolicy("Null takes no set operator")
+            self.null = values[0].lower() == "true"
+            return
+        self.if_exists = op.endswith("IfExists")
+        base = op.removesuffix("IfExists")
+        if base not in _NEGATED:
+            raise UnsupportedPolicy(f"condition operator {operator} is not modelled")
+        self.negated = _NEGATED[base]
+        self.match = _matcher(base, values)
 
     def holds(self, context: Mapping[str, tuple[str, ...]]) -> bool:
-        op = self.operator
-        qualifier = None
-        if ":" in op:
-            qualifier, op = op.split(":", 1)
-            if qualifier not in ("ForAnyValue", "ForAllValues"):
-                raise UnsupportedPolicy(f"unknown set operator {qualifier}")
-        present = context.get(self.key.lower())
-        if op == "Null":
-            if qualifier:
-                raise UnsupportedPolicy("Null takes no set operator")
-            want_absent = self.values[0].lower() == "true"
-            return (present is None) == want_absent
-        if_exists = op.endswith("IfExists")
-        base = op.removesuffix("IfExists")
-        if base not in _OPERATORS:
-            raise UnsupportedPolicy(f"condition operator {self.operator} is not modelled")
-        match, negated = _OPERATORS[base]
+        present = context.get(self.lookup)
+        if self.null is not None:
+            return (present is None) == self.null
         if present is None:
             # Missing key: IfExists holds; ForAnyValue fails, ForAllValues holds; a negated
             # operator holds, a positive one fails (condition operators page, "...IfExists"
             # and "Condition keys that are not present").
-            if if_exists:
+            if self.if_exists:
                 return True
-            if qualifier == "ForAnyValue":
+            if self.qualifier == "ForAnyValue":
                 return False
-            if qualifier == "ForAllValues":
+            if self.qualifier == "ForAllValues":
                 return True
-            return negated
-        hits = [any(match(p, v) for p in self.values) for v in present]
-        if qualifier == "ForAnyValue":
-            return any(h != negated for h in hits)
-        if qualifier == "ForAllValues":
-            return all(h != negated for h in hits)
+            return self.negated
+        negated, match = self.negated, self.match
+        if self.qualifier == "ForAnyValue":
+            return any(match(v) != negated for v in present)
+        if self.qualifier == "ForAllValues":
+            return all(match(v) != negated for v in present)
         if len(present) != 1:
             raise UnsupportedPolicy(
                 f"{self.key} has several values: the policy needs ForAnyValue or ForAllValues"
             )
-        return hits[0] != negated
+        return match(present[0]) != negated
 
 
 @dataclass(frozen=True)
