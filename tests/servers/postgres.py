@@ -117,8 +117,11 @@ def _chown_to_server_user(path: Path) -> None:
 
 
 @contextlib.contextmanager
-def running_postgres() -> Iterator[PostgresServer]:
-    """Start a fresh cluster, yield it, then stop it and delete every file it wrote."""
+def running_postgres(max_connections: int = 40) -> Iterator[PostgresServer]:
+    """Start a fresh cluster, yield it, then stop it and delete every file it wrote.
+
+    ``max_connections``: a cluster standing in for many catalog databases needs more (Vault
+    keeps a pool per database connection)."""
     bindir = find_bindir()
     root = Path(tempfile.mkdtemp(prefix="seccat-pg-"))
     server: PostgresServer | None = None
@@ -153,7 +156,7 @@ def running_postgres() -> Iterator[PostgresServer]:
         )
         pwfile.unlink()
         log_file = root / "server.log"
-        server = _start(bindir, root, data_dir, socket_dir, log_file, password)
+        server = _start(bindir, root, data_dir, socket_dir, log_file, password, max_connections)
         yield server
     finally:
         if server is not None:
@@ -175,7 +178,13 @@ def running_postgres() -> Iterator[PostgresServer]:
 
 
 def _start(
-    bindir: Path, root: Path, data_dir: Path, socket_dir: Path, log_file: Path, password: str
+    bindir: Path,
+    root: Path,
+    data_dir: Path,
+    socket_dir: Path,
+    log_file: Path,
+    password: str,
+    max_connections: int = 40,
 ) -> PostgresServer:
     """pg_ctl start on a free port; retried because another process may grab the port first."""
     conf = data_dir / "postgresql.conf"
@@ -191,7 +200,7 @@ def _start(
             + "listen_addresses = '127.0.0.1'\n"
             + f"unix_socket_directories = '{socket_dir}'\n"
             + "fsync = off\nsynchronous_commit = off\nfull_page_writes = off\n"
-            + "max_connections = 40\nshared_buffers = 32MB\n"
+            + f"max_connections = {max_connections}\nshared_buffers = 32MB\n"
             + "password_encryption = 'scram-sha-256'\n"
         )
         proc = subprocess.run(

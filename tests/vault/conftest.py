@@ -8,14 +8,15 @@ environment-qualified), so the least-privilege matrix also proves isolation betw
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from psycopg import sql
-from servers.openbao import OpenBaoServer
-from servers.postgres import PostgresServer
+from servers.openbao import OpenBaoServer, running_openbao
+from servers.postgres import PostgresServer, running_postgres
 from vault.harness import Applied, DatabaseTarget, Recorded, VaultHarness, record
 from vault.kubernetes_api import KubernetesApi, running_kubernetes_api
 
@@ -126,3 +127,36 @@ def vault_world(
         recorded,
         kubernetes_api,
     )
+
+
+@dataclass
+class GeneratedVault:
+    """The benchmark catalog's environments applied to a server of their own (they share
+    environment names with catalog.yaml, so they cannot share vault_world's server)."""
+
+    server: OpenBaoServer
+    applied: Applied
+    catalog: Catalog
+    #: How long applying every environment took.
+    seconds: float
+
+
+@pytest.fixture(scope="session")
+def generated_vault(
+    generated_catalog: Catalog, generated_recording: Callable[[str], Recorded]
+) -> Iterator[GeneratedVault]:
+    # One cluster stands in for every environment's team databases: 40 Vault connections.
+    databases = len(generated_catalog.databases) * len(generated_catalog.environments)
+    with running_openbao() as server, running_postgres(5 * databases + 20) as postgres:
+        admin_password = secrets.token_urlsafe(24)
+        prepare_database(postgres, generated_catalog, admin_password)
+        harness = VaultHarness(
+            server.client(),
+            DatabaseTarget(postgres.host, postgres.port, admin_password),
+            server.scratch,
+        )
+        start = time.perf_counter()
+        for env in generated_catalog.environments:
+            harness.apply(generated_recording(env))
+        seconds = time.perf_counter() - start
+        yield GeneratedVault(server, harness.applied, generated_catalog, seconds)
