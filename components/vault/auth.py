@@ -66,7 +66,7 @@ def build_auth_backends(
     aws_client = None
     if ctx.env.aws is not None:
         aws_client = vault.aws.AuthBackendClient(
-            f"{env}-vault-auth-aws-client",
+            logical.vault_aws_auth_client(env),
             backend=aws_backend.path,
             iam_server_id_header_value=require(ctx.env.vault.aws_auth_header, "header_value"),
             sts_endpoint=sts_endpoint(ctx.region),

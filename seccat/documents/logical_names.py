@@ -158,6 +158,11 @@ def vault_aws_auth(env: str) -> str:
     return f"{env}-vault-auth-aws"
 
 
+def vault_aws_auth_client(env: str) -> str:
+    """The AWS auth mount's client configuration (server-id header, STS endpoint)."""
+    return f"{env}-vault-auth-aws-client"
+
+
 def vault_kubernetes_auth(env: str) -> str:
     return f"{env}-vault-auth-kubernetes"
 

@@ -90,6 +90,7 @@ VAULT_STATIC_ROLE = "vault:database/secretBackendStaticRole:SecretBackendStaticR
 VAULT_DYNAMIC_ROLE = "vault:database/secretBackendRole:SecretBackendRole"
 VAULT_POLICY = "vault:index/policy:Policy"
 VAULT_AUTH = "vault:index/authBackend:AuthBackend"
+VAULT_AWS_CLIENT = "vault:aws/authBackendClient:AuthBackendClient"
 VAULT_AWS_ROLE = "vault:aws/authBackendRole:AuthBackendRole"
 VAULT_K8S_ROLE = "vault:kubernetes/authBackendRole:AuthBackendRole"
 
@@ -562,6 +563,8 @@ class _Names:
         aws_auth = self.physical(
             "vault-auth-mount", (), layout.aws_auth_path(env), origin, VAULT_AUTH, "path"
         )
+        # Its client configuration (one per mount, so it has no name of its own).
+        self.urn(VAULT_AWS_CLIENT, logical.vault_aws_auth_client(name), origin)
         identities = {s: catalog.service_in(s, name) for s in services}
         k8s_auth = None
         if any(s.kubernetes for s in identities.values()):

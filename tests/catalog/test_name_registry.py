@@ -307,6 +307,7 @@ REFERENCES: dict[tuple[str, str], str] = {
     ("aws:scheduler/schedule:Schedule", "groupName"): "schedule-group",
     ("vault:kv/secretBackendV2:SecretBackendV2", "mount"): "vault-mount",
     ("vault:aws/authBackendRole:AuthBackendRole", "backend"): "vault-auth-mount",
+    ("vault:aws/authBackendClient:AuthBackendClient", "backend"): "vault-auth-mount",
     ("vault:kubernetes/authBackendRole:AuthBackendRole", "backend"): "vault-auth-mount",
     ("vault:database/secretBackendConnection:SecretBackendConnection", "backend"): "vault-mount",
     ("vault:database/secretBackendStaticRole:SecretBackendStaticRole", "backend"): "vault-mount",

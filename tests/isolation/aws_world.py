@@ -20,7 +20,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from isolation.iam_evaluator import Principal, Statement, compile_policy, lowered
+from isolation.policy_evaluation import Principal, Statement, compile_policy, lowered
 
 from seccat.catalog.model import Catalog
 from seccat.documents import logical_names as logical
@@ -154,8 +154,29 @@ def environment_docs(catalog: Catalog, env_name: str, preview: Preview) -> EnvDo
             alias.inputs["name"],
             json.loads(key.inputs["policy"]),
         )
-    docs.externals = list(_externals(docs))
+    docs.externals = list(_externals(docs)) + list(_owner_roles(catalog, docs))
     return docs
+
+
+def _owner_roles(catalog: Catalog, docs: EnvDocs) -> Iterator[Actor]:
+    """Each team's owner (break-glass) role in the environment's account, at its worst:
+    it manages the team's secrets, and may hold any other permission."""
+    owners = {catalog.secrets[s].owner for s in docs.secrets}
+    for team in sorted(owners):
+        role = catalog.teams[team].owner_role
+        if role is None:
+            continue
+        principal = Principal("AWS", f"arn:aws:iam::{docs.account}:role/{role}", docs.account)
+        if principal.id in docs.roles:
+            continue
+        yield Actor(
+            docs.name,
+            principal,
+            f"owner role {role} of {team}@{docs.name}",
+            policies=[ADMIN],
+            context=role_context(principal),
+            managed=False,
+        )
 
 
 def _statements(policy: Mapping[str, Any]) -> list[dict[str, Any]]:

@@ -7,7 +7,7 @@ account, an OIDC subject), and every other environment B:
 * it cannot become any role of B (trust policy and, for IAM principals, identity policy);
 * it can neither read, write, re-point nor delete any secret of B, nor use B's key through
   Secrets Manager for it: the identity policies, the secret's resource policy and the key
-  policy are evaluated together (tests/isolation/iam_evaluator.py).
+  policy are evaluated together (tests/isolation/policy_evaluation.py).
 
 Together these close the chain: what A's principals can become is A's roles only, and no
 role of A reaches B. Positive controls prove the evaluator is not simply denying: every
@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 
 import pytest
 from isolation.aws_world import Actor, EnvDocs, KeyDoc, SecretDoc, world
-from isolation.iam_evaluator import Decision, compile_policy, decide, lowered
+from isolation.policy_evaluation import Decision, compile_policy, decide, lowered
 
 from seccat.catalog.model import Catalog
 from seccat.documents.names import rotation_function_name
@@ -247,7 +247,20 @@ def positive_controls(catalog: Catalog, envs: dict[str, EnvDocs]) -> tuple[int, 
                 )
                 if decision != "allow":
                     missing.append(f"{actor.label}: {action} on {secret_id} is {decision}")
+        # Owner roles manage their team's secrets but never read them (segregation of duties).
+        for owner in (a for a in docs.externals if a.label.startswith("owner role")):
+            team = owner.label.split(" of ", 1)[1].split("@", 1)[0]
+            for secret_id, secret in docs.secrets.items():
+                if catalog.secrets[secret_id].owner != team:
+                    continue
+                checked += 2
+                if secret_decision(owner, "secretsmanager:UpdateSecret", secret) != "allow":
+                    missing.append(f"{owner.label} cannot manage {secret_id}")
+                if secret_decision(owner, GET, secret) == "allow":
+                    missing.append(f"{owner.label} can read {secret_id}")
         for external in docs.externals:
+            if external.label.startswith("owner role"):
+                continue  # trusted by nothing seccat creates
             trusting = [
                 r
                 for r in docs.roles.values()

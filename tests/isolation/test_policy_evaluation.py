@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from isolation.iam_evaluator import Principal, Request, UnsupportedPolicy, evaluate
+from isolation.policy_evaluation import Principal, Request, UnsupportedPolicy, evaluate
 
 A, B = "111111111111", "222222222222"
 ROLE = Principal("AWS", f"arn:aws:iam::{A}:role/app", A)
@@ -295,3 +295,39 @@ def test_what_is_not_modelled_is_refused_not_guessed(statement: dict[str, Any]) 
         evaluate(req(k=("0",)), [doc(statement)])
     with pytest.raises(UnsupportedPolicy):
         evaluate(req(), [{"Version": "2008-10-17", "Statement": [allow()]}])
+
+
+# -- two independent evaluators agree ------------------------------------------------------
+
+
+def test_agrees_with_the_same_account_evaluator_on_every_generated_secret_policy(
+    example_catalog: Any, example_preview: Any
+) -> None:
+    """tests/iam_evaluator.py (written separately, for same-account requests only) must
+    reach the same decision on every request of every seccat role, owner role and trusted
+    role against every secret of its own environment, for every Secrets Manager action the
+    isolation matrix uses: a differential check of both oracles on the real documents."""
+    import iam_evaluator as same_account
+    from isolation.aws_world import world
+    from isolation.test_aws_isolation import SECRET_ACTIONS, secret_decision
+
+    envs = world(example_catalog, {e: example_preview(e) for e in example_catalog.environments})
+    compared, outcomes = 0, set()
+    for docs in envs.values():
+        actors = [a for a in docs.actors if a.principal.kind == "AWS"]
+        actors = [a for a in actors if a.principal.account == docs.account]
+        for actor in actors:
+            principal = same_account.Principal(arn=actor.principal.id)
+            for secret in docs.secrets.values():
+                for action in (*SECRET_ACTIONS, "secretsmanager:DescribeSecret"):
+                    theirs = same_account.evaluate(
+                        same_account.Request(principal, action, secret.arn),
+                        actor.policies,
+                        secret.policy,
+                    ).value.replace(" ", "-")
+                    mine = secret_decision(actor, action, secret)
+                    assert mine == theirs, (actor.label, action, secret.secret_id)
+                    compared += 1
+                    outcomes.add(mine)
+    assert compared >= 2_000
+    assert outcomes == {"allow", "explicit-deny", "implicit-deny"}

@@ -6,10 +6,15 @@ policies only, knows StringEquals alone and treats every other condition operato
 satisfied, has no resource policies, Service or Federated principals, or '?' wildcards;
 principalmapper (AGPL, last release 2022) simulates an account snapshot graph and no web
 identity trust; policyuniverse, parliament and cloudsplaining parse or lint policies but do
-not decide requests. What is decided here follows
+not decide requests. tests/iam_evaluator.py (the secret policies' evaluator) is deliberately
+same-account only and refuses cross-account requests, trust and key policies and web
+identities, which the isolation matrix needs; it is also not built for millions of
+decisions (this one compiles each document once). What is decided here follows
 https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html
 (and the linked pages on cross-account evaluation, condition operators and KMS key policies),
-each rule tested with a case and its negative in test_iam_evaluator.py:
+each rule tested with a case and its negative in test_policy_evaluation.py (which also
+checks that tests/iam_evaluator.py, written separately for same-account requests, decides
+every same-account request of the isolation matrix alike):
 
 1. An explicit Deny in any applicable policy (identity or resource) wins.
 2. Within one account, an Allow in the identity policies *or* in the resource policy allows
