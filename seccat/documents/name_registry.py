@@ -214,13 +214,13 @@ class Collision:
 
 def registry(catalog: Catalog) -> list[GeneratedName]:
     """Every generated name of every environment."""
-    return [GeneratedName(Key(*k), *rest) for k, *rest in _raw(catalog)]
+    return [_named(raw) for raw in _raw(catalog)]
 
 
 def environment_names(catalog: Catalog, env: Environment) -> list[GeneratedName]:
     """The names the program generates for the stack of ``env`` (none without an account:
     the program refuses such a stack)."""
-    return [GeneratedName(Key(*k), *rest) for k, *rest in _raw_env(catalog, env)]
+    return [_named(raw) for raw in _raw_env(catalog, env)]
 
 
 def _raw(catalog: Catalog) -> list[tuple[Any, ...]]:
