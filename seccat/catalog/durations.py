@@ -12,5 +12,8 @@ def parse_duration(text: str) -> int:
     """Seconds in a duration; raises ValueError with a message fit for a diagnostic."""
     match = DURATION_RE.match(text) if isinstance(text, str) else None
     if not match:
-        raise ValueError(f"{text!r} is not a duration (use a number and s, m, h, d or w)")
+        raise ValueError(
+            f"{text!r} is not a duration (a whole number and a unit: s, m, h, d or w, "
+            "e.g. 30d or 4h)"
+        )
     return int(match.group(1)) * UNITS[match.group(2)]

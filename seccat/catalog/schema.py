@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 from collections.abc import Callable, Iterable, Iterator
 from functools import cache
 from pathlib import Path
@@ -17,7 +18,7 @@ from typing import Any
 from jsonschema import Draft202012Validator, validators
 from jsonschema.exceptions import ValidationError
 
-from seccat.catalog.alphabets import by_title, schema_defs
+from seccat.catalog.alphabets import ALPHABETS, by_title, schema_defs
 from seccat.catalog.diagnostics import Diagnostic
 from seccat.catalog.model import Position
 from seccat.catalog.quickcheck import Check, compile_schema, ecma_regex
@@ -26,6 +27,10 @@ from seccat.catalog.yamlsource import RawPath, Source, printable
 _HERE = Path(__file__).resolve().parent
 #: The schema ships inside the package (wheel) and lives at the top of the repository.
 _CANDIDATES = (_HERE / "catalog.schema.json", _HERE.parents[1] / "schema" / "catalog.schema.json")
+
+#: How the schema titles a duration, and the forms it accepts.
+DURATION_TITLE = ALPHABETS["duration"].title
+DURATION_HINT = ALPHABETS["duration"].hint or ""
 
 _TYPE_WORDS = {
     "object": "a mapping",
@@ -219,12 +224,7 @@ def _explain(error: ValidationError, src: Source) -> list[tuple[RawPath, Positio
     if kind == "type":
         expected = error.validator_value
         expected_list = expected if isinstance(expected, list) else [expected]
-        words = " or ".join(_TYPE_WORDS.get(t, t) for t in expected_list if t != "null")
-        message = f"expected {words}, got {_describe(instance)}"
-        numeric = isinstance(instance, int | float) and not isinstance(instance, bool)
-        if "string" in expected_list and numeric:
-            message += f' (quote it: "{instance}")'
-        return [(path, here, message)]
+        return [(path, here, _wrong_type(instance, expected_list, schema, src.written.get(path)))]
 
     if kind == "pattern":
         title = _title(schema) or "in the expected format"
@@ -273,6 +273,34 @@ def _explain(error: ValidationError, src: Source) -> list[tuple[RawPath, Positio
     return [(path, here, error.message)]
 
 
+#: A plain number a unit would turn into a duration (``every: 60`` -> ``60d``).
+_DURATION_NUMBER = re.compile(r"[1-9][0-9]{0,5}")
+
+
+def _wrong_type(
+    instance: Any, expected: list[str], schema: dict[str, Any], written: str | None
+) -> str:
+    """``expected a string, got a number``, with the fix that works. ``written`` is the
+    scalar as the author wrote it (YAML reads ``044455556666`` as 44455556666): a hint
+    quotes that text, never the number YAML made of it."""
+    numeric = isinstance(instance, int | float) and not isinstance(instance, bool)
+    text = written if written is not None else str(instance)
+    if numeric and _title(schema) == DURATION_TITLE:
+        if _DURATION_NUMBER.fullmatch(text):
+            return f"expected a duration, got a number ({text}); {_add_a_unit(text)}"
+        return f"expected a duration, got a number ({text}); a duration is {DURATION_HINT}"
+    words = " or ".join(_TYPE_WORDS.get(t, t) for t in expected if t != "null")
+    got = f"a number ({text})" if numeric else _describe(instance)
+    message = f"expected {words}, got {got}"
+    if "string" in expected and numeric:
+        message += f' (quote it: "{text}")'
+    return message
+
+
+def _add_a_unit(number: str) -> str:
+    return f"add a unit: {number}d for days, {number}h for hours (s, m, h, d or w)"
+
+
 def _not_a(instance: Any, title: str) -> str:
     if not isinstance(instance, str):
         return f"{shown(instance)} is not {title}"
@@ -281,6 +309,8 @@ def _not_a(instance: Any, title: str) -> str:
             "contains a line break or another control character; write it on one line "
             "(a block scalar needs '>-' or '|-' to drop the final newline)"
         )
+    if title == DURATION_TITLE and _DURATION_NUMBER.fullmatch(instance):
+        return f"{shown(instance)} is not a duration; {_add_a_unit(instance)}"
     alphabet = by_title(title)
     hint = alphabet.hint if alphabet else None
     return f"{shown(instance)} is not {title}" + (f" ({hint})" if hint else "")

@@ -104,6 +104,9 @@ class Source:
     #: Paths whose content was refused by the reader (aliases, tags, non-string keys):
     #: later stages stay silent about them so each problem is reported once.
     refused: set[RawPath] = field(default_factory=set)
+    #: The text as written of each plain scalar YAML read as a number, boolean or null
+    #: (``044455556666`` for the int 44455556666): hints quote what the author wrote.
+    written: dict[RawPath, str] = field(default_factory=dict)
     fatal: bool = False
 
     def key_position(self, path: RawPath) -> Position:
@@ -317,6 +320,13 @@ class _Reader:
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             _fatal(self.src, (1, 1), f"not valid YAML: {first}", "YAML")
 
+    def _plain(self, text: str, path: RawPath) -> Any:
+        """A plain scalar's value; when it is not a string, its text is kept as written."""
+        value = resolve_plain(text)
+        if type(value) is not str:
+            self.src.written[path] = text
+        return value
+
     def _stream(self) -> None:
         documents = 0
         while True:
@@ -353,7 +363,7 @@ class _Reader:
         ):
             if event.style:
                 return event.value
-            return resolve_plain(event.value)
+            return self._plain(event.value, path)
         # Refused outright and at once: without anchors there is nothing to expand, so an
         # alias bomb costs no more than reading its first line.
         if kind is AliasEvent:
@@ -383,7 +393,7 @@ class _Reader:
             )
             self.src.refused.add(path)
         if kind is ScalarEvent:
-            return event.value if event.style else resolve_plain(event.value)
+            return event.value if event.style else self._plain(event.value, path)
         if depth > MAX_DEPTH:
             _fatal(
                 self.src,
@@ -414,7 +424,7 @@ class _Reader:
                 if event.style or (text and text[0] not in _MAYBE_TYPED):
                     items.append(text)
                 else:
-                    items.append(resolve_plain(text))
+                    items.append(self._plain(text, item_path))
             else:
                 items.append(self._node(event, item_path, depth + 1))
 
@@ -463,7 +473,7 @@ class _Reader:
                     if value_event.style or (text and text[0] not in _MAYBE_TYPED):
                         result[key] = text
                     else:
-                        result[key] = resolve_plain(text)
+                        result[key] = self._plain(text, key_path)
                 else:
                     result[key] = self._node(value_event, key_path, depth + 1)
                 continue
