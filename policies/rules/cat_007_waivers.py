@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -17,14 +18,16 @@ def check(
     for i, waiver in enumerate(catalog.waivers):
         path = ("waivers", str(i))
         if waiver.rule not in RULES_BY_ID:
+            close = difflib.get_close_matches(waiver.rule, list(RULES_BY_ID), n=1, cutoff=0.8)
+            hint = f"; did you mean '{close[0]}'?" if close else ""
             yield CatalogViolation(
-                f"waiver names unknown rule {waiver.rule!r}", (*path, "rule"), waiver.target
+                f"waiver names unknown rule {waiver.rule!r}{hint}", (*path, "rule"), waiver.target
             )
         elif waiver.rule == RULE.id:
             yield CatalogViolation(f"{RULE.id} cannot be waived", (*path, "rule"), waiver.target)
         if ctx.today and waiver.expires < ctx.today:
             yield CatalogViolation(
-                f"waiver of {waiver.rule} for {waiver.target!r} expired on {waiver.expires} "
+                f"waiver of {waiver.rule} for {waiver.shown_target!r} expired on {waiver.expires} "
                 f"(approved by {waiver.approved_by})",
                 (*path, "expires"),
                 waiver.target,

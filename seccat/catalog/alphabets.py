@@ -248,7 +248,8 @@ ALPHABETS: dict[str, Alphabet] = {
     "waiver_target": Alphabet(
         "waiverTarget",
         "a waiver target",
-        "Exactly one secret id or service name (no wildcards).",
+        "Exactly one secret id or service name (no wildcards), optionally after its "
+        "environment: prod/payments/partner-tls waives in prod only.",
         r"[a-z0-9][a-z0-9/-]{0,127}",
     ),
     "approver": Alphabet(

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from seccat.catalog import waiver_targets
 from seccat.catalog.durations import parse_duration
 from seccat.catalog.model import (
     AwsAccount,
@@ -52,19 +53,30 @@ def build_catalog(
         services={n: _service(n, s) for n, s in data.get("services", {}).items()},
         databases={n: _database(n, d) for n, d in (data.get("databases") or {}).items()},
         secrets={i: _secret(i, s, env_names) for i, s in data.get("secrets", {}).items()},
-        waivers=tuple(
-            Waiver(
-                rule=w["rule"],
-                target=w["target"],
-                reason=w["reason"],
-                expires=str(w["expires"]),
-                approved_by=w["approved_by"],
-                environments=tuple(w.get("environments") or ()),
-            )
-            for w in data.get("waivers") or ()
-        ),
+        waivers=tuple(_waiver(w, data, env_names) for w in data.get("waivers") or ()),
         source=source,
         positions=positions if positions is not None else {},  # lazy table: no copy
+    )
+
+
+def _waiver(w: Mapping[str, Any], data: Mapping[str, Any], env_names: tuple[str, ...]) -> Waiver:
+    """A waiver with its target resolved: ``prod/payments/partner-tls`` waives
+    payments/partner-tls in prod only (validation made sure it names something)."""
+    written = w["target"]
+    names = data.get("secrets", {}).keys() | (data.get("services") or {}).keys()
+    resolved = waiver_targets.resolve(written, names, env_names)
+    environments = tuple(w.get("environments") or ())
+    target = written
+    if resolved is not None and resolved.environment is not None:
+        target, environments = resolved.name, (resolved.environment,)
+    return Waiver(
+        rule=w["rule"],
+        target=target,
+        reason=w["reason"],
+        expires=str(w["expires"]),
+        approved_by=w["approved_by"],
+        environments=environments,
+        written_target=written if target != written else "",
     )
 
 

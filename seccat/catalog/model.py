@@ -293,13 +293,20 @@ class Secret:
 @dataclass(frozen=True)
 class Waiver:
     rule: str
-    #: Exactly one secret id or service name.
+    #: Exactly one secret id or service name (an environment-qualified target, resolved).
     target: str
     reason: str
     expires: str
     approved_by: str
-    #: Environments the waiver applies in; empty means all.
+    #: Environments the waiver applies in; empty means all. An environment-qualified
+    #: target (``prod/payments/partner-tls``) leaves exactly its environment here.
     environments: tuple[str, ...] = ()
+    #: The target as the catalog writes it (``prod/payments/partner-tls``), for reports.
+    written_target: str = ""
+
+    @property
+    def shown_target(self) -> str:
+        return self.written_target or self.target
 
 
 @dataclass(frozen=True, eq=False)

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
+from seccat.catalog import waiver_targets
 from seccat.catalog.database_checks import check_databases, check_login_host, connection
 from seccat.catalog.diagnostics import Diagnostic
 from seccat.catalog.durations import parse_duration
@@ -62,7 +63,7 @@ def semantic_diagnostics(
             for name, value in raw.items()
         }
     waivers = data.get("waivers")
-    services, secrets = view["services"], view["secrets"]
+    secrets = view["secrets"]
 
     check_teams(report, view)
     check_environments(report, view)
@@ -80,23 +81,44 @@ def semantic_diagnostics(
             if path in broken or not isinstance(waiver, dict):
                 continue
             _check_date(report, (*path, "expires"), waiver["expires"])
-            target = waiver["target"]
-            if (
-                target not in secrets
-                and target not in services
-                and not {"secrets", "services"} & report.unchecked
-            ):
-                report.at_value(
-                    (*path, "target"),
-                    f"waiver target '{target}' is neither a secret nor a service (a waiver "
-                    "names exactly one secret id or service name)",
-                    "UNKNOWN_REF",
-                )
+            if not {"secrets", "services"} & report.unchecked:
+                _check_waiver_target(report, path, waiver, view)
             for j, env in enumerate(waiver.get("environments") or ()):
                 report.reference(
                     (*path, "environments", str(j)), "environment", env, view["environments"]
                 )
     return report.out
+
+
+def _check_waiver_target(
+    report: Report, path: RawPath, waiver: dict[str, Any], view: dict[str, Any]
+) -> None:
+    """A target names one secret or service, plainly or as ``<env>/<id>`` (that environment
+    only, so a waiver's ``environments`` must include it when it lists any)."""
+    target = waiver["target"]
+    names = view["secrets"].keys() | view["services"].keys()
+    envs = view["environments"]
+    resolved = waiver_targets.resolve(target, names, envs)
+    if resolved is None:
+        close = waiver_targets.suggestion(target, names, envs)
+        hint = f"; did you mean '{close}'?" if close else ""
+        report.at_value(
+            (*path, "target"),
+            f"waiver target '{target}' is neither a secret nor a service{hint} (a waiver "
+            "names exactly one secret id or service name, optionally after its environment: "
+            "prod/payments/partner-tls)",
+            "UNKNOWN_REF",
+        )
+        return
+    listed = waiver.get("environments")
+    if resolved.environment is not None and listed and resolved.environment not in listed:
+        report.at_value(
+            (*path, "target"),
+            f"waiver target '{target}' names environment '{resolved.environment}', which "
+            f"the waiver's environments ({', '.join(listed)}) leave out; write the target as "
+            f"'{resolved.name}' or add {resolved.environment} to environments",
+            "WAIVER",
+        )
 
 
 def _check_secret(

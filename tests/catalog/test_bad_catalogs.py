@@ -98,7 +98,8 @@ EXPECTED: dict[str, list[str]] = {
         "41:5: error: secrets.payments/d.rotation: rotation needs every (e.g. 30d) or schedule "
         "(cron/rate) (ROTATION)",
         "43:36: error: waivers[0].target: waiver target 'payments/zzz' is neither a secret nor "
-        "a service (a waiver names exactly one secret id or service name) (UNKNOWN_REF)",
+        "a service (a waiver names exactly one secret id or service name, optionally after its "
+        "environment: prod/payments/partner-tls) (UNKNOWN_REF)",
         "43:78: error: waivers[0].expires: '2027-02-30' is not a calendar date (DATE)",
     ],
     "rotation-errors.yaml": [
