@@ -3,12 +3,29 @@ file in step, so the catalogue never drifts from the rules."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from policies.packs import FRAMEWORKS, pack_config
 from policies.registry import RULES
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "policies.md"
+
+#: "issue 3" in a rule's text is the team's planning reference; users have no such list.
+_PLANNING_REF = re.compile(r"\bissues? [0-9]+\b")
+
+
+def public_text(text: str) -> str:
+    """A rule's text as users read it: planning references removed, with the separator
+    around them, so "(issue 2)" disappears and "(Checkov CKV_AWS_115; issue 3)" keeps
+    "(Checkov CKV_AWS_115)"."""
+    if not _PLANNING_REF.search(text):
+        return text
+    text = re.sub(r" ?\(\s*issues? [0-9]+\s*\)", "", text)
+    text = re.sub(r"\s*[;,]\s*issues? [0-9]+\b(?=\s*\))", "", text)
+    text = re.sub(r"(?<=\()\s*issues? [0-9]+\s*[;,]\s*", "", text)
+    return text
+
 
 HEADER = """# seccat policy rules
 
@@ -28,10 +45,35 @@ One rule set runs in two places:
   seccat check --stack prod --pack pci-dss-4 --format sarif --out seccat.sarif
   ```
 
-Exit codes: 0 no mandatory violation, 1 a mandatory violation or an invalid catalog, 2 a
-usage error or unreadable input. Formats: `text`, `json`, `sarif` (2.1.0, results at the
-catalog line of the secret or service that produced the resource), `junit` (one testcase
-per rule and resource), `markdown` (a pull-request comment).
+Exit codes: 0 no mandatory violation, 1 a mandatory violation, an invalid catalog or a stack
+file that disagrees with it (or, with `--strict`, a waiver warning), 2 a usage error or
+unreadable input.
+
+**Reports** (`--format`): `text` (compiler-style lines), `json`, `sarif` (2.1.0, results at
+the catalog line of the secret or service that produced the resource), `junit`, `markdown`
+(a pull-request comment). A report is always written, to `--out` or stdout: when the check
+stops before any rule runs (the catalog is invalid or cannot be read, the stack file
+disagrees with it, the pack config is broken) the report holds those problems as results at
+their lines, and the exit code stays 1 (invalid) or 2 (unreadable). An unreadable catalog
+gets a report too, with its `READ` error. Only a usage error (an unknown option or pack
+name) writes none.
+
+- SARIF artifact URIs are relative to the repository root, with `uriBaseId` `%SRCROOT%`
+  (declared in `originalUriBaseIds`), wherever seccat runs: the root is `--repo-root`, else
+  the git top level of the catalog's folder, else the current directory. A file outside the
+  root keeps an absolute `file://` URI. Problems that are not rule findings are results of
+  rules named `SECCAT-INPUT-<CODE>` (`SECCAT-INPUT-SCHEMA`, `SECCAT-INPUT-UNKNOWN_REF`,
+  `SECCAT-INPUT-WAIVER_EXPIRING`...; the codes are in docs/catalog.md).
+- JUnit has one test case per finding, named by rule id, catalog location and subject
+  (`SECCAT-AWS-003 catalog.yaml:43:3 prod/payments/stripe-api-key`), with `file` (relative to
+  the repository root, like SARIF) and `line` attributes and the full message. A mandatory
+  finding fails its case; an advisory or waived one is `skipped` with the reason, so the
+  test view agrees with the exit code. Every rule that found nothing is one passing case
+  (`skipped` when it had nothing to check). `SECCAT-INPUT-<CODE>` cases carry the other
+  problems: errors fail, warnings pass with the warning as output.
+- JSON (`schemaVersion` 1) adds `stopped` (why no rule ran, or null), `summary.errors`,
+  `summary.warnings` and `diagnostics` (the same objects as `seccat validate --format json`)
+  to the findings.
 
 **Scopes.** *Catalog* rules read the validated model (and, in `seccat check`, the offline
 resources of the environment) and point at catalog lines. *Resource* rules read props as
@@ -43,12 +85,33 @@ rule not applicable, never a crash. *Stack* rules read all resources in one line
 a framework pack runs the rules tagged with one of its controls and disables the rest
 (SECCAT-CAT-007, waiver expiry, is always on). Framework tags appear only where the
 reference sources map the control (Security Hub, Prowler, Steampipe compliance mods, CIS).
+`--pack` also takes your own config file. `seccat check` reads it more strictly than the
+Pulumi CLI: a rule id or an option it does not know is an error located at its line, with
+the closest known one (`unknown rule 'SECCAT-AWS-03'; did you mean 'SECCAT-AWS-003'?`),
+never silently ignored; an unknown pack name suggests the closest pack (`--pack pci`: did
+you mean `pci-dss-4`?).
 
-**Waivers** live in the catalog's `waivers:` list (`rule`, `target` secret or service id or
-glob, `reason`, `expires`, `approved_by`). A matching finding is downgraded to advisory and
-reported as waived (a SARIF suppression). An expired waiver waives nothing and is itself a
-mandatory violation. Schema errors stop `seccat check` before any rule runs, so no waiver
-can hide one.
+## Waivers
+
+Waivers live in the catalog's `waivers:` list (`rule`, `target`, `reason`, `expires`,
+`approved_by`, optional `environments`). The target is exactly one secret id or service
+name, or the environment-qualified form a finding prints, `<env>/<secret id>`
+(`prod/payments/partner-tls`): that waives in that environment only, so a waiver that also
+lists `environments` must include it. A target that names nothing is a validation error
+with the closest target in the form you wrote (a resource name copied from a finding,
+`prod/payments/partner-tls/rotation`, is cut back to `prod/payments/partner-tls`). A
+matching finding is downgraded to advisory and reported as waived (a SARIF suppression). An
+expired waiver waives nothing and is itself a mandatory violation (SECCAT-CAT-007).
+Validation errors stop `seccat check` before any rule runs, so no waiver can hide one.
+
+`seccat check` warns (an error with `--strict`, exit 1) about a waiver
+
+- that matches no finding in the stack although it could (its rule ran, it applies in the
+  stack's environment and its secret exists there): the finding was fixed, or the rule or
+  target is wrong (`WAIVER_UNMATCHED`);
+- that expires within 30 days, before it starts to fail the check (`WAIVER_EXPIRING`).
+
+Both are located at the waiver and appear in every report format.
 """
 
 
@@ -59,7 +122,7 @@ def render() -> str:
     for r in RULES:
         controls = ", ".join(f"`{c}`" for c in r.controls) or "seccat baseline"
         lines.append(
-            f"| [{r.id}](#{r.id.lower()}) | {r.title} | {r.scope} | {r.severity} "
+            f"| [{r.id}](#{r.id.lower()}) | {public_text(r.title)} | {r.scope} | {r.severity} "
             f"| {r.enforcement} | {controls} |"
         )
     lines += ["", "## Packs", "", "| Pack | Rules enabled |", "|---|---|"]
@@ -74,10 +137,10 @@ def render() -> str:
         lines += [
             f"### {r.id}",
             "",
-            f"**{r.title}** ({r.scope}, {r.severity}, {r.enforcement})",
+            f"**{public_text(r.title)}** ({r.scope}, {r.severity}, {r.enforcement})",
             "",
         ]
-        lines += [r.description, ""]
+        lines += [public_text(r.description), ""]
         if r.resource_types:
             lines += ["Resource types: " + ", ".join(f"`{t}`" for t in r.resource_types), ""]
         if r.config_schema:
@@ -85,7 +148,7 @@ def render() -> str:
                 f"`{k}` (default `{v.get('default')}`)" for k, v in r.config_schema.items()
             )
             lines += [f"Config: {opts}", ""]
-        lines += [f"Remediation: {r.remediation}", ""]
+        lines += [f"Remediation: {public_text(r.remediation)}", ""]
     return "\n".join(lines).rstrip() + "\n"
 
 

@@ -7,6 +7,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Literal, NamedTuple
 
+from seccat.catalog.diagnostics import Diagnostic
+
 Outcome = Literal["pass", "fail", "not-applicable"]
 Level = Literal["mandatory", "advisory"]
 
@@ -92,14 +94,30 @@ class CheckResult:
     findings: list[Finding] = field(default_factory=list)
     evaluations: list[Evaluation] = field(default_factory=list)
     resources: int = 0
+    #: Problems that are not rule findings, located in the file they concern: why the
+    #: check stopped before any rule ran (an invalid or unreadable catalog, a stack file
+    #: that disagrees with it, a broken pack config), and warnings about waivers.
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    #: Why no rule ran ("the catalog is invalid"), or None when the rules ran.
+    stopped: str | None = None
+    #: The rules this check ran (enabled in the pack), in registry order.
+    rules_run: tuple[str, ...] = ()
 
     @property
     def mandatory(self) -> list[Finding]:
         return [f for f in self.findings if f.enforcement == "mandatory"]
 
     @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.severity != "error"]
+
+    @property
     def failed(self) -> bool:
-        return bool(self.mandatory)
+        return self.stopped is not None or bool(self.mandatory) or bool(self.errors)
 
     def counts_by_severity(self) -> Counter[str]:
         return Counter(f.severity for f in self.findings if not f.waived)

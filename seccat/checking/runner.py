@@ -9,20 +9,23 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from pulumi_policy.proxy import UnknownValueError
 
 from policies.framework import CatalogContext, Rule, run_stack_rule
-from policies.registry import CATALOG_RULES, RESOURCE_RULES_BY_TYPE, STACK_RULES
+from policies.registry import CATALOG_RULES, RESOURCE_RULES_BY_TYPE, RULES, STACK_RULES
 from seccat.catalog.model import Catalog, Position
 from seccat.checking.adapter import Adapted, policy_resources, stack_args
 from seccat.checking.findings import CheckResult, Evaluation, Finding
 from seccat.checking.packs import Pack, load_pack
-from seccat.checking.waivers import apply_waivers
+from seccat.checking.waivers import apply_waivers, waiver_warnings
 from seccat.engine.preview import Preview
 from seccat.engine.recording import RecordedResource
+
+#: How many resources between two progress reports.
+_PROGRESS_EVERY = 50
 
 
 @dataclass
@@ -79,16 +82,24 @@ def evaluate_resources(
     catalog: Catalog | None = None,
     file: str = "catalog.yaml",
     record: bool = True,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Evaluated:
     """Every enabled resource and stack rule over ``resources``. ``record`` keeps one
-    Evaluation per rule and subject (for JUnit); the benchmark hook leaves it off."""
+    Evaluation per rule and subject (for JUnit); the benchmark hook leaves it off.
+    ``progress(done, total)`` is told how many resources have been evaluated."""
     # Evaluation allocates many short-lived objects next to a large preview; the cyclic
     # collector would rescan that preview again and again for nothing.
     enabled = gc.isenabled()
     gc.disable()
     try:
         return _evaluate_resources(
-            resources, pack, stack=stack, catalog=catalog, file=file, record=record
+            resources,
+            pack,
+            stack=stack,
+            catalog=catalog,
+            file=file,
+            record=record,
+            progress=progress,
         )
     finally:
         if enabled:
@@ -103,6 +114,7 @@ def _evaluate_resources(
     catalog: Catalog | None,
     file: str,
     record: bool,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Evaluated:
     out = Evaluated()
     levels = {r.id: pack.level(r.id) for rules in RESOURCE_RULES_BY_TYPE.values() for r in rules}
@@ -115,7 +127,10 @@ def _evaluate_resources(
     }
     evaluations = out.evaluations
     adapted = [Adapted(r) for r in resources]
-    for a in adapted:
+    total = len(adapted)
+    for done, a in enumerate(adapted):
+        if progress is not None and done % _PROGRESS_EVERY == 0:
+            progress(done, total)
         r = a.resource
         rules = active.get(r.type)
         if not rules:
@@ -135,6 +150,8 @@ def _evaluate_resources(
                 out.findings.append(
                     _finding(rule, levels[rule.id], message, file, catalog, r.catalog_ref, r)
                 )
+    if progress is not None:
+        progress(total, total)
     stack_rules = [r for r in STACK_RULES if levels[r.id] != "disabled"]
     if stack_rules:
         by_urn = {r.urn: r for r in resources}
@@ -207,16 +224,29 @@ def check(
     pack: Pack,
     *,
     today: str | None = None,
+    strict: bool = False,
+    progress: Callable[[int, int], None] | None = None,
 ) -> CheckResult:
-    """`seccat check`: catalog rules, then resource and stack rules, then waivers."""
+    """`seccat check`: catalog rules, then resource and stack rules, then waivers.
+
+    Unmatched and soon-expiring waivers are warnings in ``diagnostics`` (errors, which
+    fail the check, with ``strict``)."""
     day = today or dt.date.today().isoformat()
     cat = evaluate_catalog(
         catalog, pack, environment=preview.stack, resources=preview.resources, today=day
     )
     res = evaluate_resources(
-        preview.resources, pack, stack=preview.stack, catalog=catalog, file=catalog.source
+        preview.resources,
+        pack,
+        stack=preview.stack,
+        catalog=catalog,
+        file=catalog.source,
+        progress=progress,
     )
-    findings = apply_waivers(cat.findings + res.findings, catalog.waivers, day, preview.stack)
+    raw = cat.findings + res.findings
+    rules_run = tuple(r.id for r in RULES if pack.level(r.id) != "disabled")
+    warnings = waiver_warnings(catalog, raw, preview.stack, day, rules_run, strict=strict)
+    findings = apply_waivers(raw, catalog.waivers, day, preview.stack)
     findings.sort(key=lambda f: (f.file, f.line, f.column, f.rule_id, f.subject, f.message))
     return CheckResult(
         stack=preview.stack,
@@ -225,4 +255,6 @@ def check(
         findings=findings,
         evaluations=cat.evaluations + res.evaluations,
         resources=len(preview.resources),
+        diagnostics=sorted(warnings),
+        rules_run=rules_run,
     )

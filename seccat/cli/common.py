@@ -1,21 +1,29 @@
 """What every command that needs a catalog and a stack does first, with one behaviour:
 invalid catalog or a stack file that disagrees with it -> diagnostics and exit 1;
-unreadable file or unknown stack -> exit 2."""
+unreadable file or unknown stack -> exit 2.
+
+Each stage raises ``Stop`` with located diagnostics and the exit code, so `seccat check`
+can still write its report (the problems become its results) while `preview` and `render`
+print them and exit. Heavy modules (the catalog reader, the Pulumi engine) are imported
+inside the functions: `seccat --help` loads none of them.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
-from seccat.catalog.diagnostics import CatalogError
-from seccat.catalog.loader import load_catalog
-from seccat.catalog.model import Catalog
 from seccat.cli.app import EXIT_FINDINGS, EXIT_USAGE
 from seccat.cli.output import say, write_file, write_stdout
-from seccat.engine.preview import Preview, ProgramError, run_preview
-from seccat.stacks.files import StackFileError
-from seccat.stacks.offline import stack_check
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from seccat.catalog.diagnostics import Diagnostic
+    from seccat.catalog.model import Catalog
+    from seccat.engine.preview import Preview
 
 
 def fail(message: str, code: int = EXIT_USAGE) -> typer.Exit:
@@ -23,67 +31,170 @@ def fail(message: str, code: int = EXIT_USAGE) -> typer.Exit:
     return typer.Exit(code)
 
 
-def load_or_exit(path: Path) -> Catalog:
+class Stop(Exception):
+    """A command cannot go on: why (``the catalog is invalid``), the exit code, the located
+    problems, and what stderr says about them."""
+
+    def __init__(
+        self,
+        reason: str,
+        code: int,
+        diagnostics: list[Diagnostic],
+        *,
+        message: str | None = None,
+        summary: str | None = None,
+    ) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.code = code
+        self.diagnostics = diagnostics
+        #: One ``seccat: error:`` line instead of the diagnostics (a missing file).
+        self.message = message
+        #: A line after the diagnostics (``catalog.yaml: 3 problem(s); ...``).
+        self.summary = summary
+
+    def tell(self) -> None:
+        """The problems on stderr, as every command prints them."""
+        if self.message is not None:
+            say(f"seccat: error: {self.message}")
+            return
+        for diagnostic in self.diagnostics:
+            say(diagnostic.render())
+        if self.summary:
+            say(self.summary)
+
+    def exit(self) -> typer.Exit:
+        self.tell()
+        return typer.Exit(self.code)
+
+
+def load_or_stop(path: Path) -> Catalog:
+    """The validated catalog; ``Stop`` with a READ diagnostic (exit 2) when the file cannot
+    be read, with every problem (exit 1) when it is invalid."""
+    from seccat.catalog.diagnostics import CatalogError, Diagnostic
+    from seccat.catalog.loader import load_catalog
+
+    def unreadable(reason: str) -> Stop:
+        read = Diagnostic(str(path), 1, 1, "", f"cannot read the catalog: {reason}", "READ")
+        return Stop("the catalog cannot be read", EXIT_USAGE, [read], message=f"{path}: {reason}")
+
     if not path.exists():
-        raise fail(f"{path}: no such file")
+        raise unreadable("no such file")
     if path.is_dir():
-        raise fail(f"{path}: is a directory")
+        raise unreadable("is a directory")
     try:
         return load_catalog(path)
     except CatalogError as exc:
-        unreadable = any(d.code in _UNREADABLE_CODES for d in exc.diagnostics)
-        for diagnostic in exc.diagnostics:
-            say(diagnostic.render())
-        say(f"{path}: {len(exc.diagnostics)} problem(s); the catalog is invalid")
-        raise typer.Exit(EXIT_USAGE if unreadable else EXIT_FINDINGS) from None
+        if any(d.code in _UNREADABLE_CODES for d in exc.diagnostics):
+            raise Stop("the catalog cannot be read", EXIT_USAGE, exc.diagnostics) from None
+        raise Stop(
+            "the catalog is invalid",
+            EXIT_FINDINGS,
+            exc.diagnostics,
+            summary=f"{path}: {len(exc.diagnostics)} problem(s); the catalog is invalid",
+        ) from None
     except OSError as exc:
-        raise fail(f"{path}: {exc.strerror or exc}") from None
+        raise unreadable(exc.strerror or str(exc)) from None
 
 
-def preview_or_exit(path: Path, stack: str) -> tuple[Catalog, Preview]:
-    """Load the catalog, check the stack, and run the program offline, with the CLI's exit
-    codes for each failure; large catalogs report progress on stderr."""
-    catalog = load_or_exit(path)
+def load_or_exit(path: Path) -> Catalog:
+    try:
+        return load_or_stop(path)
+    except Stop as stop:
+        raise stop.exit() from None
+
+
+def preview_or_stop(
+    path: Path, stack: str, progress: Callable[[int], None] | None = None
+) -> tuple[Catalog, Preview]:
+    """Load the catalog, check the stack, and run the program offline; each failure is a
+    ``Stop`` with the CLI's exit code. ``progress`` hears of every registered resource."""
+    from seccat.engine.preview import ProgramError, run_preview
+
+    catalog = load_or_stop(path)
     require_stack(catalog, stack)
-    stack_config = stack_config_or_exit(catalog, stack)
+    stack_config = stack_config_or_stop(catalog, stack)
     try:
         preview = run_preview(
             catalog,
             stack,
             path,
-            show_progress=len(catalog.secrets) >= 500,
+            show_progress=progress is None and len(catalog.secrets) >= 500,
             stack_config=stack_config,
+            progress=progress,
         )
     except ProgramError as exc:
-        raise fail(str(exc)) from None
+        from seccat.catalog.diagnostics import Diagnostic
+
+        problem = Diagnostic(str(path), 1, 1, "", str(exc), "PROGRAM")
+        raise Stop(
+            "the program refused the catalog", EXIT_USAGE, [problem], message=str(exc)
+        ) from None
     return catalog, preview
 
 
-def stack_config_or_exit(catalog: Catalog, stack: str) -> dict[str, object]:
+def preview_or_exit(path: Path, stack: str) -> tuple[Catalog, Preview]:
+    """``preview_or_stop`` with a live count on a terminal; a Stop prints and exits."""
+    from seccat.cli.terminal import progress
+
+    try:
+        with progress(plain_every=None) as shown:
+            return preview_or_stop(path, stack, shown.registered if shown.live else None)
+    except Stop as stop:
+        raise stop.exit() from None
+
+
+def stack_config_or_stop(catalog: Catalog, stack: str) -> dict[str, object]:
     """The provider settings of the project's `Pulumi.<stack>.yaml`, checked against the
     catalog as `pulumi up` checks them: a disagreement is exit 1 with located diagnostics,
     an unreadable stack file exit 2. No project or no stack file: nothing to check."""
+    from seccat.stacks.files import StackFileError
+    from seccat.stacks.offline import stack_check
+
     try:
         checked = stack_check(catalog, stack)
     except StackFileError as exc:
-        for diagnostic in exc.diagnostics:
-            say(diagnostic.render())
-        raise typer.Exit(EXIT_USAGE) from None
+        raise Stop("the stack file cannot be read", EXIT_USAGE, exc.diagnostics) from None
     if checked.problems:
-        for diagnostic in checked.problems:
-            say(diagnostic.render())
-        say(
-            f"{checked.file}: {len(checked.problems)} problem(s); the stack file disagrees "
-            f"with {catalog.source}"
+        raise Stop(
+            "the stack file disagrees with the catalog",
+            EXIT_FINDINGS,
+            checked.problems,
+            summary=(
+                f"{checked.file}: {len(checked.problems)} problem(s); the stack file disagrees "
+                f"with {catalog.source}"
+            ),
         )
-        raise typer.Exit(EXIT_FINDINGS)
     return checked.config
 
 
 def require_stack(catalog: Catalog, stack: str) -> None:
-    if stack not in catalog.environments:
-        known = ", ".join(sorted(catalog.environments)) or "none"
-        raise fail(f"stack {stack!r} names no environment in {catalog.source} (known: {known})")
+    """``Stop`` (exit 2) unless ``stack`` names an environment, with the closest one."""
+    import difflib
+
+    from seccat.catalog.diagnostics import Diagnostic
+
+    if stack in catalog.environments:
+        return
+    names = sorted(catalog.environments)
+    known = ", ".join(names) or "none"
+    close = difflib.get_close_matches(stack, names, n=1, cutoff=0.6)
+    hint = f"; did you mean '{close[0]}'?" if close else ""
+    where = catalog.position(("environments",))
+    problem = Diagnostic(
+        catalog.source,
+        where.line,
+        where.column,
+        "environments",
+        f"stack {stack!r} names no environment{hint} (known: {known})",
+        "STACK",
+    )
+    raise Stop(
+        "the stack names no environment",
+        EXIT_USAGE,
+        [problem],
+        message=f"stack {stack!r} names no environment in {catalog.source}{hint} (known: {known})",
+    )
 
 
 #: Diagnostic codes that mean the file could not be read at all (exit 2, not 1).

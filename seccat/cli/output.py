@@ -47,6 +47,11 @@ def escape_for_terminal(text: str) -> str:
 
 
 def say(line: str) -> None:
-    """One human line on stderr (progress, summaries, errors), terminal-safe."""
-    sys.stderr.write(escape_for_terminal(line) + "\n")
+    """One human line on stderr (progress, summaries, errors), terminal-safe: escaped first,
+    then coloured by position when stderr is a terminal (see ``seccat.cli.terminal``)."""
+    from seccat.cli.terminal import print_line
+
+    safe = escape_for_terminal(line)
+    if not print_line(safe):
+        sys.stderr.write(safe + "\n")
     sys.stderr.flush()

@@ -5,16 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from seccat.cli.app import app, examples
 from seccat.cli.common import emit, preview_or_exit
-from seccat.engine.preview import Preview
-from seccat.reports.preview_json import render_json
-from seccat.reports.preview_markdown import render_markdown
-from seccat.reports.preview_tree import render_tree
+
+if TYPE_CHECKING:
+    from seccat.engine.preview import Preview
 
 
 class PreviewFormat(StrEnum):
@@ -23,12 +22,21 @@ class PreviewFormat(StrEnum):
     markdown = "markdown"
 
 
-#: One pure renderer per format: stdout and --out get exactly the string it returns.
-RENDERERS: dict[PreviewFormat, Callable[[Preview], str]] = {
-    PreviewFormat.text: render_tree,
-    PreviewFormat.json: render_json,
-    PreviewFormat.markdown: render_markdown,
-}
+def renderer(format: PreviewFormat) -> Callable[[Preview], str]:
+    """The pure renderer of one format (stdout and --out get exactly the string it
+    returns); imported on use, so `seccat --help` loads none of them."""
+    if format is PreviewFormat.json:
+        from seccat.reports.preview_json import render_json
+
+        return render_json
+    if format is PreviewFormat.markdown:
+        from seccat.reports.preview_markdown import render_markdown
+
+        return render_markdown
+    from seccat.reports.preview_tree import render_tree
+
+    return render_tree
+
 
 CatalogOption = Annotated[
     Path, typer.Option("--catalog", "-c", help="Catalog file.", show_default=True)
@@ -62,4 +70,4 @@ def preview(
     No Pulumi CLI, credentials or network are needed. Secret values show as [secret].
     """
     _, result = preview_or_exit(catalog, stack)
-    emit(RENDERERS[format](result), out)
+    emit(renderer(format)(result), out)

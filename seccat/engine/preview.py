@@ -279,15 +279,19 @@ def run_preview(
     *,
     show_progress: bool = False,
     stack_config: Mapping[str, object] | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> Preview:
     """Run seccat's own program (the one `pulumi up` runs) for one environment.
 
     ``stack_config`` is the stack file's config (`aws:region` and the like), passed to the
     program as the Pulumi CLI would pass it, so the program's own checks see it.
+    ``progress`` is called with the count of custom resources registered so far
+    (``show_progress`` prints it to stderr every 500 instead).
     """
     from seccat.program import main
 
-    progress = _progress_printer() if show_progress else None
+    if progress is None and show_progress:
+        progress = _progress_printer()
     config = {
         key: value if isinstance(value, str) else json.dumps(value)
         for key, value in (stack_config or {}).items()

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from seccat.engine.preview import Preview
 from seccat.reports.preview_json import render_json
+from seccat.reports.render_folder import prepare, write_manifest
 
 #: resource type -> (input holding the document, folder, file extension, is JSON)
 DOCUMENT_INPUTS: dict[str, list[tuple[str, str, str]]] = {
@@ -73,12 +74,18 @@ def inventory(preview: Preview) -> str:
     return render_json(preview)
 
 
-def write_documents(preview: Preview, out_dir: Path) -> list[Path]:
-    """Write every document plus ``inventory.json``; returns the files written."""
+def write_documents(preview: Preview, out_dir: Path, *, clean: bool = False) -> list[Path]:
+    """Write every document plus ``inventory.json`` into a fresh ``out_dir`` (or, with
+    ``clean``, one seccat rendered before, minus what it wrote then), and the manifest the
+    next ``clean`` reads; returns the documents written. Raises ``FolderError`` (nothing
+    changed) when the folder is not fit."""
+    everything = [*documents(preview), Document("inventory.json", inventory(preview))]
+    prepare(out_dir, (doc.path for doc in everything), clean)
     written: list[Path] = []
-    for doc in [*documents(preview), Document("inventory.json", inventory(preview))]:
+    for doc in everything:
         target = out_dir / doc.path
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(doc.content.encode("utf-8"))  # exact bytes, no newline translation
         written.append(target)
+    write_manifest(out_dir, (doc.path for doc in everything))
     return written

@@ -17,14 +17,18 @@ def to_json(result: CheckResult) -> dict[str, Any]:
         "catalog": result.catalog_file,
         "pack": result.pack,
         "passed": not result.failed,
+        "stopped": result.stopped,
         "summary": {
             "resources": result.resources,
             "mandatory": sum(1 for f in result.findings if status(f) == "mandatory"),
             "advisory": sum(1 for f in result.findings if status(f) == "advisory"),
             "waived": sum(1 for f in result.findings if status(f) == "waived"),
             "bySeverity": {s: counts.get(s, 0) for s in SEVERITIES},
+            "errors": len(result.errors),
+            "warnings": len(result.warnings),
         },
         "findings": [f.to_json() for f in result.findings],
+        "diagnostics": [d.to_json() for d in result.diagnostics],
     }
 
 

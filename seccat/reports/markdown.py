@@ -4,8 +4,9 @@ remediation."""
 from __future__ import annotations
 
 from policies.registry import RULES_BY_ID
+from seccat.catalog.diagnostics import Diagnostic
 from seccat.checking.findings import CheckResult
-from seccat.reports.common import SEVERITIES, by_importance, status
+from seccat.reports.common import SEVERITIES, by_importance, diagnostic_text, status, stop_summary
 
 #: Lets CI find and update its own earlier comment instead of adding a new one.
 MARKER = "<!-- seccat-check -->"
@@ -15,11 +16,27 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
+def _problems(title: str, diagnostics: list[Diagnostic]) -> list[str]:
+    """A table of problems that are not rule findings, each at its file and line."""
+    lines = ["", f"### {title}", "", "| Severity | Where | Problem |", "|---|---|---|"]
+    for d in diagnostics:
+        lines.append(
+            f"| {d.severity} | `{_cell(f'{d.file}:{d.line}:{d.column}')}` "
+            f"| {_cell(diagnostic_text(d))} |"
+        )
+    return lines
+
+
 def render(result: CheckResult) -> str:
     verdict = "❌ failed" if result.failed else "✅ passed"
+    head = f"## seccat check {verdict}: `{result.stack}` with pack `{result.pack}`"
+    if result.stopped is not None:
+        lines = [MARKER, head, "", f"`{result.catalog_file}`: {stop_summary(result)}."]
+        lines += _problems("Fix these first", result.diagnostics)
+        return "\n".join(lines) + "\n"
     lines = [
         MARKER,
-        f"## seccat check {verdict}: `{result.stack}` with pack `{result.pack}`",
+        head,
         "",
         f"{result.resources} resources checked from `{result.catalog_file}`.",
         "",
@@ -35,6 +52,8 @@ def render(result: CheckResult) -> str:
         )
     if not result.findings:
         lines += ["", "No violations."]
+        if result.diagnostics:
+            lines += _problems("Waivers to look at", result.diagnostics)
         return "\n".join(lines) + "\n"
     lines += [
         "",
@@ -49,4 +68,6 @@ def render(result: CheckResult) -> str:
             f"| {status(f)} | {f.severity} | [{f.rule_id}]({rule.help_uri}) {_cell(rule.title)} "
             f"| {where} | {_cell(f.message + note)} | {_cell(rule.remediation)} |"
         )
+    if result.diagnostics:
+        lines += _problems("Waivers to look at", result.diagnostics)
     return "\n".join(lines) + "\n"

@@ -86,7 +86,7 @@ def test_an_unquoted_account_id_is_quoted_as_written(written: str) -> None:
 
 def test_account_ids_in_a_list_keep_their_leading_zeros_too() -> None:
     got = _diagnostics(
-        'region: eu-west-1}, protect: true}',
+        "region: eu-west-1}, protect: true}",
         "region: eu-west-1, trusted_accounts: [044455556666]}, protect: true}",
     )
     assert got == [

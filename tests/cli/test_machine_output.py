@@ -27,10 +27,9 @@ from seccat.checking.findings import CheckResult
 from seccat.checking.packs import load_pack
 from seccat.checking.runner import check as run_check
 from seccat.cli import app
-from seccat.cli.check import RENDERERS as CHECK_RENDERERS
-from seccat.cli.check import CheckFormat
-from seccat.cli.preview import RENDERERS as PREVIEW_RENDERERS
+from seccat.cli.check import CheckFormat, render_report
 from seccat.cli.preview import PreviewFormat
+from seccat.cli.preview import renderer as preview_renderer
 from seccat.engine.preview import Preview, run_preview
 from seccat.reports.documents import documents, inventory
 from seccat.stacks.offline import stack_check
@@ -93,7 +92,7 @@ def _same_three_ways(tmp_path: Path, command: list[str], expected: str, exit_cod
 def test_preview_stdout_out_file_and_memory_are_the_same_bytes(
     tmp_path: Path, format: PreviewFormat
 ) -> None:
-    expected = PREVIEW_RENDERERS[format](_preview(CATALOG, "prod"))
+    expected = preview_renderer(format)(_preview(CATALOG, "prod"))
     _same_three_ways(
         tmp_path,
         ["preview", "--stack", "prod", "--catalog", CATALOG, "--format", format],
@@ -109,7 +108,7 @@ def test_check_stdout_out_file_and_memory_are_the_same_bytes(
     # the bad catalog: findings, remediation texts and ARNs in every report
     result = _check(BAD, "prod")
     assert result.failed
-    expected = CHECK_RENDERERS[format](result)
+    expected = render_report(format, result, ROOT)
     _same_three_ways(
         tmp_path, ["check", "--stack", "prod", "--catalog", BAD, "--format", format], expected, 1
     )
@@ -143,6 +142,8 @@ def test_render_files_are_the_in_memory_documents(tmp_path: Path) -> None:
         for p in tmp_path.rglob("*")
         if p.is_file()
     }
+    manifest = json.loads(written.pop(".seccat-render.json"))
+    assert manifest["files"] == sorted(expected)
     assert written == expected
     # the inventory is the preview JSON, byte for byte
     as_json = invoke("preview", "--stack", "prod", "--catalog", CATALOG, "--format", "json")
@@ -182,11 +183,11 @@ def test_a_hostile_terminal_environment_changes_no_byte() -> None:
     tree = _hostile("preview", "--stack", "prod", "--catalog", CATALOG)
     assert tree.returncode == 0, tree.stderr
     # the tree's box-drawing characters are UTF-8, whatever PYTHONIOENCODING says
-    assert tree.stdout == PREVIEW_RENDERERS[PreviewFormat.text](_preview(CATALOG, "prod")).encode()
+    assert tree.stdout == preview_renderer(PreviewFormat.text)(_preview(CATALOG, "prod")).encode()
     assert "└─".encode() in tree.stdout and b"\x1b[" not in tree.stdout
     sarif = _hostile("check", "--stack", "prod", "--catalog", BAD, "--format", "sarif")
     assert sarif.returncode == 1, sarif.stderr
-    assert sarif.stdout == CHECK_RENDERERS[CheckFormat.sarif](_check(BAD, "prod")).encode()
+    assert sarif.stdout == render_report(CheckFormat.sarif, _check(BAD, "prod"), ROOT).encode()
     assert b":secret:" in sarif.stdout  # remediation texts quote the secret ARN pattern
     assert b"\x1b[" not in sarif.stderr
 

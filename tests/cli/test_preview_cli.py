@@ -117,6 +117,9 @@ def test_render_writes_documents_and_inventory(tmp_path):
     result = run("render", "--stack", "prod", "--out", str(out))
     assert result.returncode == 0, result.stderr
     files = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()}
+    files.remove(".seccat-render.json")  # the manifest --clean reads: every file but itself
+    manifest = json.loads((out / ".seccat-render.json").read_text())
+    assert manifest == {"schemaVersion": 1, "files": sorted(files)}
     assert "inventory.json" in files
     assert "kms/key-policies/prod-kms.json" in files
     policy = json.loads((out / "kms/key-policies/prod-kms.json").read_text())

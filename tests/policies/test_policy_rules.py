@@ -136,6 +136,21 @@ def test_rule_catalogue_in_docs_is_current() -> None:
     assert DOC.read_text() == render(), "regenerate with python -m policies.docs"
 
 
+def test_rule_texts_for_users_cite_no_planning_numbers() -> None:
+    """ "(issue 2)" means something to the team only: the generator drops it, and keeps
+    the real sources around it."""
+    import re
+
+    from policies.docs import DOC, public_text
+
+    assert not re.search(r"\bissues? [0-9]", DOC.read_text())
+    assert public_text("a rule (issue 2).") == "a rule."
+    assert public_text("(Checkov CKV_AWS_115; issue 3).") == "(Checkov CKV_AWS_115)."
+    assert public_text("(issue 3; Checkov CKV_AWS_61) x") == "(Checkov CKV_AWS_61) x"
+    assert public_text("(least privilege, issue 4). Runs") == "(least privilege). Runs"
+    assert public_text("no reference (CKV_AWS_1)") == "no reference (CKV_AWS_1)"
+
+
 def test_pack_entry_point_only_builds_the_pack(monkeypatch: pytest.MonkeyPatch) -> None:
     """policies/__main__.py, with PolicyPack replaced (the real one serves forever)."""
     import runpy

@@ -150,12 +150,25 @@ def test_stack_file_reader_locates_values_and_qualifies_project_keys(tmp_path):
 
 def test_check_refuses_a_us_east_1_catalog_with_eu_west_1_stack_files(tmp_path):
     project = _project(tmp_path)
+    problem = (
+        "stacks/Pulumi.dev.yaml:4:15: error: config.aws:region: eu-west-1 disagrees with "
+        f"{DEV_REGION} (environments.dev.aws.region), which is us-east-1 (STACK_CONFIG)"
+    )
     result = _seccat(project, "check", "--stack", "dev")
     assert result.returncode == 1
-    assert result.stdout == ""
-    assert result.stderr.splitlines() == [
-        "stacks/Pulumi.dev.yaml:4:15: error: config.aws:region: eu-west-1 disagrees with "
-        f"{DEV_REGION} (environments.dev.aws.region), which is us-east-1 (STACK_CONFIG)",
+    # the text report (stdout) holds the problem; no rule ran
+    assert result.stdout.splitlines() == [
+        problem,
+        "seccat check FAILED: stack dev, pack baseline: the stack file disagrees with the "
+        "catalog (1 error); no rule ran",
+    ]
+    assert result.stderr == ""
+    # another format still lands, and stderr then tells the person at the terminal
+    as_json = _seccat(project, "check", "--stack", "dev", "--format", "json")
+    assert as_json.returncode == 1
+    assert json.loads(as_json.stdout)["diagnostics"][0]["code"] == "STACK_CONFIG"
+    assert as_json.stderr.splitlines() == [
+        problem,
         "stacks/Pulumi.dev.yaml: 1 problem(s); the stack file disagrees with catalog.yaml",
     ]
     for command in (["preview"], ["render", "--out", str(tmp_path / "r")]):
@@ -180,8 +193,16 @@ def test_an_unreadable_stack_file_exits_2_located(tmp_path):
     (project / "stacks" / "Pulumi.dev.yaml").write_text("config:\n  aws:region: [eu-west-1\n")
     result = _seccat(project, "check", "--stack", "dev")
     assert result.returncode == 2
-    assert result.stderr.startswith("stacks/Pulumi.dev.yaml:3:1: error: ")
-    assert "Traceback" not in result.stderr
+    # the text report on stdout holds the located problem (stderr would repeat it)
+    assert result.stdout.startswith("stacks/Pulumi.dev.yaml:3:1: error: ")
+    assert result.stdout.splitlines()[-1] == (
+        "seccat check FAILED: stack dev, pack baseline: the stack file cannot be read "
+        "(1 error); no rule ran"
+    )
+    as_sarif = _seccat(project, "check", "--stack", "dev", "--format", "sarif")
+    assert as_sarif.returncode == 2
+    assert as_sarif.stderr.startswith("stacks/Pulumi.dev.yaml:3:1: error: ")
+    assert "Traceback" not in result.stderr + as_sarif.stderr
 
 
 # --- under the Pulumi CLI: the program reads pulumi.Config("aws") ------------------------
