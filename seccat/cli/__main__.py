@@ -1,3 +1,4 @@
 from seccat.cli import app
 
-app()
+# "python -m seccat.cli" is still seccat: in usage lines and in shell completion scripts
+app(prog_name="seccat")

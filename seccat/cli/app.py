@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
 
 #: Exit codes are part of the CLI contract that CI scripts rely on.
@@ -18,7 +20,8 @@ app = typer.Typer(
         "2 usage error or unreadable input."
     ),
     no_args_is_help=True,
-    add_completion=False,
+    # --install-completion / --show-completion: typer's own, for bash, zsh, fish, PowerShell
+    add_completion=True,
     pretty_exceptions_enable=False,
     # Help is click's plain text: rich markup mode would eat "[secret]" and turn ":name:"
     # into emoji, and help texts quote exactly such strings.
@@ -32,3 +35,29 @@ def examples(*commands: str, note: str = "") -> str:
     a long command stays one line to copy), then an optional paragraph."""
     block = "Examples:\n\n\b\n" + "\n".join(f"  {c}" for c in commands)
     return f"{block}\n\n{note}" if note else block
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        from seccat import version
+        from seccat.cli.output import write_stdout
+
+        write_stdout(f"seccat {version()}\n")
+        raise typer.Exit(EXIT_OK)
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            "-V",
+            help="Print seccat's version and exit.",
+            callback=_print_version,
+            is_eager=True,
+        ),
+    ] = False,
+) -> None:
+    """Secrets catalog -> Pulumi infrastructure, with rotation, least privilege and
+    policy-as-code."""

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from seccat.cli import completion
 from seccat.cli.app import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, app, examples
 from seccat.cli.common import Stop, emit, fail
 from seccat.cli.output import say
@@ -98,7 +99,15 @@ def repo_root(option: Path | None, catalog: Path) -> Path:
     )
 )
 def check(
-    stack: Annotated[str, typer.Option("--stack", "-s", help="Stack name = catalog environment.")],
+    stack: Annotated[
+        str,
+        typer.Option(
+            "--stack",
+            "-s",
+            help="Stack name = catalog environment.",
+            autocompletion=completion.stacks,
+        ),
+    ],
     catalog: Annotated[Path, typer.Option("--catalog", "-c", help="Catalog file.")] = Path(
         "catalog.yaml"
     ),
@@ -108,6 +117,7 @@ def check(
             "--pack",
             "-p",
             help="baseline, pci-dss-4, soc2, nist-800-53-r5, cis-aws-3, or a config JSON file.",
+            autocompletion=completion.packs,
         ),
     ] = "baseline",
     format: Annotated[

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from seccat.cli import completion
 from seccat.cli.app import app, examples
 from seccat.cli.common import emit, preview_or_exit
 
@@ -42,7 +43,10 @@ CatalogOption = Annotated[
     Path, typer.Option("--catalog", "-c", help="Catalog file.", show_default=True)
 ]
 StackOption = Annotated[
-    str, typer.Option("--stack", "-s", help="Stack name = catalog environment.")
+    str,
+    typer.Option(
+        "--stack", "-s", help="Stack name = catalog environment.", autocompletion=completion.stacks
+    ),
 ]
 OutOption = Annotated[
     Path | None,

@@ -11,24 +11,40 @@ from seccat.cli.app import app, examples
 from seccat.cli.common import fail, preview_or_exit
 from seccat.cli.output import say
 from seccat.cli.preview import CatalogOption, StackOption
-from seccat.reports.documents import write_documents
 
 
 @app.command(
     epilog=examples(
         "seccat render --stack prod --out rendered/prod",
+        "seccat render --stack prod --out rendered/prod --clean",
         "git diff --no-index rendered/main rendered/pr",
+        note="The folder must be new or empty, so no stale document survives a render. "
+        "--clean first removes exactly the files an earlier render listed in the folder's "
+        ".seccat-render.json manifest; files seccat did not write are never touched.",
     )
 )
 def render(
     stack: StackOption,
     out: Annotated[Path, typer.Option("--out", "-o", help="Folder to write into.")],
     catalog: CatalogOption = Path("catalog.yaml"),
+    clean: Annotated[
+        bool,
+        typer.Option(
+            "--clean",
+            help="Replace the files an earlier seccat render wrote into the folder "
+            "(and only those).",
+        ),
+    ] = False,
 ) -> None:
     """Write IAM JSON, Vault HCL, SQL and a resource inventory (inventory.json) as files."""
+    from seccat.reports.documents import write_documents
+    from seccat.reports.render_folder import FolderError
+
     _, result = preview_or_exit(catalog, stack)
     try:
-        written = write_documents(result, out)
+        written = write_documents(result, out, clean=clean)
+    except FolderError as exc:
+        raise fail(str(exc)) from None
     except OSError as exc:
         raise fail(f"{out}: {exc.strerror or exc}") from None
     say(f"wrote {len(written)} files to {out}")

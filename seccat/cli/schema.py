@@ -7,7 +7,6 @@ from typing import Annotated
 
 import typer
 
-from seccat.catalog.schema import schema_path, schema_text
 from seccat.cli.app import app, examples
 from seccat.cli.output import say, write_file, write_stdout
 
@@ -28,6 +27,8 @@ def schema(
     ] = False,
 ) -> None:
     """Print the JSON Schema (draft 2020-12) that `seccat validate` checks catalogs against."""
+    from seccat.catalog.schema import schema_path, schema_text
+
     text = schema_text()
     if write:
         target: Path = schema_path()

@@ -5,14 +5,15 @@ from __future__ import annotations
 import json
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from seccat.catalog.diagnostics import Diagnostic
-from seccat.catalog.loader import UnreadableCatalog, check_catalog
 from seccat.cli.app import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, app, examples
 from seccat.cli.output import escape_for_terminal, say, write_stdout
+
+if TYPE_CHECKING:
+    from seccat.catalog.diagnostics import Diagnostic
 
 
 class ValidateFormat(StrEnum):
@@ -44,6 +45,8 @@ def validate(
 
     --format json gives the same as a list of objects.
     """
+    from seccat.catalog.loader import UnreadableCatalog, check_catalog
+
     try:
         model, diagnostics = check_catalog(catalog)
     except UnreadableCatalog as exc:
