@@ -13,14 +13,33 @@ DOC = Path(__file__).resolve().parents[1] / "docs" / "policies.md"
 
 #: "issue 3" in a rule's text is the team's planning reference; users have no such list.
 _PLANNING_REF = re.compile(r"\bissues? [0-9]+\b")
+_GROUP = re.compile(r" ?\(([^()]*)\)")
+_WHOLE_ITEM = re.compile(r"\s*issues? [0-9]+\s*")
+_LABELLED_ITEM = re.compile(r"\s*issues? [0-9]+\s*:\s*")
+_TRAILING_ITEM = re.compile(r",\s*issues? [0-9]+\s*$")
 
 
 def public_text(text: str) -> str:
-    """A rule's text as users read it: planning references removed, with the separator
-    around them, so "(issue 2)" disappears and "(Checkov CKV_AWS_115; issue 3)" keeps
-    "(Checkov CKV_AWS_115)"."""
+    """A rule's text as users read it: planning references removed from the parentheses
+    that cite sources, with their separators, so "(issue 2)" disappears, "(Checkov
+    CKV_AWS_115; issue 3)" keeps "(Checkov CKV_AWS_115)" and "(issue 8: segregation of
+    duties; docs/threat-model.md)" keeps "(segregation of duties; docs/threat-model.md)"."""
     if not _PLANNING_REF.search(text):
         return text
+
+    def clean(group: re.Match[str]) -> str:
+        items = []
+        for item in group.group(1).split(";"):
+            if _WHOLE_ITEM.fullmatch(item):
+                continue
+            item = _LABELLED_ITEM.sub("", item, count=1) if _LABELLED_ITEM.match(item) else item
+            items.append(_TRAILING_ITEM.sub("", item).strip())
+        if not items:
+            return ""
+        lead = " " if group.group(0).startswith(" ") else ""
+        return f"{lead}({'; '.join(items)})"
+
+    return _GROUP.sub(clean, text)
     text = re.sub(r" ?\(\s*issues? [0-9]+\s*\)", "", text)
     text = re.sub(r"\s*[;,]\s*issues? [0-9]+\b(?=\s*\))", "", text)
     text = re.sub(r"(?<=\()\s*issues? [0-9]+\s*[;,]\s*", "", text)

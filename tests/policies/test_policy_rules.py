@@ -149,6 +149,9 @@ def test_rule_texts_for_users_cite_no_planning_numbers() -> None:
     assert public_text("(issue 3; Checkov CKV_AWS_61) x") == "(Checkov CKV_AWS_61) x"
     assert public_text("(least privilege, issue 4). Runs") == "(least privilege). Runs"
     assert public_text("no reference (CKV_AWS_1)") == "no reference (CKV_AWS_1)"
+    assert public_text("x (issue 8: segregation of duties; docs/threat-model.md).") == (
+        "x (segregation of duties; docs/threat-model.md)."
+    )
 
 
 def test_pack_entry_point_only_builds_the_pack(monkeypatch: pytest.MonkeyPatch) -> None:
