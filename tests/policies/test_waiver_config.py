@@ -70,6 +70,7 @@ def test_a_qualified_target_outside_the_waivers_environments_is_an_error() -> No
     [
         # a resource name copied from a finding: cut back to the secret, env kept
         ("prod/payments/partner-tls/rotation", "; did you mean 'prod/payments/partner-tls'?"),
+        ("prod/checkout-api/role", "; did you mean 'prod/checkout-api'?"),  # a role's name
         ("prod/payments/partner-tl", "; did you mean 'prod/payments/partner-tls'?"),
         ("payments/partner-tl", "; did you mean 'payments/partner-tls'?"),
         ("qa/payments/partner-tls", "; did you mean 'payments/partner-tls'?"),
