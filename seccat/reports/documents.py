@@ -81,11 +81,13 @@ def write_documents(preview: Preview, out_dir: Path, *, clean: bool = False) -> 
     changed) when the folder is not fit."""
     everything = [*documents(preview), Document("inventory.json", inventory(preview))]
     prepare(out_dir, (doc.path for doc in everything), clean)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    # the manifest first: a render that fails half-way can still be cleaned
+    write_manifest(out_dir, (doc.path for doc in everything))
     written: list[Path] = []
     for doc in everything:
         target = out_dir / doc.path
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(doc.content.encode("utf-8"))  # exact bytes, no newline translation
         written.append(target)
-    write_manifest(out_dir, (doc.path for doc in everything))
     return written
