@@ -138,7 +138,7 @@ def preview_or_exit(path: Path, stack: str) -> tuple[Catalog, Preview]:
     from seccat.cli.terminal import progress
 
     try:
-        with progress(plain_every=None) as shown:
+        with progress() as shown:
             return preview_or_stop(path, stack, shown.registered if shown.live else None)
     except Stop as stop:
         raise stop.exit() from None

@@ -79,14 +79,12 @@ def print_line(line: str) -> bool:
 
 
 class Progress:
-    """Counts for a long run: resources registered, then rules evaluated.
+    """Counts for a long run: resources registered, then rules evaluated. A live rich
+    display on a terminal; without one, nothing (a large catalog's preview still prints a
+    plain line every 500 resources, see ``run_preview``)."""
 
-    A live rich display on a terminal, nothing otherwise (a large catalog still prints a
-    plain line every ``plain_every`` resources when stderr is not a terminal, as before)."""
-
-    def __init__(self, display: Any | None, plain_every: int | None) -> None:
+    def __init__(self, display: Any | None) -> None:
         self._display = display
-        self._plain_every = plain_every
         self._tasks: dict[str, Any] = {}
 
     @property
@@ -95,17 +93,14 @@ class Progress:
         return self._display is not None
 
     def registered(self, count: int) -> None:
-        if self._display is not None:
-            self._update("register", "registering resources", count, None)
-        elif self._plain_every and count % self._plain_every == 0:
-            sys.stderr.write(f"  registered {count} resources...\n")
-            sys.stderr.flush()
+        self._update("register", "registering resources", count, None)
 
     def evaluated(self, done: int, total: int) -> None:
-        if self._display is not None:
-            self._update("rules", "evaluating rules on resources", done, total)
+        self._update("rules", "evaluating rules on resources", done, total)
 
     def _update(self, key: str, description: str, done: int, total: int | None) -> None:
+        if self._display is None:
+            return
         task = self._tasks.get(key)
         if task is None:
             task = self._tasks[key] = self._display.add_task(description, total=total)
@@ -113,10 +108,10 @@ class Progress:
 
 
 @contextmanager
-def progress(*, plain_every: int | None = None) -> Iterator[Progress]:
+def progress() -> Iterator[Progress]:
     """A Progress for the block: live on a terminal (and cleared when done)."""
     if not stderr_is_terminal():
-        yield Progress(None, plain_every)
+        yield Progress(None)
         return
     from rich.progress import BarColumn, MofNCompleteColumn, SpinnerColumn, TextColumn
     from rich.progress import Progress as Live
@@ -130,4 +125,4 @@ def progress(*, plain_every: int | None = None) -> Iterator[Progress]:
         transient=True,
     )
     with display:
-        yield Progress(display, None)
+        yield Progress(display)
