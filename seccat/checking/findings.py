@@ -39,6 +39,8 @@ class Finding:
     resource_type: str | None = None
     resource_name: str | None = None
     waiver: WaiverRef | None = None
+    #: Against a baseline (`check --baseline`/`--base`): "new" or "unchanged"; None without.
+    baseline: Literal["new", "unchanged"] | None = None
 
     @property
     def waived(self) -> bool:
@@ -49,7 +51,7 @@ class Finding:
         return self.resource_name or self.target or self.scope
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        out = {
             "ruleId": self.rule_id,
             "severity": self.severity,
             "enforcement": self.enforcement,
@@ -75,6 +77,9 @@ class Finding:
             if self.waiver
             else None,
         }
+        if self.baseline is not None:
+            out["baselineState"] = self.baseline
+        return out
 
 
 class Evaluation(NamedTuple):
@@ -117,7 +122,13 @@ class CheckResult:
 
     @property
     def failed(self) -> bool:
-        return self.stopped is not None or bool(self.mandatory) or bool(self.errors)
+        """The check stopped, or a mandatory finding (unless a baseline already had it) or
+        an error diagnostic fails it."""
+        return (
+            self.stopped is not None
+            or any(f.baseline != "unchanged" for f in self.mandatory)
+            or bool(self.errors)
+        )
 
     def counts_by_severity(self) -> Counter[str]:
         return Counter(f.severity for f in self.findings if not f.waived)

@@ -24,7 +24,11 @@ from seccat.cli.output import say
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from seccat.catalog.model import Catalog
+    from seccat.checking.baseline import Baseline
     from seccat.checking.findings import CheckResult
+    from seccat.checking.packs import Pack
+    from seccat.engine.preview import Preview
 
 
 class CheckFormat(StrEnum):
@@ -92,10 +96,15 @@ def repo_root(option: Path | None, catalog: Path) -> Path:
         "seccat check --stack prod --pack pci-dss-4 --format sarif --out seccat.sarif",
         "seccat check --stack dev --format markdown >> $GITHUB_STEP_SUMMARY",
         "seccat check --stack prod --strict",
-        note="Exit codes: 0 no mandatory violation, 1 mandatory violations, an invalid catalog "
-        "or a stack file that disagrees with it (or, with --strict, a waiver warning), 2 usage "
-        "error or unreadable input. The report is written in every case but a usage error: "
-        "problems that stop the check become its results, at their lines.",
+        "seccat check --stack prod --baseline prod-main.json --new-only",
+        "seccat check --stack prod --base origin/main --changed-only --hard-fail-on high",
+        note="Exit codes: 0 no mandatory violation, 1 mandatory violations (with a baseline: "
+        "new ones only), an invalid catalog or a stack file that disagrees with it (or, with "
+        "--strict, a waiver warning), 2 usage error or unreadable input. The report is written "
+        "in every case but a usage error: problems that stop the check become its results, at "
+        "their lines. --hard-fail-on/--soft-fail-on take severities (critical, high, medium, "
+        "low) and rule ids; a rule id beats a severity, hard beats soft, and a waiver beats "
+        "both (docs/policies.md).",
     )
 )
 def check(
@@ -143,12 +152,53 @@ def check(
             "(exit 1), not warnings.",
         ),
     ] = False,
+    baseline: Annotated[
+        Path | None,
+        typer.Option(
+            "--baseline",
+            help="A saved `check --format json` result of this stack: only new mandatory "
+            "findings fail.",
+        ),
+    ] = None,
+    base: Annotated[
+        str | None,
+        typer.Option(
+            "--base",
+            help="The catalog before the change (a file or a git revision): its findings are "
+            "the baseline, and --changed-only compares with it.",
+        ),
+    ] = None,
+    new_only: Annotated[
+        bool, typer.Option("--new-only", help="Report only findings the baseline lacks.")
+    ] = False,
+    changed_only: Annotated[
+        bool,
+        typer.Option(
+            "--changed-only",
+            help="Report only findings about catalog entries and resources the change touches "
+            "(needs --base).",
+        ),
+    ] = False,
+    hard_fail_on: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--hard-fail-on", help="Severities or rule ids that fail the check (repeatable)."
+        ),
+    ] = None,
+    soft_fail_on: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--soft-fail-on", help="Severities or rule ids that never fail it (repeatable)."
+        ),
+    ] = None,
 ) -> None:
     """Run the catalog rules, then the policy pack's resource and stack rules over the
     offline preview of STACK, and report every violation.
 
     The same rule functions run under `pulumi preview --policy-pack policies`.
     """
+    from seccat.checking.baseline import Baseline, BaselineError, read_baseline
+    from seccat.checking.fail_policy import FailPolicyError, parse_fail_policy
     from seccat.checking.packs import PackError, load_pack
     from seccat.checking.runner import check as run_check
     from seccat.cli.common import preview_or_stop
@@ -156,7 +206,23 @@ def check(
 
     text_on_stdout = format is CheckFormat.text and out is None
     needs_root = format in (CheckFormat.sarif, CheckFormat.junit)
-    base = repo_root(root, catalog) if needs_root else None
+    root_dir = repo_root(root, catalog) if needs_root else None
+    try:
+        policy = parse_fail_policy(hard_fail_on or [], soft_fail_on or [])
+    except FailPolicyError as exc:
+        raise fail(str(exc)) from None
+    if baseline is not None and base is not None:
+        raise fail("--baseline and --base both name a baseline: give one")
+    if new_only and baseline is None and base is None:
+        raise fail("--new-only needs a baseline: --baseline FILE or --base REVISION")
+    if changed_only and base is None:
+        raise fail("--changed-only needs --base (the catalog to compare with)")
+    known: Baseline | None = None
+    if baseline is not None:
+        try:
+            known = read_baseline(baseline, stack)
+        except BaselineError as exc:
+            raise fail(str(exc)) from None
     try:
         try:
             selected = load_pack(pack)
@@ -177,12 +243,23 @@ def check(
             )
     except Stop as stop:
         stopped = _stopped_result(stop, stack, catalog, pack)
-        emit(render_report(format, stopped, base), out)
+        emit(render_report(format, stopped, root_dir), out)
         if not text_on_stdout:
             stop.tell()
         raise typer.Exit(stop.code) from None
 
-    emit(render_report(format, result, base), out)
+    result.findings = policy.apply(result.findings)
+    if base is not None:
+        from seccat.diff.scope import touched
+
+        base_catalog, base_preview, base_result = _base_run(base, catalog, stack, selected)
+        known = Baseline.of(base_result, base) if base_result is not None else Baseline(stack)
+        if changed_only:
+            scope = touched(base_catalog, model, base_preview, preview)
+            result.findings = [f for f in result.findings if scope.covers(f)]
+    if known is not None:
+        result = _against(result, known, new_only)
+    emit(render_report(format, result, root_dir), out)
     if not text_on_stdout:
         for diagnostic in result.diagnostics:
             say(diagnostic.render())
@@ -202,3 +279,50 @@ def _stopped_result(stop: Stop, stack: str, catalog: Path, pack: str) -> CheckRe
         diagnostics=list(stop.diagnostics),
         stopped=stop.reason,
     )
+
+
+def _base_run(
+    spec: str, catalog: Path, stack: str, pack: Pack
+) -> tuple[Catalog | None, Preview | None, CheckResult | None]:
+    """The base catalog, its preview and its check of ``stack`` (policy options aside: the
+    baseline is the base's findings as its pack reports them). A base that is invalid, has
+    no such stack or cannot run contributes nothing: every finding is then new."""
+    import datetime as dt
+
+    from seccat.catalog.loader import parse_catalog
+    from seccat.checking.runner import check as run_check
+    from seccat.diff.base import BaseError, resolve_base
+    from seccat.engine.preview import ProgramError, run_preview
+
+    try:
+        found = resolve_base(spec, catalog)
+    except BaseError as exc:
+        raise fail(str(exc)) from None
+    if found.raw is None:
+        return None, None, None
+    model, diagnostics = parse_catalog(found.raw, found.source)
+    if model is None or any(d.severity == "error" for d in diagnostics):
+        say(f"seccat: note: the base catalog {found.source} is invalid: every finding is new")
+        return None, None, None
+    if stack not in model.environments:
+        return model, None, None
+    try:
+        preview = run_preview(model, stack, found.source)
+    except ProgramError as exc:
+        say(f"seccat: note: the base cannot run ({exc}): every finding is new")
+        return model, None, None
+    today = dt.date.today().isoformat()
+    return model, preview, run_check(model, preview, pack, today=today)
+
+
+def _against(result: CheckResult, known: Baseline, new_only: bool) -> CheckResult:
+    """Mark each finding new or unchanged against ``known``; with ``new_only`` keep the new."""
+    from dataclasses import replace
+
+    from seccat.checking.baseline import compare
+
+    compared = compare(result.findings, result.stack, known)
+    new = {id(f) for f in compared.new}
+    marked = [replace(f, baseline="new" if id(f) in new else "unchanged") for f in result.findings]
+    result.findings = [f for f in marked if f.baseline == "new"] if new_only else marked
+    return result

@@ -156,6 +156,8 @@ def _result(f: Finding, index: dict[str, int], root: Path) -> dict[str, Any]:
             "tags": list(RULES_BY_ID[f.rule_id].controls),
         },
     }
+    if f.baseline is not None:
+        result["baselineState"] = f.baseline
     if f.waiver is not None:
         result["suppressions"] = [
             {

@@ -15,6 +15,7 @@ def render(result: CheckResult) -> str:
     for f in result.findings:
         where = f" [{f.resource_type} {f.resource_name}]" if f.resource_name else ""
         waived = f" (waived until {f.waiver.expires}: {f.waiver.reason})" if f.waiver else ""
+        known = " (in the baseline)" if f.baseline == "unchanged" else ""
         rows.append(
             (
                 f.file,
@@ -22,7 +23,7 @@ def render(result: CheckResult) -> str:
                 f.column,
                 f.rule_id,
                 f"{f.file}:{f.line}:{f.column}: {_LEVEL[status(f)]}: {f.rule_id} "
-                f"{f.severity}: {f.message}{where}{waived}",
+                f"{f.severity}: {f.message}{where}{waived}{known}",
             )
         )
     lines = [row[-1] for row in sorted(rows, key=lambda r: r[:4])]
