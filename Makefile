@@ -20,8 +20,9 @@ preview: setup  ## set up, then the main job: offline preview of catalog.yaml
 check: setup
 	$(VENV)/seccat check --stack $(STACK) --catalog $(CATALOG)
 
-test: setup-dev  ## the whole suite, real OpenBao, PostgreSQL and moto included
+test: setup-dev  ## the whole suite, real OpenBao, PostgreSQL and moto included (and Mermaid's parser)
 	@scripts/ensure-postgres
+	@scripts/ensure-mermaid
 	$(VENV)/ruff check .
 	$(VENV)/ruff format --check .
 	$(VENV)/pytest
@@ -41,4 +42,4 @@ bench: setup
 	$(VENV)/python benchmarks/run.py
 
 clean:
-	rm -rf .venv .bootstrap .pytest_cache .ruff_cache rendered build
+	rm -rf .venv .bootstrap .pytest_cache .ruff_cache rendered build tests/mermaid/node_modules

@@ -18,6 +18,8 @@ def principal_label(p: Principal) -> str:
         # One service may log in through several auth mounts: name the mount.
         mount = p.id.removeprefix("vault:").split("/role/", 1)[0]
         return f"{p.service or p.name} (Vault role {p.name} on {mount})"
+    if p.ref and len(p.ref) == 2 and p.ref[0] == "secrets":
+        return f"rotation of {p.ref[1]} ({kind} {p.name})"
     if p.service and p.service != p.name:
         return f"{p.service} ({kind} {p.name})"
     return f"{p.name} ({kind})"

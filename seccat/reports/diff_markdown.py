@@ -318,8 +318,10 @@ def _render(result: DiffResult, links: Links, d: Detail) -> str:
             lines += ["", "> [!WARNING]", f"> {md_text(s.stack)}: {md_text(error)}"]
     lines += _access(result, links, d)
     lines += _catalog(result, links, d)
-    lines += _new(result, links, d)
-    lines += _fixed(result, links, d)
+    new, fixed = _new(result, links, d), _fixed(result, links, d)
+    if result.head.valid and not new and not fixed:
+        lines += ["", "No new findings, and none fixed."]
+    lines += new + fixed
     lines += _existing(result, links, d)
     if d != LEVELS[0]:
         lines += [

@@ -14,26 +14,43 @@ import re
 #: neither mentions nor links (the technique Dependabot's comments use).
 _ZWSP = "&#8203;"
 
-_MD_PUNCTUATION = re.compile(r"([\\`*_\[\]()#!|~{}$])")
-_MENTION = re.compile(r"@(?=[A-Za-z0-9_-])")
-_ISSUE = re.compile(r"#(?=\d)")
-_EMOJI = re.compile(r":(?=[A-Za-z0-9_+-]+:)")
-_AUTOLINK = re.compile(r"(?i)(?<=[a-z])(://)|(?<![a-z0-9])(www)(\.)")
+#: Each alternative is one thing GitHub would act on; one pass, so an entity one rule
+#: inserts is never rewritten by another.
+_MD_SPECIAL = re.compile(
+    r"""
+    (?P<html>[&<>$])
+  | (?P<punct>[\\`*_\[\]()#!|~{}])(?P<digit>(?<=\#)\d)?
+  | (?P<mention>@)(?=[A-Za-z0-9_-])
+  | (?P<emoji>:)(?=[A-Za-z0-9_+-]+:)
+  | (?P<scheme>:)(?=//)
+  | (?P<www>(?<![A-Za-z0-9])www)(?=\.)
+    """,
+    re.VERBOSE,
+)
 _NEWLINES = re.compile(r"[\r\n\u2028\u2029]+")
+#: '$' as an entity: GitHub's math delimiter is only a literal '$', and its documentation
+#: says a backslash does not always keep one out of math.
+_HTML = {"&": "&amp;", "<": "&lt;", ">": "&gt;", "$": "&#36;"}
+
+
+def _special(m: re.Match[str]) -> str:
+    if m.group("html"):
+        return _HTML[m.group("html")]
+    if m.group("punct"):
+        # '#' before a digit would reference an issue: escaped and split from the number.
+        return f"\\{m.group('punct')}" + (f"{_ZWSP}{m.group('digit')}" if m.group("digit") else "")
+    if m.group("mention"):
+        return "@" + _ZWSP
+    if m.group("emoji") or m.group("scheme"):
+        return ":" + _ZWSP
+    return f"www{_ZWSP}"
 
 
 def md_text(text: str) -> str:
     """``text`` as inert Markdown prose, safe in a table cell: one line, every character
-    that means something escaped, HTML as entities."""
-    out = _NEWLINES.sub(" ", text)
-    out = out.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    out = _MD_PUNCTUATION.sub(r"\\\1", out)
-    out = _MENTION.sub("@" + _ZWSP, out)
-    out = _ISSUE.sub("#" + _ZWSP, out)
-    out = _EMOJI.sub(":" + _ZWSP, out)
-    return _AUTOLINK.sub(
-        lambda m: f":{_ZWSP}//" if m.group(1) else f"{m.group(2)}{_ZWSP}{m.group(3)}", out
-    )
+    that means something escaped, HTML as entities, and mentions, issue references, emoji
+    codes and autolinks broken by an invisible zero-width space."""
+    return _MD_SPECIAL.sub(_special, _NEWLINES.sub(" ", text))
 
 
 def md_code(text: str, *, table: bool = True) -> str:
