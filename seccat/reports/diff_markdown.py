@@ -124,7 +124,7 @@ def _context(result: DiffResult) -> str:
     line = f"Compared with {base}, pack {md_code(result.pack, table=False)}."
     if not result.base.present:
         line += " The base has no catalog there: everything is new."
-    elif not result.base.valid:
+    elif not result.base.valid and result.head.valid:
         line += (
             " The base catalog is invalid, so nothing of it could run: everything in the head "
             "is shown as added and every finding as new."

@@ -33,10 +33,15 @@ def header(result: DiffResult) -> list[str]:
     base = result.base.label + (f" ({result.base.commit[:12]})" if result.base.commit else "")
     lines = [f"seccat diff: {base} -> {result.head.label}, pack {result.pack}"]
     reasons = result.reasons()
-    lines.append(f"FAILED: {'; '.join(reasons)}" if reasons else "passed: " + _quiet(result))
+    if reasons:
+        lines.append(f"FAILED: {'; '.join(reasons)}")
+    elif not result.head.valid:
+        lines.append("passed: the catalog is invalid, as the base is, with no new errors")
+    else:
+        lines.append("passed: " + _quiet(result))
     if not result.base.present:
         lines.append(f"note: {result.base.file} does not exist at the base: everything is new")
-    elif not result.base.valid:
+    elif not result.base.valid and result.head.valid:
         lines.append(
             "note: the base catalog is invalid: its stacks cannot run, so everything in the "
             "head is shown as added and every finding as new"
