@@ -35,6 +35,9 @@ NOT_INPUTS = (
     ".ci/",
     "README.md",
     ".gitignore",
+    # the GitHub Action and the pre-commit hooks run seccat; they deploy nothing
+    "action.yml",
+    ".pre-commit-hooks.yaml",
 )
 
 
@@ -275,32 +278,48 @@ def test_installs_are_runtime_only_and_uv_is_cached(name: str) -> None:
 
 def test_fork_pull_requests_upload_artifacts_and_workflow_run_reports() -> None:
     check, report = _load("seccat-check.yml"), _load("seccat-check-report.yml")
-    (check_job,) = check["jobs"].values()
-    assert check_job["permissions"] == {"contents": "read"}
+    assert set(check["jobs"]) == {"check", "diff"}
+    for job in check["jobs"].values():
+        assert job["permissions"] == {"contents": "read"}
     uploads = [s for s in _steps(check) if s.get("uses", "").startswith("actions/upload-artifact@")]
-    assert [u["with"]["name"] for u in uploads] == ["seccat-${{ matrix.stack }}"]
+    assert [u["with"]["name"] for u in uploads] == ["seccat-${{ matrix.stack }}", "seccat-diff"]
+    # one diff for every stack, against the pull request's base commit
+    diff_run = next(s["run"] for s in check["jobs"]["diff"]["steps"] if s.get("id") == "diff")
+    assert 'seccat diff --base "$BASE_SHA" --all-stacks' in diff_run
+    assert check["jobs"]["diff"]["env"]["BASE_SHA"] == "${{ github.event.pull_request.base.sha }}"
     # the report runs after the check workflow, by its name, and only for pull requests
     assert report["on"] == {"workflow_run": {"workflows": [check["name"]], "types": ["completed"]}}
-    (report_job,) = report["jobs"].values()
-    assert "github.event.workflow_run.event == 'pull_request'" in report_job["if"]
-    assert report_job["permissions"] == {
-        "actions": "read",
-        "pull-requests": "write",
-        "security-events": "write",
-    }
-    steps = _steps(report)
+    assert set(report["jobs"]) == {"report", "comment"}
+    sarif_job, comment_job = report["jobs"]["report"], report["jobs"]["comment"]
+    for job in (sarif_job, comment_job):
+        assert "github.event.workflow_run.event == 'pull_request'" in job["if"]
+        uses = [s.get("uses", "").split("@")[0] for s in job["steps"]]
+        assert "actions/checkout" not in uses, "the privileged job runs no code of the pull request"
+        # the number from the artifact is checked before anything is written with it
+        validate = next(s for s in job["steps"] if s.get("id") == "pr")
+        assert "^[0-9]{1,10}$" in validate["run"] and "$HEAD_SHA" in validate["run"]
+        download = job["steps"][uses.index("actions/download-artifact")]["with"]
+        assert download["run-id"] == "${{ github.event.workflow_run.id }}"
+    assert sarif_job["permissions"] == {"actions": "read", "security-events": "write"}
+    assert comment_job["permissions"] == {"actions": "read", "pull-requests": "write"}
+    assert "strategy" not in comment_job, "one comment for every stack, not one per stack"
+    steps = sarif_job["steps"]
     uses = [s.get("uses", "").split("@")[0] for s in steps]
-    assert "actions/checkout" not in uses, "the privileged job runs no code of the pull request"
-    download = steps[uses.index("actions/download-artifact")]["with"]
-    assert download["name"] == "seccat-${{ matrix.stack }}"
-    assert download["run-id"] == "${{ github.event.workflow_run.id }}"
-    # the number from the artifact is checked before anything is written with it
-    validate = next(s for s in steps if s.get("id") == "pr")
-    assert "^[0-9]{1,10}$" in validate["run"] and "$HEAD_SHA" in validate["run"]
+    assert steps[uses.index("actions/download-artifact")]["with"]["name"] == (
+        "seccat-${{ matrix.stack }}"
+    )
+    assert "marocchino/sticky-pull-request-comment" not in uses
     sarif = steps[uses.index("github/codeql-action/upload-sarif")]
     assert sarif["uses"].endswith("@v4")
     assert sarif["with"]["sha"] == "${{ github.event.workflow_run.head_sha }}"
     assert sarif["with"]["ref"] == "refs/pull/${{ steps.pr.outputs.number }}/head"
+    comment = comment_job["steps"][-1]
+    assert comment["uses"].startswith("marocchino/sticky-pull-request-comment@")
+    assert comment["with"] == {
+        "number": "${{ steps.pr.outputs.number }}",
+        "header": "seccat",
+        "path": "report/seccat-diff.md",
+    }
 
 
 def test_deploy_builds_the_layer_logs_in_to_vault_by_oidc_and_prepares_the_pack() -> None:
