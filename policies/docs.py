@@ -131,6 +131,35 @@ Validation errors stop `seccat check` before any rule runs, so no waiver can hid
 - that expires within 30 days, before it starts to fail the check (`WAIVER_EXPIRING`).
 
 Both are located at the waiver and appear in every report format.
+
+`seccat rules` lists every rule with its severity, scope, enforcement in each pack and
+controls (`--format text|json|markdown`).
+
+## Baselines
+
+`seccat check --baseline FILE` compares with a saved `seccat check --format json` result of
+the same stack, and `--base FILE|REVISION` with the check of the catalog before the change
+(a git revision is read from git, the work tree is not touched). Each finding is then `new`
+or `unchanged` (`baselineState` in JSON and SARIF, "(in the baseline)" in text), and only new
+mandatory findings fail. `--new-only` reports only the new ones. `--changed-only` (with
+`--base`) reports only findings about catalog entries and resources the change touches:
+rules still run over the whole stack, which stack rules need. `seccat diff` uses the same
+comparison ([docs/diff.md](diff.md)).
+
+A finding is matched by its fingerprint, not its line: the stack, the rule, the catalog
+entry it targets, the resource it is about and its message. Moving an entry keeps it;
+fixing the problem, or changing it so the message changes, does not.
+
+## Failing on severities and rules
+
+`--hard-fail-on` and `--soft-fail-on` take severities (`critical`, `high`, `medium`, `low`)
+and rule ids, repeatable or comma-separated. For each finding the first that applies
+decides: a waiver (a waived finding never fails); its rule id in `--hard-fail-on` (fails);
+its rule id in `--soft-fail-on` (does not); a severity in `--hard-fail-on` (that severity
+and higher fail; the lowest given counts); a severity in `--soft-fail-on` (that severity and
+lower do not; the highest given counts); the pack's enforcement. So a rule id beats a
+severity, and `--hard-fail-on` beats `--soft-fail-on` at the same level; a rule in both is a
+usage error. Rules the pack disables do not run, so neither option turns one on.
 """
 
 
