@@ -164,7 +164,7 @@ stack prod (protected)
   access:
     + billing-worker (AWS role seccat-prod-billing-worker) -> payments/stripe-api-key [restricted]: DescribeSecret, GetSecretValue  catalog.yaml:110:9  NEEDS APPROVAL: --approve prod:payments/stripe-api-key:billing-worker
     - billing-worker (AWS role seccat-prod-billing-worker) -> payments/webhook-signing-key [confidential]: DescribeSecret, GetSecretValue  catalog.yaml:148:9
-    - seccat-prod-rotate-payments_webhook-signing-key (AWS role) -> payments/webhook-signing-key [confidential]: DescribeSecret, GetSecretValue, PutSecretValue, UpdateSecretVersionStage  catalog.yaml:137:3
+    - rotation of payments/webhook-signing-key (AWS role seccat-prod-rotate-payments_webhook-signing-key) -> payments/webhook-signing-key [confidential]: DescribeSecret, GetSecretValue, PutSecretValue, UpdateSecretVersionStage  catalog.yaml:137:3
   trust (who can become a role):
     - service:lambda.amazonaws.com (sts:AssumeRole) -> seccat-prod-rotate-payments_webhook-signing-key
   secrets:
