@@ -6,25 +6,25 @@ import datetime as dt
 from collections.abc import Callable, Mapping
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from seccat.catalog.diagnostics import Diagnostic
-from seccat.catalog.loader import UnreadableCatalog, read_bytes
-from seccat.catalog.model import CLASSIFICATION_RANK, Catalog
-from seccat.checking.packs import PackError, load_pack
 from seccat.cli.app import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, app, examples
 from seccat.cli.common import emit, fail
 from seccat.cli.output import say
-from seccat.diff.approvals import Approval, ApprovalError, parse_approval, read_approvals
-from seccat.diff.base import BaseError, repo_root, resolve_base
-from seccat.diff.compare import DiffUsageError, diff_catalogs
-from seccat.diff.model import DEFAULT_FAIL_ON, FAIL_ON, DiffResult
-from seccat.reports import diff_json, diff_markdown, diff_text
-from seccat.reports.links import Links
-from seccat.stacks.files import StackFileError
-from seccat.stacks.offline import stack_check
+
+if TYPE_CHECKING:  # the engine and the rules load only when the command runs
+    from seccat.catalog.diagnostics import Diagnostic
+    from seccat.catalog.model import Catalog
+    from seccat.diff.approvals import Approval
+    from seccat.diff.model import DiffResult
+    from seccat.reports.links import Links
+
+#: What exits 1 (seccat.diff.model.FAIL_ON), kept here so --help imports nothing heavy.
+FAIL_ON = ("new-findings", "unapproved-access", "unretired-removal")
+DEFAULT_FAIL_ON = ("new-findings", "unapproved-access")
+CLASSIFICATIONS = ("public", "internal", "confidential", "restricted")
 
 
 class DiffFormat(StrEnum):
@@ -35,6 +35,8 @@ class DiffFormat(StrEnum):
 
 def _head_config(catalog: Catalog, stack: str) -> tuple[Mapping[str, object], list[Diagnostic]]:
     """The head is what the pull request proposes: its stack file must agree, as for check."""
+    from seccat.stacks.offline import stack_check
+
     checked = stack_check(catalog, stack)
     return checked.config, list(checked.problems)
 
@@ -42,6 +44,9 @@ def _head_config(catalog: Catalog, stack: str) -> tuple[Mapping[str, object], li
 def _base_config(catalog: Catalog, stack: str) -> tuple[Mapping[str, object], list[Diagnostic]]:
     """The base runs with the project's stack file when it agrees with the base catalog, and
     without one otherwise (the pull request may change both): never an error."""
+    from seccat.stacks.files import StackFileError
+    from seccat.stacks.offline import stack_check
+
     try:
         checked = stack_check(catalog, stack)
     except StackFileError:
@@ -50,6 +55,8 @@ def _base_config(catalog: Catalog, stack: str) -> tuple[Mapping[str, object], li
 
 
 def _approvals(given: list[str], files: list[Path]) -> list[Approval]:
+    from seccat.diff.approvals import ApprovalError, parse_approval, read_approvals
+
     try:
         out = [parse_approval(text, "--approve") for text in given]
         for path in files:
@@ -60,6 +67,8 @@ def _approvals(given: list[str], files: list[Path]) -> list[Approval]:
 
 
 def _renderer(format: DiffFormat, links: Links) -> Callable[[DiffResult], str]:
+    from seccat.reports import diff_json, diff_markdown, diff_text
+
     if format is DiffFormat.json:
         return diff_json.render
     if format is DiffFormat.markdown:
@@ -152,12 +161,20 @@ def diff(
     """Compare the catalog with a base: per environment, the secrets added, removed and
     changed, access granted and revoked (principal -> secret, for AWS and Vault), trust
     changes, and findings new, fixed and pre-existing."""
+    from seccat.catalog.loader import UnreadableCatalog, read_bytes
+    from seccat.checking.packs import PackError, load_pack
+    from seccat.diff.base import BaseError, repo_root, resolve_base
+    from seccat.diff.compare import DiffUsageError, diff_catalogs
+    from seccat.reports import diff_text
+    from seccat.reports.links import Links
+    from seccat.stacks.files import StackFileError
+
     if not stack and not all_stacks:
         raise fail("name the stacks to compare: --stack NAME (repeatable) or --all-stacks")
     if stack and all_stacks:
         raise fail("--stack and --all-stacks exclude each other")
-    if approval_for != "none" and approval_for not in CLASSIFICATION_RANK:
-        known = ", ".join([*CLASSIFICATION_RANK, "none"])
+    if approval_for != "none" and approval_for not in CLASSIFICATIONS:
+        known = ", ".join([*CLASSIFICATIONS, "none"])
         raise fail(f"--approval-for {approval_for!r}: not a classification (one of {known})")
     failing = _fail_on(fail_on)
     try:

@@ -10,16 +10,9 @@ from typing import Annotated
 
 import typer
 
-from seccat.catalog.loader import UnreadableCatalog, check_catalog
-from seccat.checking.packs import PackError, load_pack
-from seccat.checking.runner import check as run_check
 from seccat.cli.app import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, app, examples
 from seccat.cli.common import fail
 from seccat.cli.output import say, write_stdout
-from seccat.engine.preview import ProgramError, run_preview
-from seccat.reports import text
-from seccat.stacks.files import StackFileError
-from seccat.stacks.offline import stack_check
 
 
 class Hook(StrEnum):
@@ -45,6 +38,14 @@ def pre_commit(
     ] = "baseline",
 ) -> None:
     """Validate, or check in every environment, each catalog given."""
+    from seccat.catalog.loader import UnreadableCatalog, check_catalog
+    from seccat.checking.packs import PackError, load_pack
+    from seccat.checking.runner import check as run_check
+    from seccat.engine.preview import ProgramError, run_preview
+    from seccat.reports import text
+    from seccat.stacks.files import StackFileError
+    from seccat.stacks.offline import stack_check
+
     try:
         selected = load_pack(pack)
     except PackError as exc:

@@ -46,11 +46,19 @@ def _special(m: re.Match[str]) -> str:
     return f"www{_ZWSP}"
 
 
+def _visible(text: str) -> str:
+    """One line, with control and bidi-override characters shown as ``\\xNN`` (they would
+    reorder or hide what a reviewer reads)."""
+    from seccat.cli.output import escape_for_terminal  # the one definition of "unsafe"
+
+    return escape_for_terminal(_NEWLINES.sub(" ", text))
+
+
 def md_text(text: str) -> str:
     """``text`` as inert Markdown prose, safe in a table cell: one line, every character
     that means something escaped, HTML as entities, and mentions, issue references, emoji
     codes and autolinks broken by an invisible zero-width space."""
-    return _MD_SPECIAL.sub(_special, _NEWLINES.sub(" ", text))
+    return _MD_SPECIAL.sub(_special, _visible(text))
 
 
 def md_code(text: str, *, table: bool = True) -> str:
@@ -60,7 +68,7 @@ def md_code(text: str, *, table: bool = True) -> str:
     starts or ends with one. In a table cell a pipe still ends the cell even inside a code
     span (GitHub's table rule), so it is escaped there and GitHub shows it unescaped.
     """
-    body = _NEWLINES.sub(" ", text)
+    body = _visible(text)
     if table:
         body = body.replace("|", "\\|")
     longest = max((len(run) for run in re.findall(r"`+", body)), default=0)
@@ -85,5 +93,5 @@ _MERMAID = {
 def mermaid_label(text: str) -> str:
     """``text`` as a quoted Mermaid label: ``"..."`` with quotes, HTML, backticks (which
     would start a Markdown label, or close the fenced block) and '#' written as entities."""
-    body = "".join(_MERMAID.get(c, c) for c in _NEWLINES.sub(" ", text))
+    body = "".join(_MERMAID.get(c, c) for c in _visible(text))
     return f'"{body}"'

@@ -1,5 +1,11 @@
 """Mermaid's own parser (the npm package, pinned in tests/mermaid and installed by
-`make test` through scripts/ensure-mermaid), run with the machine's Node.js."""
+`make test` through scripts/ensure-mermaid), run with the machine's Node.js.
+
+`@mermaid-js/parser` (2.0.1) would need no DOM, but it parses only the newer diagram types
+(info, packet, pie, architecture, gitGraph, radar, treemap) and refuses flowcharts ("Unknown
+diagram type: flowchart"), so the oracle is `mermaid` itself, whose flowchart database needs
+a DOM for DOMPurify: linkedom provides it. mermaid 11.17.2 supports this machine's Node.js 20
+(12.x asks for Node.js 22)."""
 
 from __future__ import annotations
 

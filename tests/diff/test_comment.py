@@ -203,6 +203,9 @@ def test_escapers_by_example() -> None:
     assert md_code("`x`", table=False) == "`` `x` ``"
     assert mermaid_label('a"b#c<d>`e') == '"a#quot;b#35;c#lt;d#gt;#96;e"'
     assert md_text("line\nbreak\r\nagain") == "line break again"
+    # control and bidi characters are shown, not obeyed
+    assert md_text("a\x1b[31mb\u202ec") == "a\\\\x1b\\[31mb\\\\u202ec"
+    assert mermaid_label("a\x07b") == '"a#92;x07b"'
 
 
 def _big_result(n: int) -> DiffResult:

@@ -201,3 +201,15 @@ def test_rules_lists_every_rule_with_its_enforcement_per_pack(tmp_path: Path) ->
     markdown = seccat("rules", "--format", "markdown", cwd=tmp_path).stdout.splitlines()
     assert len(markdown) == 2 + len(RULES)
     assert markdown[2].startswith("| [`SECCAT-AWS-001`](docs/policies.md#seccat-aws-001) |")
+
+
+def test_the_clis_light_copies_match_their_sources() -> None:
+    """The CLI names these without importing the engine (fast --help); they must agree."""
+    from policies.packs import FRAMEWORKS
+    from seccat.catalog.model import CLASSIFICATION_RANK
+    from seccat.cli import diff, rules
+    from seccat.diff import model
+
+    assert tuple(FRAMEWORKS) == rules.PACKS
+    assert (diff.FAIL_ON, diff.DEFAULT_FAIL_ON) == (model.FAIL_ON, model.DEFAULT_FAIL_ON)
+    assert tuple(CLASSIFICATION_RANK) == diff.CLASSIFICATIONS
