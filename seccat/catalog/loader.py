@@ -8,19 +8,21 @@ already reported, so each mistake is named once.
 
 from __future__ import annotations
 
+import errno
 import gc
 import os
+import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
 from seccat.catalog.build import build_catalog
 from seccat.catalog.collision_checks import collision_diagnostics
-from seccat.catalog.diagnostics import CatalogError, Diagnostic
+from seccat.catalog.diagnostics import CatalogError, Diagnostic, by_position
 from seccat.catalog.model import Catalog
 from seccat.catalog.schema import schema_problems
 from seccat.catalog.semantics import semantic_diagnostics
+from seccat.catalog.suggest import suggestion_budget
 from seccat.catalog.values import value_diagnostics
 from seccat.catalog.yamlsource import MAX_BYTES, RawPath, read_yaml
 
@@ -54,29 +56,75 @@ def check_catalog(path: str | os.PathLike[str]) -> tuple[Catalog | None, list[Di
 
 
 def read_bytes(path: str | os.PathLike[str]) -> bytes:
-    """The file's bytes, reading no more than the size cap allows (so /dev/zero is safe)."""
+    """The file's bytes, reading no more than the size cap allows.
+
+    Only a regular file is read. It is opened without blocking and checked with fstat on
+    the open descriptor (no race between a check and the open), so a FIFO, a device such
+    as /dev/zero, a directory or a socket is refused at once instead of hanging or
+    streaming forever.
+    """
     name = str(path)
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
     try:
-        if Path(path).is_dir():
-            raise IsADirectoryError(name)
-        with open(path, "rb") as handle:
-            return handle.read(MAX_BYTES + 1)
+        fd = os.open(path, flags)
     except OSError as exc:
-        reason = {
-            FileNotFoundError: "no such file",
-            IsADirectoryError: "is a directory, not a catalog file",
-            PermissionError: "permission denied",
-        }.get(type(exc), exc.strerror or str(exc))
-        raise UnreadableCatalog(
-            [Diagnostic(name, 1, 1, "", f"cannot read the catalog: {reason}", "READ")]
-        ) from None
+        raise _unreadable(name, _reason(exc)) from None
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            raise _unreadable(name, f"{_kind(mode)}, not a regular file")
+        # a regular file never blocks; clear O_NONBLOCK anyway so reads behave plainly
+        if hasattr(os, "set_blocking"):
+            os.set_blocking(fd, True)
+        chunks: list[bytes] = []
+        left = MAX_BYTES + 1
+        while left > 0:
+            chunk = os.read(fd, min(left, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+        return b"".join(chunks)
+    except OSError as exc:
+        raise _unreadable(name, _reason(exc)) from None
+    finally:
+        os.close(fd)
+
+
+def _reason(exc: OSError) -> str:
+    if exc.errno == errno.ENXIO:  # open() of a Unix socket
+        return "a socket, not a regular file"
+    return {
+        FileNotFoundError: "no such file",
+        IsADirectoryError: "a directory, not a regular file",
+        PermissionError: "permission denied",
+    }.get(type(exc), exc.strerror or str(exc))
+
+
+def _kind(mode: int) -> str:
+    for test, kind in (
+        (stat.S_ISDIR, "a directory"),
+        (stat.S_ISFIFO, "a FIFO (named pipe)"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISSOCK, "a socket"),
+    ):
+        if test(mode):
+            return kind
+    return "not a regular file"
+
+
+def _unreadable(name: str, reason: str) -> UnreadableCatalog:
+    return UnreadableCatalog(
+        [Diagnostic(name, 1, 1, "", f"cannot read the catalog: {reason}", "READ")]
+    )
 
 
 def parse_catalog(
     raw: bytes | str, source: str = "catalog.yaml"
 ) -> tuple[Catalog | None, list[Diagnostic]]:
     """Validate catalog text: the model (None when invalid) and every diagnostic, sorted."""
-    with _no_cyclic_gc():
+    with _no_cyclic_gc(), suggestion_budget():
         return _parse(raw, source)
 
 
@@ -103,7 +151,7 @@ def _parse(raw: bytes | str, source: str) -> tuple[Catalog | None, list[Diagnost
     src = read_yaml(raw, source)
     diagnostics = list(src.diagnostics)
     if src.fatal:
-        return None, sorted(diagnostics)
+        return None, by_position(diagnostics)
 
     data = src.data
     value_problems, flagged = value_diagnostics(data, src)
@@ -111,7 +159,7 @@ def _parse(raw: bytes | str, source: str) -> tuple[Catalog | None, list[Diagnost
     quiet = flagged | src.refused
 
     def silenced(path: RawPath) -> bool:
-        return any(path[:i] in quiet for i in range(len(path) + 1))
+        return bool(quiet) and any(path[:i] in quiet for i in range(len(path) + 1))
 
     schema_found = schema_problems(data, src, silenced)
     diagnostics += [d for _, d in schema_found]
@@ -121,13 +169,13 @@ def _parse(raw: bytes | str, source: str) -> tuple[Catalog | None, list[Diagnost
         broken = {path[:2] for path, _ in schema_found} | {path[:2] for path in quiet}
         diagnostics += semantic_diagnostics(_normalised(data), src, silenced, broken)
     if schema_found or any(d.severity == "error" for d in diagnostics):
-        return None, sorted(diagnostics)
+        return None, by_position(diagnostics)
     catalog = build_catalog(_normalised(data), src.positions(), source=source)
     # Post-build stage: generated names (URNs, IAM roles, Vault paths...) need the model.
     collided = collision_diagnostics(catalog)
     if collided:
-        return None, sorted(diagnostics + collided)
-    return catalog, sorted(diagnostics)
+        return None, by_position(diagnostics + collided)
+    return catalog, by_position(diagnostics)
 
 
 def _normalised(data: dict[str, Any]) -> dict[str, Any]:

@@ -14,9 +14,12 @@ know makes compilation fail, so a schema change cannot silently bypass validatio
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable
 from functools import cache
 from typing import Any
+
+from seccat.catalog.alphabets import by_title
 
 Check = Callable[[Any], bool]
 
@@ -137,6 +140,9 @@ def _string(schema: dict[str, Any]) -> Check:
     search = ecma_regex(schema["pattern"]).search if "pattern" in schema else None
     low = schema.get("minLength", 0)
     high = schema.get("maxLength")
+    title = schema.get("title")
+    alphabet = by_title(title) if isinstance(title, str) else None
+    refused = alphabet.refused if alphabet is not None else frozenset()
 
     def check(value: Any) -> bool:
         if type(value) is not str:
@@ -144,6 +150,13 @@ def _string(schema: dict[str, Any]) -> Check:
         if len(value) < low:
             return False
         if high is not None and len(value) > high:
+            return False
+        # Unicode categories the alphabet refuses (see seccat.catalog.violations)
+        if (
+            refused
+            and not value.isascii()
+            and any(unicodedata.category(c) in refused for c in value)
+        ):
             return False
         return search is None or search(value) is not None
 

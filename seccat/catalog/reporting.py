@@ -8,11 +8,12 @@ earlier stage already reported.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable
 from typing import Any
 
 from seccat.catalog.diagnostics import Diagnostic
+from seccat.catalog.suggest import closest
+from seccat.catalog.untrusted import quoted, segment
 from seccat.catalog.yamlsource import RawPath, Source
 
 SECTION_OF = {
@@ -71,10 +72,11 @@ SUGGEST_LIMIT = 2000
 
 
 def unknown(kind: str, name: str, known: dict[str, Any]) -> str:
+    """ "unknown team 'x'; did you mean 'y'?": both names are user text, quoted safely."""
     if len(known) <= SUGGEST_LIMIT:
-        close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.75)
+        close = closest(name, list(known), cutoff=0.75)
         if close:
-            return f"unknown {kind} '{name}'; did you mean '{close[0]}'?"
-    names = ", ".join(sorted(known)[:8]) or "none defined"
+            return f"unknown {kind} {quoted(name)}; did you mean {quoted(close)}?"
+    names = ", ".join(segment(n) for n in sorted(known)[:8]) or "none defined"
     more = ", ..." if len(known) > 8 else ""
-    return f"unknown {kind} '{name}' (known: {names}{more})"
+    return f"unknown {kind} {quoted(name)} (known: {names}{more})"

@@ -7,10 +7,9 @@ per load with a validator built once per process.
 
 from __future__ import annotations
 
-import difflib
 import json
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -22,7 +21,16 @@ from seccat.catalog.alphabets import ALPHABETS, by_title, schema_defs
 from seccat.catalog.diagnostics import Diagnostic
 from seccat.catalog.model import Position
 from seccat.catalog.quickcheck import Check, compile_schema, ecma_regex
-from seccat.catalog.yamlsource import RawPath, Source, printable
+from seccat.catalog.suggest import closest
+from seccat.catalog.untrusted import quoted, refused_message, shown
+from seccat.catalog.violations import (
+    Explain,
+    Violation,
+    compile_explainer,
+    first_repeat,
+    violations,
+)
+from seccat.catalog.yamlsource import RawPath, Source
 
 _HERE = Path(__file__).resolve().parent
 #: The schema ships inside the package (wheel) and lives at the top of the repository.
@@ -131,68 +139,41 @@ def schema_problems(
         return []
     out: list[tuple[RawPath, Diagnostic]] = []
     seen: set[tuple[RawPath, str]] = set()
-    for error in _leaves(validator().iter_errors(data)):
-        for path, position, message in _explain(error, src):
+    file = src.file
+    for violation in violations(explainer(), data):
+        for path, position, message in _explain(violation, src):
             if silenced(path) or (path, message) in seen:
                 continue
             seen.add((path, message))
             diagnostic = Diagnostic(
-                src.file, position.line, position.column, src.render(path), message, "SCHEMA"
+                file, position.line, position.column, src.render(path), message, "SCHEMA"
             )
             out.append((path, diagnostic))
     return out
 
 
-def _leaves(errors: Iterable[ValidationError]) -> Iterable[ValidationError]:
-    """Report the specific reasons under anyOf/oneOf rather than the combinator itself."""
-    for error in errors:
-        if error.context and error.validator in ("anyOf", "oneOf"):
-            yield from _leaves(error.context)
-        else:
-            yield error
-
-
-def _path(error: ValidationError) -> RawPath:
-    return tuple(str(p) for p in error.absolute_path)
-
-
-def shown(value: Any) -> str:
-    """A value for a message: short, and never a string that could be a secret."""
-    from seccat.catalog.values import looks_random  # local: values imports nothing of ours
-
-    if isinstance(value, str):
-        if looks_random(value):
-            return f"a {len(value)}-character value (not shown)"
-        if len(value) > 60:
-            return repr(value[:57] + "...")
-        return repr(value)
-    if value is None:
-        return "an empty value"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, dict):
-        return "a mapping"
-    if isinstance(value, list):
-        return "a list"
-    return repr(value)
+@cache
+def explainer() -> Explain:
+    """Every violation, compiled once from the same inlined schema as ``validator()``."""
+    return compile_explainer(validator().schema)
 
 
 def _title(schema: Any) -> str | None:
     return schema.get("title") if isinstance(schema, dict) else None
 
 
-def _explain(error: ValidationError, src: Source) -> list[tuple[RawPath, Position, str]]:
-    path = _path(error)
-    kind = error.validator
+def _explain(error: Violation, src: Source) -> list[tuple[RawPath, Position, str]]:
+    path = error.path
+    kind = error.keyword
     instance = error.instance
-    schema = error.schema if isinstance(error.schema, dict) else {}
+    schema = error.schema
     here = src.value_position(path)
 
-    if "propertyNames" in error.schema_path:
+    if error.in_names:
         key_path = (*path, str(instance))
         title = _title(schema) or "a valid name"
         if kind == "maxLength":
-            message = f"{shown(instance)} is longer than {error.validator_value} characters"
+            message = f"{shown(instance)} is longer than {error.value} characters"
         else:
             message = _not_a(instance, title)
         return [(key_path, src.key_position(key_path), message)]
@@ -204,10 +185,10 @@ def _explain(error: ValidationError, src: Source) -> list[tuple[RawPath, Positio
             if key in allowed:
                 continue
             key_path = (*path, key)
-            message = f"unknown key '{printable(key)}'"
-            close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+            message = f"unknown key {quoted(key)}"
+            close = _suggest(key, allowed)
             if close:
-                message += f"; did you mean '{close[0]}'?"
+                message += f"; did you mean '{close}'?"
             else:
                 message += f" (allowed here: {', '.join(allowed)})"
             out.append((key_path, src.key_position(key_path), message))
@@ -217,12 +198,12 @@ def _explain(error: ValidationError, src: Source) -> list[tuple[RawPath, Positio
         where = src.key_position(path)
         return [
             (path, where, f"missing required key '{key}'")
-            for key in error.validator_value
+            for key in error.value
             if isinstance(instance, dict) and key not in instance
         ]
 
     if kind == "type":
-        expected = error.validator_value
+        expected = error.value
         expected_list = expected if isinstance(expected, list) else [expected]
         return [(path, here, _wrong_type(instance, expected_list, schema, src.written.get(path)))]
 
@@ -230,34 +211,35 @@ def _explain(error: ValidationError, src: Source) -> list[tuple[RawPath, Positio
         title = _title(schema) or "in the expected format"
         return [(path, here, _not_a(instance, title))]
 
+    if kind == "refused":
+        return [(path, here, refused_message(instance, error.value))]
+
     if kind == "enum":
-        choices = [str(c) for c in error.validator_value]
+        choices = [str(c) for c in error.value]
         message = f"{shown(instance)} is not one of {', '.join(choices)}"
         if isinstance(instance, str):
-            close = difflib.get_close_matches(instance, choices, n=1, cutoff=0.6)
+            close = _suggest(instance, choices)
             if close:
-                message += f"; did you mean '{close[0]}'?"
+                message += f"; did you mean '{close}'?"
         return [(path, here, message)]
 
     if kind == "const":
         if path == ("version",):
             return [(path, here, f"unsupported version {shown(instance)}; seccat reads version 1")]
-        return [(path, here, f"{shown(instance)} must be {error.validator_value!r}")]
+        return [(path, here, f"{shown(instance)} must be {error.value!r}")]
 
     if kind == "maxLength":
-        return [
-            (path, here, f"{shown(instance)} is longer than {error.validator_value} characters")
-        ]
+        return [(path, here, f"{shown(instance)} is longer than {error.value} characters")]
     if kind == "minLength":
         return [(path, here, "must not be empty")]
     if kind == "minimum":
-        return [(path, here, f"{instance} is less than the minimum {error.validator_value}")]
+        return [(path, here, f"{shown(instance)} is less than the minimum {error.value}")]
     if kind == "maximum":
-        return [(path, here, f"{instance} is more than the maximum {error.validator_value}")]
+        return [(path, here, f"{shown(instance)} is more than the maximum {error.value}")]
     if kind == "minItems":
-        return [(path, here, f"must list at least {error.validator_value} item(s)")]
+        return [(path, here, f"must list at least {error.value} item(s)")]
     if kind == "uniqueItems":
-        index = _first_repeat(instance)
+        index = first_repeat(instance) or 0
         item_path = (*path, str(index))
         return [
             (item_path, src.value_position(item_path), f"{shown(instance[index])} is listed twice")
@@ -267,10 +249,14 @@ def _explain(error: ValidationError, src: Source) -> list[tuple[RawPath, Positio
         if schema.get("minProperties") == 1 and schema.get("maxProperties") == 1 and keys:
             return [(path, here, f"set exactly one of {', '.join(keys)}")]
         if kind == "minProperties":
-            return [(path, here, f"must define at least {error.validator_value} entry")]
-        return [(path, here, f"must define at most {error.validator_value} entries")]
-    # A keyword this function does not word yet: jsonschema's own message is still located.
-    return [(path, here, error.message)]
+            return [(path, here, f"must define at least {error.value} entry")]
+        return [(path, here, f"must define at most {error.value} entries")]
+    raise AssertionError(f"unworded schema keyword {kind}")  # violations knows no other
+
+
+def _suggest(word: str, choices: list[str]) -> str | None:
+    """The closest of the schema's own words (keys, enum values) to ``word``."""
+    return closest(word, choices, cutoff=0.6)
 
 
 #: A plain number a unit would turn into a duration (``every: 60`` -> ``60d``).
@@ -328,12 +314,3 @@ def _describe(value: Any) -> str:
     if isinstance(value, list):
         return "a list"
     return "a mapping"
-
-
-def _first_repeat(items: list[Any]) -> int:
-    seen: list[Any] = []
-    for i, item in enumerate(items):
-        if item in seen:
-            return i
-        seen.append(item)
-    return 0

@@ -29,6 +29,7 @@ from ruamel.yaml.reader import ReaderError
 
 from seccat.catalog.diagnostics import Diagnostic
 from seccat.catalog.model import Position
+from seccat.catalog.untrusted import quoted, segment
 
 
 class PureParser:
@@ -108,6 +109,7 @@ class Source:
     #: (``044455556666`` for the int 44455556666): hints quote what the author wrote.
     written: dict[RawPath, str] = field(default_factory=dict)
     fatal: bool = False
+    _rendered: dict[RawPath, str] = field(default_factory=dict, repr=False)
 
     def key_position(self, path: RawPath) -> Position:
         """Where the entry at ``path`` was written, or its closest written ancestor."""
@@ -120,7 +122,26 @@ class Source:
         return Position(*_closest(self.keys, path))
 
     def render(self, path: RawPath) -> str:
-        """``secrets.payments/stripe-api-key.consumers[0].service``: how users name a place."""
+        """``secrets.payments/stripe-api-key.consumers[0].service``: how users name a place.
+
+        Each key is shown safely (``printable``); prefixes are remembered, so rendering
+        the paths of 100,000 diagnostics costs one new segment each."""
+        done = self._rendered.get(path)
+        if done is not None:
+            return done
+        if not path or _IGNORED in path:
+            return self._render_slowly(path)
+        parent = path[:-1]
+        head = self.render(parent)
+        part = printable(path[-1])
+        if parent in self.sequences:
+            part = f"[{part}]"
+        elif head:
+            part = f".{part}"
+        out = self._rendered[path] = head + part
+        return out
+
+    def _render_slowly(self, path: RawPath) -> str:
         out = ""
         for i, raw_part in enumerate(path):
             if raw_part == _IGNORED:
@@ -137,11 +158,9 @@ class Source:
 
 
 def printable(text: str) -> str:
-    """``text`` with line breaks and other control characters escaped: a diagnostic is one
-    line, and a key is shown as written even when it holds a newline."""
-    if text.isprintable():
-        return text
-    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in text)
+    """A key as a location path shows it: escaped (a diagnostic is one line, and a key is
+    shown as written even when it holds a newline), capped, never a secret value."""
+    return segment(text)
 
 
 def _closest(table: dict[RawPath, tuple[int, int]], path: RawPath) -> tuple[int, int]:
@@ -455,7 +474,7 @@ class _Reader:
                         self.src,
                         key_pos,
                         key_path,
-                        f"duplicate key '{printable(key)}' (first written at line {first[0]}, "
+                        f"duplicate key {quoted(key)} (first written at line {first[0]}, "
                         f"column {first[1]}); a catalog never keeps the last one",
                         "DUPLICATE_KEY",
                     )
@@ -478,7 +497,7 @@ class _Reader:
                     result[key] = self._node(value_event, key_path, depth + 1)
                 continue
             if kind is ScalarEvent:
-                shown = "an empty key" if event.value == "" else f"key {event.value!r}"
+                shown = "an empty key" if event.value == "" else f"key {quoted(event.value)}"
                 kind_name = _KIND.get(type(key), "not a string")
                 message = f"{shown} is {kind_name}; keys must be strings (quote it)"
                 _problem(self.src, key_pos, path, message, "KEY")

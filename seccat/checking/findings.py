@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, NamedTuple
 
 from seccat.catalog.diagnostics import Diagnostic
+from seccat.catalog.untrusted import MAX_FILE, MAX_MESSAGE, safe_field
 
 Outcome = Literal["pass", "fail", "not-applicable"]
 Level = Literal["mandatory", "advisory"]
@@ -19,6 +20,21 @@ class WaiverRef:
     approved_by: str
     expires: str
     target: str
+
+    def __post_init__(self) -> None:
+        _sanitise(self, ("reason", "approved_by", "expires", "target"))
+
+
+def _sanitise(record: object, names: tuple[str, ...]) -> None:
+    """Every text field of a finding escaped, redacted and capped where it is built: each
+    report format (text, JSON, SARIF, JUnit, Markdown) then shows only inert text."""
+    for name in names:
+        text = getattr(record, name)
+        if text is None:
+            continue
+        safe = safe_field(text, MAX_FILE if name in ("file", "catalog_file") else MAX_MESSAGE)
+        if safe is not text:
+            object.__setattr__(record, name, safe)
 
 
 @dataclass(frozen=True)
@@ -41,6 +57,9 @@ class Finding:
     waiver: WaiverRef | None = None
     #: Against a baseline (`check --baseline`/`--base`): "new" or "unchanged"; None without.
     baseline: Literal["new", "unchanged"] | None = None
+
+    def __post_init__(self) -> None:
+        _sanitise(self, ("message", "file", "target", "resource_name", "resource_urn"))
 
     @property
     def waived(self) -> bool:
@@ -107,6 +126,9 @@ class CheckResult:
     stopped: str | None = None
     #: The rules this check ran (enabled in the pack), in registry order.
     rules_run: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        _sanitise(self, ("catalog_file",))
 
     @property
     def mandatory(self) -> list[Finding]:

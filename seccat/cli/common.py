@@ -27,7 +27,10 @@ if TYPE_CHECKING:
 
 
 def fail(message: str, code: int = EXIT_USAGE) -> typer.Exit:
-    say(f"seccat: error: {message}")
+    """One error line (escaped and capped: it may quote a path or value a user typed)."""
+    from seccat.catalog.untrusted import MAX_MESSAGE, safe_field
+
+    say(f"seccat: error: {safe_field(message, MAX_MESSAGE)}")
     return typer.Exit(code)
 
 
@@ -58,7 +61,10 @@ class Stop(Exception):
         if self.message is not None:
             say(f"seccat: error: {self.message}")
             return
-        for diagnostic in self.diagnostics:
+        from seccat.catalog.diagnostics import limited
+
+        # the first DEFAULT_LIMIT problems and a LIMIT line counting the rest
+        for diagnostic in limited(self.diagnostics):
             say(diagnostic.render())
         if self.summary:
             say(self.summary)
@@ -78,10 +84,7 @@ def load_or_stop(path: Path) -> Catalog:
         read = Diagnostic(str(path), 1, 1, "", f"cannot read the catalog: {reason}", "READ")
         return Stop("the catalog cannot be read", EXIT_USAGE, [read], message=f"{path}: {reason}")
 
-    if not path.exists():
-        raise unreadable("no such file")
-    if path.is_dir():
-        raise unreadable("is a directory")
+    # a missing file, a directory, a FIFO or a device: the loader's located READ error
     try:
         return load_catalog(path)
     except CatalogError as exc:
@@ -91,10 +94,18 @@ def load_or_stop(path: Path) -> Catalog:
             "the catalog is invalid",
             EXIT_FINDINGS,
             exc.diagnostics,
-            summary=f"{path}: {len(exc.diagnostics)} problem(s); the catalog is invalid",
+            summary=f"{shown_path(path)}: {len(exc.diagnostics)} problem(s); the catalog is "
+            "invalid",
         ) from None
     except OSError as exc:
         raise unreadable(exc.strerror or str(exc)) from None
+
+
+def shown_path(path: Path | str) -> str:
+    """A file name a user typed, as a report line shows it (escaped and capped)."""
+    from seccat.catalog.untrusted import MAX_MESSAGE, safe_field
+
+    return safe_field(str(path), MAX_MESSAGE)
 
 
 def load_or_exit(path: Path) -> Catalog:
@@ -173,6 +184,7 @@ def require_stack(catalog: Catalog, stack: str) -> None:
     import difflib
 
     from seccat.catalog.diagnostics import Diagnostic
+    from seccat.catalog.untrusted import quoted
 
     if stack in catalog.environments:
         return
@@ -186,14 +198,15 @@ def require_stack(catalog: Catalog, stack: str) -> None:
         where.line,
         where.column,
         "environments",
-        f"stack {stack!r} names no environment{hint} (known: {known})",
+        f"stack {quoted(stack)} names no environment{hint} (known: {known})",
         "STACK",
     )
     raise Stop(
         "the stack names no environment",
         EXIT_USAGE,
         [problem],
-        message=f"stack {stack!r} names no environment in {catalog.source}{hint} (known: {known})",
+        message=f"stack {quoted(stack)} names no environment in {catalog.source}{hint} "
+        f"(known: {known})",
     )
 
 

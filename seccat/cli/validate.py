@@ -9,7 +9,9 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from seccat.catalog.diagnostics import DEFAULT_LIMIT, limited
 from seccat.cli.app import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, app, examples
+from seccat.cli.common import shown_path
 from seccat.cli.output import escape_for_terminal, say, write_stdout
 
 if TYPE_CHECKING:
@@ -36,6 +38,14 @@ def validate(
     format: Annotated[
         ValidateFormat, typer.Option("--format", "-f", help="Output format.")
     ] = ValidateFormat.text,
+    max_diagnostics: Annotated[
+        int,
+        typer.Option(
+            "--max-diagnostics",
+            min=0,
+            help="Print at most this many problems, then one line counting the rest (0: all).",
+        ),
+    ] = DEFAULT_LIMIT,
 ) -> None:
     """Validate a catalog: YAML, JSON Schema, references, rotation rules, secret values.
 
@@ -43,26 +53,27 @@ def validate(
 
     FILE:LINE:COLUMN: error: PATH: MESSAGE (CODE)
 
-    --format json gives the same as a list of objects.
+    --format json gives the same as a list of objects. Past --max-diagnostics problems,
+    one more entry (code LIMIT) counts the rest.
     """
     from seccat.catalog.loader import UnreadableCatalog, check_catalog
 
     try:
         model, diagnostics = check_catalog(catalog)
     except UnreadableCatalog as exc:
-        _emit(exc.diagnostics, format)
+        _emit(exc.diagnostics, format, max_diagnostics)
         if format is ValidateFormat.json:
             say(exc.diagnostics[0].render())
         raise typer.Exit(EXIT_USAGE) from None
 
-    _emit(diagnostics, format)
+    _emit(diagnostics, format, max_diagnostics)
     errors = sum(1 for d in diagnostics if d.severity == "error")
     if model is None or errors:
-        say(f"{catalog}: {errors} error(s); the catalog is invalid")
+        say(f"{shown_path(catalog)}: {errors} error(s); the catalog is invalid")
         raise typer.Exit(EXIT_FINDINGS)
     say(
-        f"{catalog}: valid ({len(model.secrets)} secrets, {len(model.services)} services, "
-        f"{len(model.environments)} environments)"
+        f"{shown_path(catalog)}: valid ({len(model.secrets)} secrets, "
+        f"{len(model.services)} services, {len(model.environments)} environments)"
     )
     raise typer.Exit(EXIT_OK)
 
@@ -75,5 +86,5 @@ def render_diagnostics(diagnostics: list[Diagnostic], format: ValidateFormat) ->
     return "".join(escape_for_terminal(d.render()) + "\n" for d in diagnostics)
 
 
-def _emit(diagnostics: list[Diagnostic], format: ValidateFormat) -> None:
-    write_stdout(render_diagnostics(diagnostics, format))
+def _emit(diagnostics: list[Diagnostic], format: ValidateFormat, limit: int) -> None:
+    write_stdout(render_diagnostics(limited(diagnostics, limit), format))

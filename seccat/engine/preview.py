@@ -24,6 +24,7 @@ from pulumi.runtime.stack import register_stack_transformation, run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
 from seccat.catalog.model import Catalog
+from seccat.catalog.untrusted import MAX_FILE, safe_field
 from seccat.engine.outputs import outputs_for
 from seccat.engine.recording import (
     OptionsRecorder,
@@ -48,6 +49,11 @@ class Preview:
     catalog_path: str
     resources: list[RecordedResource] = field(default_factory=list)
 
+    @property
+    def shown_catalog(self) -> str:
+        """The catalog's file name as reports show it (escaped and capped: user text)."""
+        return safe_field(self.catalog_path, MAX_FILE)
+
     def of_type(self, type_token: str) -> list[RecordedResource]:
         return [r for r in self.resources if r.type == type_token]
 
@@ -65,7 +71,7 @@ class Preview:
             "schemaVersion": 1,
             "project": PROJECT,
             "stack": self.stack,
-            "catalog": self.catalog_path,
+            "catalog": self.shown_catalog,
             "summary": {
                 "resources": len(self.resources),
                 "byType": dict(sorted(self.counts().items())),

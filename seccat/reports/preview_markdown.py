@@ -12,7 +12,7 @@ def render_markdown(preview: Preview) -> str:
     lines = [
         f"### seccat preview: stack `{preview.stack}`",
         "",
-        f"{len(preview.resources) + 1} resources to create from `{preview.catalog_path}` "
+        f"{len(preview.resources) + 1} resources to create from `{preview.shown_catalog}` "
         f"({protected} protected).",
         "",
         "| Resource type | Count |",

@@ -41,7 +41,7 @@ def render_tree(preview: Preview) -> str:
     name_width = max([len(f"seccat-{preview.stack}")] + [len(r.name) for _, r in rows if r]) + 2
     out = [
         f"Previewing update (offline) of seccat stack {preview.stack!r} "
-        f"from {preview.catalog_path}",
+        f"from {preview.shown_catalog}",
         "",
         f"     {'Type':<{type_width}}{'Name':<{name_width}}Plan       Info",
     ]

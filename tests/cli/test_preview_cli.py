@@ -87,7 +87,9 @@ def test_unknown_stack_exits_2_with_the_known_ones():
 def test_missing_catalog_exits_2(tmp_path):
     result = run("preview", "--stack", "dev", "--catalog", str(tmp_path / "nope.yaml"))
     assert result.returncode == 2
-    assert result.stderr.strip() == f"seccat: error: {tmp_path / 'nope.yaml'}: no such file"
+    assert result.stderr == (
+        f"{tmp_path / 'nope.yaml'}:1:1: error: cannot read the catalog: no such file (READ)\n"
+    )
 
 
 def test_invalid_catalog_exits_1_with_located_errors(tmp_path):

@@ -80,7 +80,9 @@ def test_unreadable_inputs_exit_2(tmp_path: Path) -> None:
     )
     directory = seccat("validate", str(tmp_path))
     assert directory.returncode == 2
-    assert "is a directory, not a catalog file (READ)" in directory.stdout
+    assert directory.stdout == (
+        f"{tmp_path}:1:1: error: cannot read the catalog: a directory, not a regular file (READ)\n"
+    )
     locked = tmp_path / "locked.yaml"
     locked.write_text("version: 1\n")
     locked.chmod(0)
