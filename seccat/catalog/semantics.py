@@ -15,6 +15,7 @@ from seccat.catalog import waiver_targets
 from seccat.catalog.database_checks import check_databases, check_login_host, connection
 from seccat.catalog.diagnostics import Diagnostic
 from seccat.catalog.durations import parse_duration
+from seccat.catalog.generate_checks import check_generate
 from seccat.catalog.identity_checks import check_services, identity
 from seccat.catalog.reporting import Report
 from seccat.catalog.schedule import DAY, HOUR, Schedule, ScheduleError, parse_schedule
@@ -74,6 +75,7 @@ def semantic_diagnostics(
     for secret_id, secret in secrets.items():
         if secret is not None:
             _check_secret(report, secret_id, secret, view, usernames)
+            check_generate(report, ("secrets", secret_id), secret)
 
     if isinstance(waivers, list) and ("waivers",) not in broken:
         for i, waiver in enumerate(waivers):
