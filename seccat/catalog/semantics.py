@@ -147,16 +147,7 @@ def _check_secret(
     # environments that are defined and schema-valid, so their settings can be read
     known_secret_envs = [e for e in secret_envs if envs.get(e) is not None]
 
-    if store == "aws-secretsmanager":
-        for env in known_secret_envs:
-            if envs[env].get("aws") is None:
-                report.at_key(
-                    path,
-                    f"environment '{env}' has no aws account, but this secret is stored in "
-                    f"aws-secretsmanager (add environments.{env}.aws or limit environments)",
-                    "ENVIRONMENT",
-                )
-    elif store == "vault-database" and kind != "database":
+    if store == "vault-database" and kind != "database":
         report.at_value((*path, "store"), "store vault-database holds type database only", "STORE")
     if store == "vault-kv" and kind == "database":
         report.at_value(
@@ -525,6 +516,14 @@ def check_environments(report: Report, view: dict[str, Any]) -> None:
     for name, env in envs.items():
         if env is None:
             continue
+        if env.get("aws") is None:
+            report.at_key(
+                ("environments", name),
+                f"environment '{name}' has no aws account: every environment's platform (its "
+                "KMS key, alarm topic and rotation functions) lives in one; add "
+                f"environments.{name}.aws with account_id and region",
+                "ENVIRONMENT",
+            )
         for i, other in enumerate(env.get("shares_identities_with") or ()):
             where = ("environments", name, "shares_identities_with", str(i))
             if other == name:

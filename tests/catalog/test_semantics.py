@@ -13,7 +13,7 @@ teams:
   data: {contact: data@example.com, aws: {owner_role: data-owner}}
 environments:
   prod: {aws: {account_id: "222222222222", region: eu-west-1}}
-  lab: {}
+  lab: {aws: {account_id: "444444444444", region: eu-west-1}}
 services:
   api: {team: data, aws: {trust: {service: lambda.amazonaws.com}}}
   pod: {team: data, kubernetes: {namespace: data, service_account: pod}}
@@ -48,17 +48,6 @@ def at(extra: str, marker: str) -> tuple[int, int]:
 
 ENV_ALL = "owner: data, classification: internal"
 CASES = [
-    (
-        f"{S}{{{ENV_ALL}, type: api-key, store: aws-secretsmanager, rotation: {{every: 30d}}}}\n",
-        [
-            (
-                "data/s",
-                "ENVIRONMENT",
-                "environment 'lab' has no aws account, but this secret is "
-                "stored in aws-secretsmanager (add environments.lab.aws or limit environments)",
-            )
-        ],
-    ),
     (
         f"{S}{{{BASE}, type: api-key, store: vault-database, rotation: {{every: 1d, strategy: dynamic}}}}\n",
         [("vault-database", "STORE", "store vault-database holds type database only")],

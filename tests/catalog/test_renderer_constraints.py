@@ -1,0 +1,96 @@
+# ruff: noqa: E501 - one expected diagnostic per line keeps the exact text readable
+"""Issue 8, "Validation accepts what the renderer refuses": each value that passed
+`seccat validate` and then crashed `preview`, `render` and `check` (or reached a document
+it must not), refused by validation with the exact located error.
+
+The renderers keep refusing them too (tests/catalog/test_alphabets.py); the property test
+tests/catalog/test_one_alphabet.py looks for more.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from seccat.catalog.loader import parse_catalog
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLE = (ROOT / "catalog.yaml").read_text()
+
+CASES = [
+    pytest.param(
+        "kv_mount: kv-prod",
+        "kv_mount: kv_prod",
+        "catalog.yaml:23:23: error: environments.prod.vault.kv_mount: 'kv_prod' is not a valid Vault mount path (lowercase letters, digits and '-', starting with a letter, at most 63; not sys, auth, cubbyhole, identity, audit) (SCHEMA)",
+        id="kv_prod",
+    ),
+    pytest.param(
+        "kv_mount: kv-prod",
+        "kv_mount: 1kv",
+        "catalog.yaml:23:23: error: environments.prod.vault.kv_mount: '1kv' is not a valid Vault mount path (lowercase letters, digits and '-', starting with a letter, at most 63; not sys, auth, cubbyhole, identity, audit) (SCHEMA)",
+        id="1kv",
+    ),
+    pytest.param(
+        "kv_mount: kv-prod",
+        "kv_mount: sys",
+        "catalog.yaml:23:23: error: environments.prod.vault.kv_mount: 'sys' is not a valid Vault mount path (lowercase letters, digits and '-', starting with a letter, at most 63; not sys, auth, cubbyhole, identity, audit) (SCHEMA)",
+        id="sys",
+    ),
+    pytest.param(
+        "database_mount: database-prod",
+        "database_mount: database_prod",
+        "catalog.yaml:23:48: error: environments.prod.vault.database_mount: 'database_prod' is not a valid Vault mount path (lowercase letters, digits and '-', starting with a letter, at most 63; not sys, auth, cubbyhole, identity, audit) (SCHEMA)",
+        id="database_prod",
+    ),
+    pytest.param(
+        "kv_mount: kv-prod",
+        "kv_mount: database-prod",
+        "catalog.yaml:23:54: error: environments.prod.vault.database_mount: 'database-prod' is both the kv_mount and the database_mount; one path holds one secrets engine (VAULT)",
+        id="same",
+    ),
+    pytest.param(
+        'prod:\n    aws: {account_id: "222222222222", region: eu-west-1}',
+        'prod:\n    aws: {account_id: "222222222222", region: eu-west-10}',
+        "catalog.yaml:20:47: error: environments.prod.aws.region: 'eu-west-10' is not an AWS region (like eu-west-1) (SCHEMA)",
+        id="region",
+    ),
+    pytest.param(
+        "audit: {type: file, path: file}",
+        "audit: {type: file, path: file_audit}",
+        "catalog.yaml:23:89: error: environments.prod.vault.audit.path: 'file_audit' is not a valid Vault mount path (lowercase letters, digits and '-', starting with a letter, at most 63; not sys, auth, cubbyhole, identity, audit) (SCHEMA)",
+        id="audit_path",
+    ),
+    pytest.param(
+        "audit: {type: file, path: file}",
+        "audit: {type: file, path: file, file_path: /etc/shadow}",
+        "catalog.yaml:23:106: error: environments.prod.vault.audit.file_path: '/etc/shadow' is not an audit log file path (a file under /var/log/, /vault/logs/, /openbao/logs/, or stdout) (SCHEMA)",
+        id="shadow",
+    ),
+    pytest.param(
+        'subjects: ["repo:example/etl:environment:dev"]',
+        'subjects: ["repo:example/etl:environment:dev"]\n              audience: "*"',
+        "catalog.yaml:52:25: error: services.etl-runner.environments.dev.aws.trust.oidc.audience: '*' is not a valid OIDC audience (SCHEMA)",
+        id="audience",
+    ),
+    pytest.param(
+        "generate: {length: 40, exclude_punctuation: true}",
+        'generate: {length: 40, exclude_punctuation: true, exclude_characters: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"}',
+        "catalog.yaml:107:75: error: secrets.payments/stripe-api-key.generate.exclude_characters: generate excludes every character; no value can be generated: keep letters or digits (GENERATE)",
+        id="generate",
+    ),
+    pytest.param(
+        '  staging:\n    aws: {account_id: "333333333333", region: eu-west-1}\n',
+        "  staging:\n",
+        "catalog.yaml:16:3: error: environments.staging: environment 'staging' has no aws account: every environment's platform (its KMS key, alarm topic and rotation functions) lives in one; add environments.staging.aws with account_id and region (ENVIRONMENT)",
+        id="noaws",
+    ),
+]
+
+
+@pytest.mark.parametrize(("before", "after", "expected"), CASES)
+def test_refused_with_a_located_error(before: str, after: str, expected: str) -> None:
+    assert before in EXAMPLE
+    catalog, diagnostics = parse_catalog(EXAMPLE.replace(before, after, 1))
+    assert catalog is None
+    assert [d.render() for d in diagnostics] == [expected]
