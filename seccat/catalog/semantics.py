@@ -132,7 +132,7 @@ def _check_secret(
 ) -> None:
     path: RawPath = ("secrets", secret_id)
     teams, envs = data["teams"], data["environments"]
-    services, databases = data["services"], data["databases"]
+    services = data["services"]
     store, kind = secret["store"], secret["type"]
     lifecycle = secret.get("lifecycle", "active")
 
@@ -226,7 +226,7 @@ def _check_secret(
         _check_date(report, (*path, "sunset"), secret["sunset"])
 
     _check_rotation(report, path, secret, lifecycle)
-    _check_database_login(report, path, secret, databases, usernames, envs)
+    _check_database_login(report, path, secret, data, usernames)
 
 
 def _check_consumer_identity(
@@ -420,10 +420,10 @@ def _check_database_login(
     report: Report,
     path: RawPath,
     secret: dict[str, Any],
-    databases: dict[str, Any],
+    data: dict[str, Any],
     usernames: dict[tuple[str, str], str],
-    environments: dict[str, Any],
 ) -> None:
+    databases, environments = data["databases"], data["environments"]
     login = secret.get("database")
     secret_envs = secret.get("environments") or list(environments)
     if secret["type"] != "database":
@@ -465,6 +465,8 @@ def _check_database_login(
                     "DATABASE",
                 )
                 break
+            if _admin_missing(report, (*lpath, "database"), secret, path[-1], conn, env, data):
+                break
 
     names = [("username", login["username"])]
     if "alternate_username" in login:
@@ -490,6 +492,49 @@ def _check_database_login(
             "or set alternate_username",
             "DATABASE",
         )
+
+
+def _admin_missing(
+    report: Report,
+    where: RawPath,
+    secret: dict[str, Any],
+    secret_id: str,
+    conn: dict[str, Any],
+    env: str,
+    data: dict[str, Any],
+) -> bool:
+    """The Secrets Manager rotation of a database login in ``env`` signs in with the
+    database's admin secret of that environment: it must exist there, and alternating
+    users need one other than the login itself. Reports and returns True when not."""
+    admin = conn["admin_secret"]
+    rotated = secret.get("rotation") is not None and secret.get("lifecycle") != "retired"
+    if secret["store"] != "aws-secretsmanager" or not rotated or admin is None:
+        return False
+    strategy = secret["rotation"].get("strategy", "single-user")
+    if admin == secret_id:
+        if strategy != "alternating-users":
+            return False
+        report.at_value(
+            where,
+            f"alternating-users needs an admin login besides this one, but admin_secret of "
+            f"database '{secret['database']['database']}' in '{env}' is this secret itself",
+            "DATABASE",
+        )
+        return True
+    target = data["secrets"].get(admin)
+    if target is None:  # unknown or broken: reported where admin_secret is written
+        return False
+    admin_envs = target.get("environments") or list(data["environments"])
+    if env in admin_envs:
+        return False
+    report.at_value(
+        where,
+        f"this login is rotated in '{env}' with admin_secret '{admin}', which does not exist "
+        f"there (its environments: {', '.join(admin_envs)}); add '{env}' to them or limit "
+        "this secret's environments",
+        "DATABASE",
+    )
+    return True
 
 
 def check_teams(report: Report, view: dict[str, Any]) -> None:

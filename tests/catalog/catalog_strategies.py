@@ -34,15 +34,40 @@ def raw_alphabet(kind: str) -> st.SearchStrategy[str]:
     )
 
 
-def mostly(good: st.SearchStrategy[Any], bad: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
-    """``good`` nine times in ten (and what shrinking moves towards)."""
-    return st.sampled_from([True] * 9 + [False]).flatmap(lambda ok: good if ok else bad)
+class Draw:
+    """``draw`` for leaf strategies, plus a seeded ``random.Random`` for the structure.
+
+    Hypothesis leans towards the first option of ``sampled_from`` and the bounds of
+    ``integers`` (simple examples shrink well); for the catalog's shape that left whole
+    features (syslog audit devices, OIDC trusts, Vault database logins) almost never drawn.
+    Structural choices therefore come from a Random that hypothesis seeds, so every option
+    is equally likely and every example still replays from its seed."""
+
+    def __init__(self, draw: Draw) -> None:
+        self.leaf = draw
+        self.rng = draw(st.randoms(use_true_random=False))
+
+    def __call__(self, strategy: st.SearchStrategy[Any]) -> Any:
+        # a fixed list of options is a structural choice too
+        elements = getattr(getattr(strategy, "wrapped_strategy", strategy), "elements", None)
+        if isinstance(elements, list | tuple) and elements:
+            return self.rng.choice(list(elements))
+        return self.leaf(strategy)
+
+
+def mostly(draw: Draw, good: st.SearchStrategy[Any], bad: st.SearchStrategy[Any]) -> Any:
+    """A value from ``good`` nine times in ten, else from ``bad``."""
+    return draw(good if draw.rng.random() < 0.9 else bad)
+
+
+def pick(draw: Draw, options: Any) -> Any:
+    return draw.rng.choice(list(options))
 
 
 PLAIN_TEXT = st.sampled_from(
     ["Stripe key used by checkout", "Login for reporting", "Issued by the vendor", "x"]
 )
-FREE_TEXT = mostly(PLAIN_TEXT, st.one_of(alphabet("free_text"), raw_alphabet("free_text")))
+ODD_TEXT = st.one_of(alphabet("free_text"), raw_alphabet("free_text"))
 PRINCIPALS = st.sampled_from(
     ["ecs-tasks.amazonaws.com", "lambda.amazonaws.com", "ec2.amazonaws.com", "eks.amazonaws.com"]
 )
@@ -52,21 +77,21 @@ WINDOWS = st.sampled_from(["1h", "2h", "3h"])
 RULE_IDS = st.sampled_from(sorted(r.id for r in RULES))
 
 
-def _sub(draw: st.DrawFn, items: list[str], min_size: int = 0) -> list[str]:
+def _sub(draw: Draw, items: list[str], min_size: int = 0) -> list[str]:
     if not items:
         return []
-    return draw(st.lists(st.sampled_from(items), min_size=min_size, unique=True))
+    return draw.rng.sample(items, draw.rng.randint(min_size, len(items)))
 
 
-def _maybe(draw: st.DrawFn, p_absent: float = 0.5) -> bool:
-    """True with probability 1 - ``p_absent`` (in twentieths; hypothesis's integers lean to
-    their bounds, a sampled list does not)."""
+def _maybe(draw: Draw, p_absent: float = 0.5) -> bool:
+    """True with probability 1 - ``p_absent``."""
     absent = round(p_absent * 20)
-    return draw(st.sampled_from([True] * (20 - absent) + [False] * absent))
+    return pick(draw, [True] * (20 - absent) + [False] * absent)
 
 
 @st.composite
-def catalogs(draw: st.DrawFn) -> dict[str, Any]:
+def catalogs(leaf: st.DrawFn) -> dict[str, Any]:
+    draw = Draw(leaf)
     envs = draw(st.lists(alphabet("environment"), min_size=1, max_size=3, unique=True))
     teams = draw(st.lists(alphabet("team"), min_size=1, max_size=2, unique=True))
     services = draw(st.lists(alphabet("service"), min_size=0, max_size=3, unique=True))
@@ -75,7 +100,7 @@ def catalogs(draw: st.DrawFn) -> dict[str, Any]:
     accounts = draw(st.lists(alphabet("account_id"), min_size=1, max_size=2, unique=True))
 
     def account() -> str:
-        return draw(st.sampled_from(accounts))
+        return pick(draw, accounts)
 
     catalog: dict[str, Any] = {"version": 1}
     catalog["teams"] = {
@@ -96,12 +121,12 @@ def catalogs(draw: st.DrawFn) -> dict[str, Any]:
         _pick_admin_secrets(draw, name, db, catalog["secrets"])
     if _maybe(draw, 0.6):
         catalog["waivers"] = [
-            _waiver(draw, envs, secret_ids + services) for _ in range(draw(st.integers(1, 2)))
+            _waiver(draw, envs, secret_ids + services) for _ in range(draw.rng.randint(1, 2))
         ]
     return catalog
 
 
-def _environment(draw: st.DrawFn, name: str, envs: list[str], account: Any) -> dict[str, Any]:
+def _environment(draw: Draw, name: str, envs: list[str], account: Any) -> dict[str, Any]:
     env: dict[str, Any] = {}
     if _maybe(draw, 0.05):
         aws: dict[str, Any] = {"account_id": account(), "region": draw(alphabet("region"))}
@@ -112,23 +137,23 @@ def _environment(draw: st.DrawFn, name: str, envs: list[str], account: Any) -> d
         env["aws"] = aws
     for flag in ("protect", "detective_controls"):
         if _maybe(draw):
-            env[flag] = draw(st.booleans())
+            env[flag] = draw.rng.random() < 0.5
     if _maybe(draw, 0.6):
         vault: dict[str, Any] = {}
         for key in ("kv_mount", "database_mount"):
             if _maybe(draw):
-                vault[key] = draw(mostly(alphabet("mount"), raw_alphabet("mount")))
+                vault[key] = mostly(draw, alphabet("mount"), raw_alphabet("mount"))
         if vault.get("kv_mount") == vault.get("database_mount") is not None and _maybe(draw, 0.1):
             vault["database_mount"] += "-db"  # the same mount twice only now and then
         if _maybe(draw):
             audit: dict[str, Any] = {}
-            if _maybe(draw):
-                audit["type"] = draw(st.sampled_from(["file", "syslog", "socket"]))
+            if _maybe(draw, 0.2):
+                audit["type"] = pick(draw, ["file", "syslog", "socket"])
             if _maybe(draw):
                 audit["path"] = draw(alphabet("mount"))
             if _maybe(draw):
-                audit["file_path"] = draw(
-                    mostly(alphabet("audit_file_path"), st.just("/etc/shadow"))
+                audit["file_path"] = mostly(
+                    draw, alphabet("audit_file_path"), st.just("/etc/shadow")
                 )
             vault["audit"] = audit
         if _maybe(draw):
@@ -142,43 +167,41 @@ def _environment(draw: st.DrawFn, name: str, envs: list[str], account: Any) -> d
     return env
 
 
-def _role_arn(draw: st.DrawFn, account: Any) -> str:
+def _role_arn(draw: Draw, account: Any) -> str:
     name = draw(alphabet("iam_role_name"))
-    return draw(mostly(st.just(f"arn:aws:iam::{account()}:role/{name}"), alphabet("role_arn")))
+    return mostly(draw, st.just(f"arn:aws:iam::{account()}:role/{name}"), alphabet("role_arn"))
 
 
-def _trust(draw: st.DrawFn, envs: list[str], account: Any) -> dict[str, Any]:
-    kind = draw(st.sampled_from(["service", "role_arn", "oidc"]))
+def _trust(draw: Draw, envs: list[str], account: Any) -> dict[str, Any]:
+    kind = pick(draw, ["service", "role_arn", "oidc"])
     if kind == "service":
-        trust: dict[str, Any] = {"service": draw(mostly(PRINCIPALS, alphabet("service_principal")))}
+        trust: dict[str, Any] = {"service": mostly(draw, PRINCIPALS, alphabet("service_principal"))}
         if _maybe(draw, 0.8):
             trust["without_source_keys"] = draw(PLAIN_TEXT)
         return trust
     if kind == "role_arn":
         return {"role_arn": _role_arn(draw, account)}
-    host = draw(mostly(st.just("token.actions.githubusercontent.com"), alphabet("hostname")))
-    provider = draw(
-        mostly(
-            st.just(f"arn:aws:iam::{account()}:oidc-provider/{host}"),
-            alphabet("oidc_provider_arn"),
-        )
+    host = mostly(draw, st.just("token.actions.githubusercontent.com"), alphabet("hostname"))
+    provider = mostly(
+        draw,
+        st.just(f"arn:aws:iam::{account()}:oidc-provider/{host}"),
+        alphabet("oidc_provider_arn"),
     )
-    env = draw(st.sampled_from(envs))
-    subject = draw(
-        mostly(
-            st.sampled_from([f"repo:example/app:environment:{env}", "repo:example/app:ref:main"]),
-            alphabet("oidc_subject"),
-        )
+    env = pick(draw, envs)
+    subject = mostly(
+        draw,
+        st.sampled_from([f"repo:example/app:environment:{env}", "repo:example/app:ref:main"]),
+        alphabet("oidc_subject"),
     )
     oidc: dict[str, Any] = {"provider_arn": provider, "subjects": [subject]}
     if _maybe(draw):
-        oidc["audience"] = draw(mostly(st.just("sts.amazonaws.com"), alphabet("oidc_audience")))
+        oidc["audience"] = mostly(draw, st.just("sts.amazonaws.com"), alphabet("oidc_audience"))
     if _maybe(draw, 0.8):
-        oidc["repository_wildcards"] = draw(st.booleans())
+        oidc["repository_wildcards"] = draw.rng.random() < 0.5
     return {"oidc": oidc}
 
 
-def _aws_identity(draw: st.DrawFn, envs: list[str], account: Any) -> dict[str, Any]:
+def _aws_identity(draw: Draw, envs: list[str], account: Any) -> dict[str, Any]:
     if _maybe(draw, 0.85):
         aws: dict[str, Any] = {"trust": _trust(draw, envs, account)}
         if _maybe(draw, 0.8):
@@ -191,12 +214,12 @@ def _aws_identity(draw: st.DrawFn, envs: list[str], account: Any) -> dict[str, A
     }
 
 
-def _kubernetes(draw: st.DrawFn) -> dict[str, Any]:
+def _kubernetes(draw: Draw) -> dict[str, Any]:
     return {"namespace": draw(alphabet("k8s_name")), "service_account": draw(alphabet("k8s_name"))}
 
 
-def _service(draw: st.DrawFn, teams: list[str], envs: list[str], account: Any) -> dict[str, Any]:
-    service: dict[str, Any] = {"team": draw(mostly(st.sampled_from(teams), alphabet("team")))}
+def _service(draw: Draw, teams: list[str], envs: list[str], account: Any) -> dict[str, Any]:
+    service: dict[str, Any] = {"team": mostly(draw, st.sampled_from(teams), alphabet("team"))}
     if _maybe(draw, 0.3):
         service["aws"] = _aws_identity(draw, envs, account)
     if _maybe(draw):
@@ -214,25 +237,25 @@ def _service(draw: st.DrawFn, teams: list[str], envs: list[str], account: Any) -
     return service
 
 
-def _vpc(draw: st.DrawFn) -> dict[str, Any]:
+def _vpc(draw: Draw) -> dict[str, Any]:
     return {
         "subnet_ids": draw(st.lists(alphabet("subnet_id"), min_size=1, max_size=2, unique=True)),
         "security_group_ids": draw(st.lists(alphabet("security_group_id"), min_size=1, max_size=1)),
     }
 
 
-def _connection(draw: st.DrawFn, secret_ids: list[str], shared: bool) -> dict[str, Any]:
+def _connection(draw: Draw, secret_ids: list[str], shared: bool) -> dict[str, Any]:
     out: dict[str, Any] = {}
     if shared or _maybe(draw, 0.2):
         out["host"] = draw(alphabet("hostname"))
     if _maybe(draw):
-        out["port"] = draw(st.integers(1, 65535))
+        out["port"] = draw.rng.choice([1, 5432, 65535, draw.rng.randint(1, 65535)])
     if _maybe(draw):
         out["ssl_mode"] = draw(
             st.sampled_from(["disable", "allow", "prefer", "require", "verify-ca", "verify-full"])
         )
     if _maybe(draw, 0.7):
-        out["admin_secret"] = draw(st.sampled_from(secret_ids))
+        out["admin_secret"] = pick(draw, secret_ids)
     if _maybe(draw, 0.4):
         out["vault_username"] = draw(alphabet("db_identifier"))
     if _maybe(draw, 0.8):
@@ -240,9 +263,7 @@ def _connection(draw: st.DrawFn, secret_ids: list[str], shared: bool) -> dict[st
     return out
 
 
-def _pick_admin_secrets(
-    draw: st.DrawFn, name: str, db: dict[str, Any], secrets: dict[str, Any]
-) -> None:
+def _pick_admin_secrets(draw: Draw, name: str, db: dict[str, Any], secrets: dict[str, Any]) -> None:
     """Mostly point admin_secret at a secret that can be one (else drop it)."""
     fitting = [
         sid
@@ -255,12 +276,12 @@ def _pick_admin_secrets(
         if "admin_secret" not in block or not _maybe(draw, 0.1):
             continue
         if fitting:
-            block["admin_secret"] = draw(st.sampled_from(fitting))
+            block["admin_secret"] = pick(draw, fitting)
         else:
             del block["admin_secret"]
 
 
-def _database(draw: st.DrawFn, envs: list[str], secret_ids: list[str]) -> dict[str, Any]:
+def _database(draw: Draw, envs: list[str], secret_ids: list[str]) -> dict[str, Any]:
     db: dict[str, Any] = {"database": draw(alphabet("db_identifier"))}
     if _maybe(draw, 0.7):
         db["engine"] = "postgresql"
@@ -271,7 +292,7 @@ def _database(draw: st.DrawFn, envs: list[str], secret_ids: list[str]) -> dict[s
             e: _connection(draw, secret_ids, shared=True) for e in _sub(draw, envs, min_size=1)
         }
     if len(envs) > 1 and _maybe(draw, 0.8):
-        db["managed_in"] = draw(st.sampled_from(envs))
+        db["managed_in"] = pick(draw, envs)
     return db
 
 
@@ -289,17 +310,17 @@ _STORE_TYPES = [
 ]
 
 
-def _rotation(draw: st.DrawFn, store: str, kind: str) -> dict[str, Any]:
+def _rotation(draw: Draw, store: str, kind: str) -> dict[str, Any]:
     if store == "vault-database":
-        strategy = draw(st.sampled_from(["static", "dynamic"]))
+        strategy = pick(draw, ["static", "dynamic"])
         rotation: dict[str, Any] = {"strategy": strategy}
         if strategy == "static" and _maybe(draw):
             rotation["schedule"] = "cron(0 4 * * ? *)"
         else:
-            rotation["every"] = draw(st.sampled_from(["1d", "30d", "1h"]))
+            rotation["every"] = pick(draw, ["1d", "30d", "1h"])
         return rotation
     if store == "vault-kv":
-        return {"every": draw(st.sampled_from(["30d", "1d", "90d", "60d"]))}
+        return {"every": pick(draw, ["30d", "1d", "90d", "60d"])}
     if _maybe(draw, 0.3):
         rotation = {"every": draw(DURATIONS_AWS)}
     else:
@@ -307,22 +328,23 @@ def _rotation(draw: st.DrawFn, store: str, kind: str) -> dict[str, Any]:
     if _maybe(draw, 0.6):
         rotation["window"] = draw(WINDOWS)
     if kind == "database" and _maybe(draw):
-        rotation["strategy"] = draw(st.sampled_from(["single-user", "alternating-users"]))
+        rotation["strategy"] = pick(draw, ["single-user", "alternating-users"])
     return rotation
 
 
 def _secret(
-    draw: st.DrawFn,
+    draw: Draw,
     teams: list[str],
     envs: list[str],
     services: list[str],
     databases: list[str],
 ) -> dict[str, Any]:
-    store, kind = draw(st.sampled_from(_STORE_TYPES))
-    if kind == "database" and not databases:
-        store, kind = draw(st.sampled_from(_STORE_TYPES[:2]))
+    if databases and draw.rng.random() < 0.4:  # database logins, both stores
+        store, kind = pick(draw, ["aws-secretsmanager", "vault-database"]), "database"
+    else:
+        store, kind = pick(draw, [st for st in _STORE_TYPES if st[1] != "database"])
     secret: dict[str, Any] = {
-        "owner": draw(mostly(st.sampled_from(teams), alphabet("team"))),
+        "owner": mostly(draw, st.sampled_from(teams), alphabet("team")),
         "type": kind,
         "store": store,
         "classification": draw(
@@ -330,18 +352,18 @@ def _secret(
         ),
     }
     if _maybe(draw):
-        secret["description"] = draw(FREE_TEXT)
+        secret["description"] = mostly(draw, PLAIN_TEXT, ODD_TEXT)
     if _maybe(draw):
         secret["compliance"] = _sub(draw, ["pci-dss", "soc2", "nist-800-53", "gdpr"])
     secret_envs = envs
     if _maybe(draw):
         secret_envs = _sub(draw, envs, min_size=1)
         secret["environments"] = secret_envs
-    lifecycle = draw(st.sampled_from(["active", "active", "active", "deprecated", "retired"]))
+    lifecycle = pick(draw, ["active", "active", "active", "deprecated", "retired"])
     if lifecycle != "active" or _maybe(draw, 0.8):
         secret["lifecycle"] = lifecycle
     if lifecycle == "deprecated":
-        secret["sunset"] = draw(mostly(st.just("2027-03-31"), alphabet("date")))
+        secret["sunset"] = mostly(draw, st.just("2027-03-31"), alphabet("date"))
     if lifecycle != "retired" or _maybe(draw):
         secret["rotation"] = _rotation(draw, store, kind)
     if services and lifecycle != "retired" and _maybe(draw, 0.3):
@@ -349,7 +371,7 @@ def _secret(
         for name in _sub(draw, services, min_size=1):
             consumer: dict[str, Any] = {"service": name}
             if _maybe(draw):
-                consumer["access"] = draw(st.sampled_from(["read", "read", "write"]))
+                consumer["access"] = pick(draw, ["read", "read", "write"])
             if _maybe(draw, 0.7):
                 consumer["environments"] = _sub(draw, secret_envs, min_size=1)
             consumers.append(consumer)
@@ -363,17 +385,17 @@ def _secret(
     if kind in ("api-key", "password", "database") and _maybe(draw, 0.6):
         generate: dict[str, Any] = {}
         if _maybe(draw):
-            generate["length"] = draw(st.sampled_from([12, 16, 32, 64, 4096]))
+            generate["length"] = pick(draw, [12, 16, 32, 64, 4096])
         if _maybe(draw):
             generate["exclude_characters"] = draw(alphabet("exclude_characters"))
         if _maybe(draw):
-            generate["exclude_punctuation"] = draw(st.booleans())
+            generate["exclude_punctuation"] = draw.rng.random() < 0.5
         if _maybe(draw):
-            generate["require_each_included_type"] = draw(st.booleans())
+            generate["require_each_included_type"] = draw.rng.random() < 0.5
         secret["generate"] = generate
     if kind == "database":
         login: dict[str, Any] = {
-            "database": draw(st.sampled_from(databases)),
+            "database": pick(draw, databases),
             "username": draw(alphabet("db_identifier")),
         }
         if _maybe(draw, 0.8):
@@ -382,12 +404,12 @@ def _secret(
     return secret
 
 
-def _waiver(draw: st.DrawFn, envs: list[str], targets: list[str]) -> dict[str, Any]:
+def _waiver(draw: Draw, envs: list[str], targets: list[str]) -> dict[str, Any]:
     waiver: dict[str, Any] = {
         "rule": draw(RULE_IDS),
-        "target": draw(mostly(st.sampled_from(targets), alphabet("waiver_target"))),
+        "target": mostly(draw, st.sampled_from(targets), alphabet("waiver_target")),
         "reason": draw(PLAIN_TEXT),
-        "expires": draw(mostly(st.just("2027-06-30"), alphabet("date"))),
+        "expires": mostly(draw, st.just("2027-06-30"), alphabet("date")),
         "approved_by": draw(alphabet("approver")),
     }
     if _maybe(draw):

@@ -85,6 +85,25 @@ CASES = [
         "catalog.yaml:16:3: error: environments.staging: environment 'staging' has no aws account: every environment's platform (its KMS key, alarm topic and rotation functions) lives in one; add environments.staging.aws with account_id and region (ENVIRONMENT)",
         id="noaws",
     ),
+    # found by the property test (test_one_alphabet.py), like noaws: each made preview fail
+    pytest.param(
+        "audit: {type: file, path: file}",
+        "audit: {type: socket, path: file}",
+        "catalog.yaml:23:77: error: environments.prod.vault.audit.type: 'socket' is not one of file, syslog (SCHEMA)",
+        id="audit_socket",
+    ),
+    pytest.param(
+        "    compliance: [pci-dss, soc2]\n    rotation:",
+        "    compliance: [pci-dss, soc2]\n    environments: [prod]\n    rotation:",
+        "catalog.yaml:132:26: error: secrets.payments/orders-db-app.database.database: this login is rotated in 'dev' with admin_secret 'payments/orders-db-admin', which does not exist there (its environments: prod); add 'dev' to them or limit this secret's environments (DATABASE)",
+        id="admin_secret_elsewhere",
+    ),
+    pytest.param(
+        'rotation: {schedule: "cron(0 4 ? * SUN *)", window: 3h, strategy: single-user}',
+        'rotation: {schedule: "cron(0 4 ? * SUN *)", window: 3h, strategy: alternating-users}',
+        "catalog.yaml:120:26: error: secrets.payments/orders-db-admin.database.database: alternating-users needs an admin login besides this one, but admin_secret of database 'orders-db' in 'dev' is this secret itself (DATABASE)",
+        id="alternating_self_admin",
+    ),
 ]
 
 
