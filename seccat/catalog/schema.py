@@ -14,9 +14,6 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from jsonschema import Draft202012Validator, validators
-from jsonschema.exceptions import ValidationError
-
 from seccat.catalog.alphabets import ALPHABETS, by_title, schema_defs
 from seccat.catalog.diagnostics import Diagnostic
 from seccat.catalog.model import Position
@@ -76,32 +73,40 @@ def schema_text() -> str:
 
 
 @cache
-def validator() -> Draft202012Validator:
-    """The validator, built once, over the schema with its ``$ref``s inlined.
+def inlined_schema() -> dict[str, Any]:
+    """The schema with its ``$ref``s inlined, built once.
 
-    Resolving a ``$ref`` costs jsonschema a registry lookup on every use; with 10,000
-    secrets that was 40% of validation time. Inlining keeps each definition's title, which
-    the messages below use.
-    """
+    Each definition's title survives inlining, which the messages below use."""
     schema = catalog_schema()
-    return _Validator(_inline(schema, schema.get("$defs", {})))
+    return _inline(schema, schema.get("$defs", {}))
 
 
-def _ecma_pattern(
-    validator: Any, pattern: str, instance: Any, schema: dict[str, Any]
-) -> Iterator[ValidationError]:
-    """``pattern`` with ECMA-262 semantics (see ``ecma_regex``); jsonschema uses ``re``."""
-    if validator.is_type(instance, "string") and not ecma_regex(pattern).search(instance):
-        yield ValidationError(f"{instance!r} does not match {pattern!r}")
+@cache
+def validator() -> Any:
+    """jsonschema's validator over the inlined schema (ECMA-262 patterns): the reference
+    implementation the explainer is tested against (tests/catalog/test_violations.py).
 
+    Validation itself never imports jsonschema: it costs a quarter of a second at start-up,
+    and ``seccat validate`` runs in CI on every push.
+    """
+    from jsonschema import Draft202012Validator, validators
+    from jsonschema.exceptions import ValidationError
 
-_Validator = validators.extend(Draft202012Validator, {"pattern": _ecma_pattern})
+    def ecma_pattern(
+        validator: Any, pattern: str, instance: Any, schema: dict[str, Any]
+    ) -> Iterator[ValidationError]:
+        """``pattern`` with ECMA-262 semantics (see ``ecma_regex``); jsonschema uses ``re``."""
+        if validator.is_type(instance, "string") and not ecma_regex(pattern).search(instance):
+            yield ValidationError(f"{instance!r} does not match {pattern!r}")
+
+    extended = validators.extend(Draft202012Validator, {"pattern": ecma_pattern})
+    return extended(inlined_schema())
 
 
 @cache
 def quick_check() -> Check:
-    """A compiled yes/no check; jsonschema runs only when it says no (see quickcheck)."""
-    return compile_schema(validator().schema)
+    """A compiled yes/no check; the explainer runs only when it says no (see quickcheck)."""
+    return compile_schema(inlined_schema())
 
 
 def _inline(node: Any, defs: dict[str, Any]) -> Any:
@@ -155,7 +160,7 @@ def schema_problems(
 @cache
 def explainer() -> Explain:
     """Every violation, compiled once from the same inlined schema as ``validator()``."""
-    return compile_explainer(validator().schema)
+    return compile_explainer(inlined_schema())
 
 
 def _title(schema: Any) -> str | None:
