@@ -148,7 +148,7 @@ def _environment(draw: Draw, name: str, envs: list[str], account: Any) -> dict[s
         if _maybe(draw):
             audit: dict[str, Any] = {}
             if _maybe(draw, 0.2):
-                audit["type"] = pick(draw, ["file", "syslog", "socket"])
+                audit["type"] = pick(draw, ["file", "syslog", "file", "syslog", "socket"])
             if _maybe(draw):
                 audit["path"] = draw(alphabet("mount"))
             if _maybe(draw):
@@ -371,7 +371,7 @@ def _secret(
         for name in _sub(draw, services, min_size=1):
             consumer: dict[str, Any] = {"service": name}
             if _maybe(draw):
-                consumer["access"] = pick(draw, ["read", "read", "write"])
+                consumer["access"] = pick(draw, ["read", "read", "read", "write"])
             if _maybe(draw, 0.7):
                 consumer["environments"] = _sub(draw, secret_envs, min_size=1)
             consumers.append(consumer)
