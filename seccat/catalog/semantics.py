@@ -12,6 +12,7 @@ from datetime import date
 from typing import Any
 
 from seccat.catalog import waiver_targets
+from seccat.catalog.alphabets import ALPHABETS, matches
 from seccat.catalog.database_checks import check_databases, check_login_host, connection
 from seccat.catalog.diagnostics import Diagnostic
 from seccat.catalog.durations import parse_duration
@@ -37,6 +38,22 @@ _STRATEGIES_BY_STORE = {
 
 
 _SECTIONS = ("teams", "environments", "services", "databases", "secrets")
+
+#: Vault settings whose default is made from the environment's name (build.py), and the
+#: alphabet each must still belong to: an environment named 'dev-' would otherwise get
+#: the header 'seccat-dev-', which the renderer refuses.
+DEFAULT_VAULT_NAMES = {
+    "kv_mount": "kv-{env}",
+    "database_mount": "database-{env}",
+    "aws_auth_header": "seccat-{env}",
+    "kubernetes_audience": "vault-{env}",
+}
+ALPHABET_OF = {
+    "kv_mount": "mount",
+    "database_mount": "mount",
+    "aws_auth_header": "header_value",
+    "kubernetes_audience": "k8s_audience",
+}
 
 
 def semantic_diagnostics(
@@ -576,6 +593,24 @@ def check_environments(report: Report, view: dict[str, Any]) -> None:
             else:
                 report.reference(where, "environment", other, envs)
         vault = env.get("vault") or {}
+        for key, default in DEFAULT_VAULT_NAMES.items():
+            value = default.format(env=name)
+            if key not in vault and not matches(ALPHABET_OF[key], value):
+                report.at_key(
+                    ("environments", name),
+                    f"the default vault.{key} of environment '{name}', '{value}', is not "
+                    f"{ALPHABETS[ALPHABET_OF[key]].title}; set vault.{key}",
+                    "VAULT",
+                )
+        audit = vault.get("audit") or {}
+        audit_path = f"{audit.get('type', 'file')}-{name}"
+        if "path" not in audit and not matches("mount", audit_path):
+            report.at_key(
+                ("environments", name),
+                f"the default vault.audit.path of environment '{name}', '{audit_path}', is not "
+                f"{ALPHABETS['mount'].title}; set vault.audit.path",
+                "VAULT",
+            )
         kv = vault.get("kv_mount", f"kv-{name}")
         db = vault.get("database_mount", f"database-{name}")
         if kv == db:

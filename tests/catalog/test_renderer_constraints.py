@@ -113,3 +113,34 @@ def test_refused_with_a_located_error(before: str, after: str, expected: str) ->
     catalog, diagnostics = parse_catalog(EXAMPLE.replace(before, after, 1))
     assert catalog is None
     assert [d.render() for d in diagnostics] == [expected]
+
+
+MINIMAL = (ROOT / "tests" / "fixtures" / "catalogs" / "minimal.yaml").read_text()
+
+
+def test_defaults_made_from_an_environment_name_must_fit_their_alphabets() -> None:
+    """Found by the property test: an environment named 'prod-' got the default AWS auth
+    header 'seccat-prod-', which the Vault auth renderer refuses (UnsafeName traceback)."""
+    _, diagnostics = parse_catalog(MINIMAL.replace("  prod:", "  prod-:"))
+    assert [d.render() for d in diagnostics] == [
+        "catalog.yaml:5:3: error: environments.prod-: the default vault.aws_auth_header of "
+        "environment 'prod-', 'seccat-prod-', is not a valid X-Vault-AWS-IAM-Server-ID value; "
+        "set vault.aws_auth_header (VAULT)"
+    ]
+    explicit = MINIMAL.replace(
+        '  prod: {aws: {account_id: "222222222222", region: eu-west-1}, protect: true}',
+        '  prod-: {aws: {account_id: "222222222222", region: eu-west-1}, protect: true, '
+        "vault: {aws_auth_header: vault.example.com}}",
+    )
+    catalog, diagnostics = parse_catalog(explicit)
+    assert diagnostics == [] and catalog is not None
+
+
+def test_a_long_environment_name_needs_its_own_mount_paths() -> None:
+    name = "p" * 61  # kv-<name>, database-<name> and file-<name> exceed 63 characters
+    _, diagnostics = parse_catalog(MINIMAL.replace("  prod:", f"  {name}:"))
+    assert [(d.line, d.column, d.code) for d in diagnostics] == [(5, 3, "VAULT")] * 3
+    assert [d.message.split(",")[0] for d in diagnostics] == [
+        f"the default vault.{key} of environment '{name}'"
+        for key in ("kv_mount", "database_mount", "audit.path")
+    ]
