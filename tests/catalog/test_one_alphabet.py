@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from catalog_strategies import catalogs
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 
 from seccat.catalog.loader import parse_catalog
 from seccat.checking.packs import load_pack
@@ -78,6 +78,9 @@ def test_whatever_validate_accepts_previews_renders_and_checks() -> None:
         deadline=None,
         database=None,
         derandomize=not SEARCH,
+        # a failing catalog previews slowly, so shrinking can take many minutes: the default
+        # run reports the catalog as drawn, a search run shrinks it
+        phases=None if SEARCH else [Phase.explicit, Phase.reuse, Phase.generate],
         suppress_health_check=[
             HealthCheck.too_slow,
             HealthCheck.filter_too_much,
