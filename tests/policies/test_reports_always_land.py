@@ -180,7 +180,7 @@ def test_an_unreadable_catalog_writes_a_report_with_its_read_error(
         "check", "--stack", "prod", "--catalog", str(missing), "--format", format, "--out", str(out)
     )
     assert result.exit_code == 2  # unreadable: exit 2, and still a report
-    assert result.stderr == f"seccat: error: {missing}: no such file\n"
+    assert result.stderr == f"{missing}:1:1: error: cannot read the catalog: no such file (READ)\n"
     report = out.read_text()
     assert "cannot read the catalog: no such file" in report
     if format == "json":
