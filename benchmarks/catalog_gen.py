@@ -44,9 +44,11 @@ def generate(n_secrets: int, n_teams: int = 20, services_per_team: int = 10) -> 
             )
     lines += ["databases:"]
     for t in teams:
+        # one server per environment: a dev rotation never touches a prod login
+        hosts = ", ".join(f"{e}: {{host: {t}-db.{e}.example.com}}" for e in ("dev", "prod"))
         lines.append(
-            f"  {t}-db: {{engine: postgresql, host: {t}-db.internal.example.com, port: 5432, "
-            f"database: app, vault_username: vault_admin, admin_secret: {t}/db-admin}}"
+            f"  {t}-db: {{engine: postgresql, port: 5432, database: app, "
+            f"vault_username: vault_admin, admin_secret: {t}/db-admin, environments: {{{hosts}}}}}"
         )
     lines += ["secrets:"]
     # one superuser login per team database: the alternating-users rotations clone from it

@@ -1,11 +1,29 @@
-"""Which server each environment's database logins live on.
+"""Which server each environment's database logins live on, and who manages each login.
 
 A catalog database names one logical database; each environment reaches it through its own
 connection (``databases.<name>.environments.<env>``), falling back to the shared settings.
+
+A PostgreSQL login belongs to a whole cluster, not to one database in it, so the checks here
+look at servers (effective host and port), across catalog databases:
+
+* a login is *managed* where something seccat deploys changes it or holds admin power over
+  it: the rotation function of an ``aws-secretsmanager`` ``type: database`` secret
+  (``username``, and for alternating users the second login too), a Vault static role
+  (``username``), and the Vault connection every ``vault-database`` secret needs (Vault's
+  admin login ``vault_username``: CREATEROLE, ``rotate-root``; dynamic roles create and drop
+  a login per lease through it). A retired secret manages nothing (seccat removes its
+  rotation).
+* one server, one managing environment: logins on a server are managed from at most one
+  environment, so a dev rotation can never change, create or drop a login on a server
+  another environment uses. A server several environments share is declared with
+  ``managed_in: <env>``, and only that environment may then have database secrets on it.
+* one login, one manager: within an environment, two secrets (or a secret and a Vault
+  connection) managing the same login on the same server would undo each other's rotations.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from seccat.catalog.reporting import Report
@@ -13,6 +31,12 @@ from seccat.catalog.yamlsource import RawPath
 
 #: Connection settings an environment may set for itself.
 CONNECTION_KEYS = ("host", "port", "ssl_mode", "admin_secret", "vault_username", "vpc")
+DEFAULT_PORT = 5432
+#: What the rotation function appends to ``username`` for the alternating login when the
+#: catalog sets no ``alternate_username`` (functions/rotation/postgres.py).
+CLONE_SUFFIX = "_clone"
+#: Stores whose ``type: database`` secrets manage a login (vault-kv never holds one).
+_MANAGING_STORES = ("aws-secretsmanager", "vault-database")
 
 
 def connection(db: dict[str, Any], env: str) -> dict[str, Any]:
@@ -21,10 +45,24 @@ def connection(db: dict[str, Any], env: str) -> dict[str, Any]:
     return {k: own[k] if k in own else db.get(k) for k in CONNECTION_KEYS}
 
 
+def endpoint(db: dict[str, Any], env: str) -> tuple[str, int] | None:
+    """(host, port) of the server ``env`` reaches, or None when it has no host."""
+    conn = connection(db, env)
+    if conn["host"] is None:
+        return None
+    return conn["host"], conn["port"] if conn["port"] is not None else DEFAULT_PORT
+
+
 def setting_path(path: RawPath, db: dict[str, Any], env: str, key: str) -> RawPath:
     """Where ``key`` of ``env``'s connection was written (its own block, else the shared)."""
     own = (db.get("environments") or {}).get(env) or {}
     return (*path, "environments", env, key) if key in own else (*path, key)
+
+
+def managing_envs(db: dict[str, Any], envs: list[str]) -> list[str]:
+    """The environments of ``envs`` allowed to manage logins of ``db`` (``managed_in``)."""
+    owner = db.get("managed_in")
+    return [e for e in envs if owner is None or e == owner]
 
 
 def check_databases(report: Report, view: dict[str, Any]) -> None:
@@ -37,22 +75,25 @@ def check_databases(report: Report, view: dict[str, Any]) -> None:
             report.reference_key((*path, "environments", env), "environment", env, envs)
         if "managed_in" in db:
             report.reference((*path, "managed_in"), "environment", db["managed_in"], envs)
-        admins = [((*path, "admin_secret"), db["admin_secret"])] if "admin_secret" in db else []
+        if "admin_secret" in db:
+            _check_admin_secret(report, (*path, "admin_secret"), name, db["admin_secret"], secrets)
         for env, own in (db.get("environments") or {}).items():
-            if "admin_secret" in own:
-                admins.append(((*path, "environments", env, "admin_secret"), own["admin_secret"]))
-        for where, admin in admins:
-            _check_admin_secret(report, where, name, admin, secrets)
+            if "admin_secret" not in own:
+                continue
+            where = (*path, "environments", env, "admin_secret")
+            if _check_admin_secret(report, where, name, own["admin_secret"], secrets):
+                _check_admin_in_env(report, where, own["admin_secret"], env, secrets, envs)
 
 
 def _check_admin_secret(
     report: Report, where: RawPath, db_name: str, admin: str, secrets: dict[str, Any]
-) -> None:
+) -> bool:
+    """True when ``admin`` is a well-formed admin secret for ``db_name``."""
     if not report.reference(where, "secret", admin, secrets):
-        return
+        return False
     target = secrets[admin]
     if target is None:  # the admin secret has schema errors of its own
-        return
+        return False
     if target["store"] != "aws-secretsmanager" or target["type"] != "database":
         report.at_value(
             where,
@@ -60,13 +101,41 @@ def _check_admin_secret(
             f"(it is {target['store']}, type {target['type']})",
             "DATABASE",
         )
-    elif target.get("database", {}).get("database") != db_name:
+        return False
+    if target.get("database", {}).get("database") != db_name:
         report.at_value(
             where,
             f"admin_secret '{admin}' holds a login for database "
             f"'{target.get('database', {}).get('database')}', not '{db_name}'",
             "DATABASE",
         )
+        return False
+    return True
+
+
+def _check_admin_in_env(
+    report: Report,
+    where: RawPath,
+    admin: str,
+    env: str,
+    secrets: dict[str, Any],
+    envs: dict[str, Any],
+    user: str | None = None,
+) -> None:
+    """The admin secret a rotation reads in ``env`` must exist in ``env``."""
+    if env not in envs:
+        return
+    admin_envs = secrets[admin].get("environments")
+    if admin_envs is None or env in admin_envs:
+        return
+    why = f", but secret '{user}' rotates a login there with it" if user else ""
+    report.at_value(
+        where,
+        f"admin_secret '{admin}' does not exist in environment '{env}' (its environments: "
+        f"{', '.join(admin_envs)}){why}: add '{env}' to its environments or name an admin "
+        f"secret of '{env}' (databases.<name>.environments.{env}.admin_secret)",
+        "DATABASE",
+    )
 
 
 def check_login_host(
@@ -81,3 +150,229 @@ def check_login_host(
                 f"databases.{db_name}.environments.{env}.host, or a shared host)",
                 "DATABASE",
             )
+
+
+@dataclass(frozen=True)
+class Login:
+    """One PostgreSQL login that something an environment deploys manages on one server."""
+
+    env: str
+    server: tuple[str, int]
+    username: str
+    #: Who manages it, for messages: "secret 'a/b'" or "the Vault connection of ...".
+    manager: str
+    database: str
+    #: Where to report a problem with this login, and where its name was written.
+    where: RawPath
+    name_at: RawPath
+    #: Where the host this environment uses was written.
+    host_at: RawPath
+
+
+def check_logins(report: Report, view: dict[str, Any]) -> None:
+    """``managed_in``, one managing environment per server, one manager per login, and the
+    admin secret each environment's rotations read."""
+    databases, envs, secrets = view["databases"], view["environments"], view["secrets"]
+    logins: list[Login] = []
+    vault_connections: set[tuple[str, str]] = set()
+    admins_checked: set[tuple[str, str]] = set()
+    for secret_id, secret in secrets.items():
+        if not _manages_a_login(secret):
+            continue
+        db_name = secret["database"]["database"]
+        db = databases.get(db_name)
+        if db is None:
+            continue
+        path: RawPath = ("secrets", secret_id)
+        secret_envs = [e for e in secret.get("environments") or list(envs) if e in envs]
+        allowed = managing_envs(db, secret_envs)
+        if len(allowed) < len(secret_envs) and db["managed_in"] in envs:
+            _report_unmanaged(report, path, secret, db_name, db["managed_in"], secret_envs)
+        for env in allowed:
+            server = endpoint(db, env)
+            if server is None:  # check_login_host reports it
+                continue
+            where = _env_where(path, secret, env)
+            host_at = setting_path(("databases", db_name), db, env, "host")
+            for username, name_at in _usernames(path, secret):
+                manager = f"secret '{secret_id}'"
+                logins.append(
+                    Login(env, server, username, manager, db_name, where, name_at, host_at)
+                )
+            if secret["store"] == "vault-database" and (db_name, env) not in vault_connections:
+                vault_connections.add((db_name, env))
+                admin = connection(db, env)["vault_username"]
+                if admin is not None:
+                    name_at = setting_path(("databases", db_name), db, env, "vault_username")
+                    manager = f"the Vault connection of database '{db_name}'"
+                    logins.append(
+                        Login(env, server, admin, manager, db_name, where, name_at, host_at)
+                    )
+            admin_secret = connection(db, env)["admin_secret"]
+            admin_at = setting_path(("databases", db_name), db, env, "admin_secret")
+            if (
+                secret["store"] == "aws-secretsmanager"
+                and admin_secret not in (None, secret_id)
+                and secrets.get(admin_secret) is not None
+                and admin_at == ("databases", db_name, "admin_secret")  # own: checked already
+                and (db_name, env) not in admins_checked
+            ):
+                admins_checked.add((db_name, env))
+                _check_admin_in_env(report, admin_at, admin_secret, env, secrets, envs, secret_id)
+    _check_servers(report, logins, list(envs))
+    _check_one_manager(report, logins)
+
+
+def _manages_a_login(secret: dict[str, Any] | None) -> bool:
+    return (
+        secret is not None
+        and secret["type"] == "database"
+        and secret["store"] in _MANAGING_STORES
+        and secret.get("database") is not None
+        and secret.get("lifecycle", "active") != "retired"
+    )
+
+
+def _usernames(path: RawPath, secret: dict[str, Any]) -> list[tuple[str, RawPath]]:
+    """The logins a secret's rotation changes: a Vault dynamic role changes none (each lease
+    is a fresh login; its Vault connection is counted on its own)."""
+    login = secret["database"]
+    rotation = secret.get("rotation") or {}
+    strategy = rotation.get("strategy", "single-user")
+    lpath = (*path, "database")
+    if strategy == "dynamic":
+        return []
+    names = [(login["username"], (*lpath, "username"))]
+    if strategy == "alternating-users":
+        if "alternate_username" in login:
+            names.append((login["alternate_username"], (*lpath, "alternate_username")))
+        else:
+            names.append((login["username"] + CLONE_SUFFIX, (*lpath, "username")))
+    return names
+
+
+def _env_where(path: RawPath, secret: dict[str, Any], env: str) -> RawPath:
+    """Where a secret puts a login in ``env``: its environments entry, else its database."""
+    listed = secret.get("environments")
+    if listed is not None and env in listed:
+        return (*path, "environments", str(listed.index(env)))
+    return (*path, "database", "database")
+
+
+def _report_unmanaged(
+    report: Report,
+    path: RawPath,
+    secret: dict[str, Any],
+    db_name: str,
+    owner: str,
+    secret_envs: list[str],
+) -> None:
+    shared = (
+        f"database '{db_name}' is shared by several environments and only '{owner}' manages "
+        f"its logins (managed_in: {owner})"
+    )
+    others = [e for e in secret_envs if e != owner]
+    if secret.get("environments") is None:
+        report.at_value(
+            (*path, "database", "database"),
+            f"{shared}, but this secret's environments default to all and include "
+            f"{_names(others)}: set environments: [{owner}], or give "
+            f"{'them' if len(others) > 1 else 'it'} a database entry with a server of "
+            f"{'their' if len(others) > 1 else 'its'} own",
+            "DATABASE",
+        )
+        return
+    for env in others:
+        report.at_value(
+            _env_where(path, secret, env),
+            f"{shared}, so this secret may not manage one in '{env}': remove '{env}' from its "
+            f"environments, or give '{env}' a database entry with a server of its own",
+            "DATABASE",
+        )
+
+
+def _names(envs: list[str]) -> str:
+    quoted = [f"'{e}'" for e in envs]
+    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + f" and {quoted[-1]}"
+
+
+def _check_servers(report: Report, logins: list[Login], env_order: list[str]) -> None:
+    """At most one environment manages logins on a server."""
+    by_server: dict[tuple[str, int], dict[str, list[Login]]] = {}
+    for login in logins:
+        by_server.setdefault(login.server, {}).setdefault(login.env, []).append(login)
+    rank = {env: i for i, env in enumerate(env_order)}
+    for server, per_env in by_server.items():
+        if len(per_env) < 2:
+            continue
+        first_env, *others = sorted(per_env, key=rank.__getitem__)
+        first = per_env[first_env]
+        for env in others:
+            here = per_env[env]
+            shared = {x.username for x in first} & {x.username for x in here}
+            if shared:
+                name = min(shared)
+                a = next(x for x in first if x.username == name)
+                b = next(x for x in here if x.username == name)
+                problem = (
+                    f"login '{name}' on {_server(server)} would be managed in '{a.env}' and in "
+                    f"'{b.env}' ({_sources(report, a, b)}): a login belongs to the whole "
+                    "server, so each environment's rotation would change the other's password"
+                )
+            else:
+                a, b = first[0], here[0]
+                problem = (
+                    f"server {_server(server)} would have logins managed in '{a.env}' and in "
+                    f"'{b.env}' ({_sources(report, a, b)}), so '{b.env}' could change, create "
+                    f"or drop logins '{a.env}' uses"
+                )
+            report.at_value(
+                b.where,
+                f"{problem}; give each environment its own server "
+                f"(databases.{b.database}.environments.{b.env}.host) or declare the one "
+                f"environment that manages it (databases.{a.database}.managed_in)",
+                "DATABASE",
+            )
+
+
+def _server(server: tuple[str, int]) -> str:
+    return f"{server[0]}:{server[1]}"
+
+
+def _sources(report: Report, a: Login, b: Login) -> str:
+    """Who manages the login in each environment, and where each host was written."""
+    if a.manager == b.manager:
+        managers = f"both by {a.manager}"
+    else:
+        managers = f"by {a.manager} and {b.manager}"
+    if a.host_at == b.host_at:
+        return f"{managers}; both use host {_written(report, a.host_at)}"
+    return f"{managers}; hosts {_written(report, a.host_at)} and {_written(report, b.host_at)}"
+
+
+def _written(report: Report, path: RawPath) -> str:
+    pos = report.src.value_position(path)
+    return f"{report.src.render(path)} at {report.src.file}:{pos.line}:{pos.column}"
+
+
+def _check_one_manager(report: Report, logins: list[Login]) -> None:
+    """Within one environment, one login on one server has one manager."""
+    first: dict[tuple[str, tuple[str, int], str], Login] = {}
+    reported: set[tuple[str, str, str]] = set()
+    for login in logins:
+        earlier = first.setdefault((login.env, login.server, login.username), login)
+        pair = (earlier.manager, login.manager, login.username)
+        if earlier.manager == login.manager or pair in reported:
+            continue
+        reported.add(pair)
+        if earlier.database == login.database:
+            place = f"database '{login.database}'"
+        else:
+            databases = f"databases '{earlier.database}' and '{login.database}'"
+            place = f"{_server(login.server)} ({databases})"
+        report.at_value(
+            login.name_at,
+            f"login '{login.username}' on {place} is already managed by {earlier.manager} "
+            f"in '{login.env}'; two rotations of one login break each other",
+            "DATABASE",
+        )

@@ -13,7 +13,14 @@ from typing import Any
 
 from seccat.catalog import waiver_targets
 from seccat.catalog.alphabets import ALPHABETS, matches
-from seccat.catalog.database_checks import check_databases, check_login_host, connection
+from seccat.catalog.database_checks import (
+    CLONE_SUFFIX,
+    check_databases,
+    check_login_host,
+    check_logins,
+    connection,
+    managing_envs,
+)
 from seccat.catalog.diagnostics import Diagnostic
 from seccat.catalog.durations import parse_duration
 from seccat.catalog.generate_checks import check_generate
@@ -27,7 +34,7 @@ from seccat.catalog.yamlsource import RawPath, Source
 AWS_MIN_INTERVAL = 4 * HOUR
 AWS_MAX_INTERVAL = 1000 * DAY
 MAX_WINDOW = 24 * HOUR
-#: PostgreSQL truncates identifiers at 63 bytes; alternating users append "_a"/"_b".
+#: PostgreSQL truncates identifiers at 63 bytes; the alternating login appends "_clone".
 PG_MAX_IDENTIFIER = 63
 
 _STRATEGIES_BY_STORE = {
@@ -88,11 +95,11 @@ def semantic_diagnostics(
     check_services(report, view)
     check_databases(report, view)
 
-    usernames: dict[tuple[str, str], str] = {}
     for secret_id, secret in secrets.items():
         if secret is not None:
-            _check_secret(report, secret_id, secret, view, usernames)
+            _check_secret(report, secret_id, secret, view)
             check_generate(report, ("secrets", secret_id), secret)
+    check_logins(report, view)
 
     if isinstance(waivers, list) and ("waivers",) not in broken:
         for i, waiver in enumerate(waivers):
@@ -145,7 +152,6 @@ def _check_secret(
     secret_id: str,
     secret: dict[str, Any],
     data: dict[str, Any],
-    usernames: dict[tuple[str, str], str],
 ) -> None:
     path: RawPath = ("secrets", secret_id)
     teams, envs = data["teams"], data["environments"]
@@ -243,7 +249,7 @@ def _check_secret(
         _check_date(report, (*path, "sunset"), secret["sunset"])
 
     _check_rotation(report, path, secret, lifecycle)
-    _check_database_login(report, path, secret, data, usernames)
+    _check_database_login(report, path, secret, data)
 
 
 def _check_consumer_identity(
@@ -438,8 +444,9 @@ def _check_database_login(
     path: RawPath,
     secret: dict[str, Any],
     data: dict[str, Any],
-    usernames: dict[tuple[str, str], str],
 ) -> None:
+    """One secret's login on its own; which server it lands on, and who else manages it
+    there, is database_checks.check_logins's."""
     databases, environments = data["databases"], data["environments"]
     login = secret.get("database")
     secret_envs = secret.get("environments") or list(environments)
@@ -461,7 +468,8 @@ def _check_database_login(
     db = databases.get(name)
     strategy = (secret.get("rotation") or {}).get("strategy")
     if report.reference((*lpath, "database"), "database", name, databases) and db is not None:
-        envs = [e for e in secret_envs if e in environments]
+        # environments a shared server refuses are reported by check_logins, once
+        envs = managing_envs(db, [e for e in secret_envs if e in environments])
         check_login_host(report, (*lpath, "database"), name, db, envs)
         for env in envs:
             conn = connection(db, env)
@@ -482,31 +490,32 @@ def _check_database_login(
                     "DATABASE",
                 )
                 break
-            if _admin_missing(report, (*lpath, "database"), secret, path[-1], conn, env, data):
+            own = "admin_secret" in ((db.get("environments") or {}).get(env) or {})
+            where = (*lpath, "database")
+            if _admin_missing(report, where, secret, path[-1], conn, env, data, own):
                 break
 
     names = [("username", login["username"])]
     if "alternate_username" in login:
         names.append(("alternate_username", login["alternate_username"]))
-    for field, username in names:
-        fpath = (*lpath, field)
-        if username.startswith("pg_") or username in ("postgres", "public"):
-            report.at_value(fpath, f"'{username}' is reserved by PostgreSQL", "DATABASE")
-        key = (name, username)
-        owner = usernames.setdefault(key, path[-1])
-        if owner != path[-1]:
+        if login["alternate_username"] == login["username"]:
             report.at_value(
-                fpath,
-                f"login '{username}' on database '{name}' is already managed by secret "
-                f"'{owner}'; two rotations of one login break each other",
+                (*lpath, "alternate_username"),
+                "the alternating login must differ from username (rotation alternates "
+                "between the two)",
                 "DATABASE",
             )
+    for field, username in names:
+        if username.startswith("pg_") or username in ("postgres", "public"):
+            report.at_value((*lpath, field), f"'{username}' is reserved by PostgreSQL", "DATABASE")
     derived = strategy == "alternating-users" and "alternate_username" not in login
-    if derived and len(login["username"]) + 2 > PG_MAX_IDENTIFIER:
+    longest = PG_MAX_IDENTIFIER - len(CLONE_SUFFIX)
+    if derived and len(login["username"]) > longest:
         report.at_value(
             (*lpath, "username"),
-            "too long to derive the alternating logins (_a/_b); at most 61 characters "
-            "or set alternate_username",
+            f"too long to derive the alternating login (username + '{CLONE_SUFFIX}' would pass "
+            f"PostgreSQL's {PG_MAX_IDENTIFIER} characters); at most {longest} characters or set "
+            "alternate_username",
             "DATABASE",
         )
 
@@ -519,10 +528,13 @@ def _admin_missing(
     conn: dict[str, Any],
     env: str,
     data: dict[str, Any],
+    own: bool = False,
 ) -> bool:
     """The Secrets Manager rotation of a database login in ``env`` signs in with the
     database's admin secret of that environment: it must exist there, and alternating
-    users need one other than the login itself. Reports and returns True when not."""
+    users need one other than the login itself. Reports and returns True when not. An
+    environment's ``own`` admin secret missing there is reported where it is written
+    (database_checks.check_databases), not again here."""
     admin = conn["admin_secret"]
     rotated = secret.get("rotation") is not None and secret.get("lifecycle") != "retired"
     if secret["store"] != "aws-secretsmanager" or not rotated or admin is None:
@@ -542,7 +554,7 @@ def _admin_missing(
     if target is None:  # unknown or broken: reported where admin_secret is written
         return False
     admin_envs = target.get("environments") or list(data["environments"])
-    if env in admin_envs:
+    if env in admin_envs or own:
         return False
     report.at_value(
         where,

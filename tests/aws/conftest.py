@@ -73,11 +73,15 @@ BASE: dict[str, Any] = {
     "databases": {
         "orders-db": {
             "engine": "postgresql",
-            "host": "orders-db.internal.example.com",
             "port": 5432,
             "database": "orders",
             "admin_secret": "payments/orders-db-admin",
             "vpc": {"subnet_ids": ["subnet-0a1b2c3d"], "security_group_ids": ["sg-0123abcd"]},
+            # one server per environment (a dev rotation never reaches prod's logins)
+            "environments": {
+                "dev": {"host": "orders-db.dev.internal.example.com"},
+                "prod": {"host": "orders-db.prod.internal.example.com"},
+            },
         }
     },
     "secrets": {

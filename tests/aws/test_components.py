@@ -241,7 +241,7 @@ def test_rotation_function_settings(aws_preview) -> None:
         "SECCAT_GENERATE_EXCLUDE_PUNCTUATION": "false",
         "SECCAT_GENERATE_REQUIRE_EACH_INCLUDED_TYPE": "true",
         "SECCAT_DB_STRATEGY": "alternating-users",
-        "SECCAT_DB_HOST": "orders-db.internal.example.com",
+        "SECCAT_DB_HOST": "orders-db.prod.internal.example.com",
         "SECCAT_DB_PORT": "5432",
         "SECCAT_DB_NAME": "orders",
         "SECCAT_DB_USERNAME": "orders_app",

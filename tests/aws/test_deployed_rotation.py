@@ -140,7 +140,7 @@ def test_postgres_rotator_accepts_the_deployed_configuration(aws_preview) -> Non
     config = DbConfig.from_env(app)
     assert config.strategy == "alternating-users"
     assert (config.host, config.port, config.dbname) == (
-        "orders-db.internal.example.com",
+        "orders-db.prod.internal.example.com",
         5432,
         "orders",
     )

@@ -125,18 +125,18 @@ CASES = [
                 "app_admin}",
                 "DATABASE",
                 "login 'app_admin' on database 'db' is already managed by "
-                "secret 'data/admin'; two rotations of one login break each other",
+                "secret 'data/admin' in 'prod'; two rotations of one login break each other",
             )
         ],
     ),
     (
-        f"{S}{{{BASE}, type: database, store: aws-secretsmanager, rotation: {{every: 30d, strategy: alternating-users}}, database: {{database: db, username: {'u' * 62}}}}}\n",
+        f"{S}{{{BASE}, type: database, store: aws-secretsmanager, rotation: {{every: 30d, strategy: alternating-users}}, database: {{database: db, username: {'u' * 58}}}}}\n",
         [
             (
                 "uuuu",
                 "DATABASE",
-                "too long to derive the alternating logins (_a/_b); at most "
-                "61 characters or set alternate_username",
+                "too long to derive the alternating login (username + '_clone' would pass "
+                "PostgreSQL's 63 characters); at most 57 characters or set alternate_username",
             )
         ],
     ),
