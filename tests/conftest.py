@@ -26,7 +26,11 @@ for _path in (TESTS, ROOT / "functions", ROOT / "benchmarks"):
 from catalog_gen import generate  # noqa: E402
 from servers.moto import MotoServer, running_moto  # noqa: E402
 from servers.openbao import OpenBaoServer, running_openbao  # noqa: E402
-from servers.postgres import PostgresServer, running_postgres  # noqa: E402
+from servers.postgres import (  # noqa: E402
+    PostgresServer,
+    running_postgres,
+    running_postgres_clusters,
+)
 from vault.harness import Recorded, record  # noqa: E402
 
 from seccat.catalog.loader import load_catalog, parse_catalog  # noqa: E402
@@ -97,6 +101,14 @@ def postgres_server() -> Iterator[PostgresServer]:
     """A real PostgreSQL 15 cluster with scram-sha-256 on 127.0.0.1; fails if PG is missing."""
     with running_postgres() as server:
         yield server
+
+
+@pytest.fixture(scope="session")
+def postgres_per_environment() -> Iterator[dict[str, PostgresServer]]:
+    """One real PostgreSQL per environment of catalog.yaml ("dev", "staging", "prod"), and
+    "shared": one more for the layout issue 8 found (every environment on one server)."""
+    with running_postgres_clusters(("dev", "staging", "prod", "shared")) as servers:
+        yield servers
 
 
 @pytest.fixture(scope="session")

@@ -10,6 +10,7 @@ A missing PostgreSQL is an error, never a skip: CI installs it (Debian's ``postg
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import glob
 import os
@@ -19,11 +20,12 @@ import socket
 import subprocess
 import tempfile
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import psycopg
+from psycopg import sql
 from psycopg.conninfo import make_conninfo
 
 SERVER_USER = "postgres"
@@ -60,6 +62,15 @@ class PostgresServer:
         self, user: str | None = None, password: str | None = None, dbname: str = "postgres"
     ) -> psycopg.Connection:
         return psycopg.connect(self.dsn(user, password, dbname), autocommit=True)
+
+    def password_hashes(self) -> dict[str, str]:
+        """Login -> stored SCRAM verifier (pg_authid, superuser only), for every role with a
+        password: which logins a rotation changed, read without knowing any password."""
+        with self.connect() as conn:
+            rows = conn.execute(
+                "SELECT rolname, rolpassword FROM pg_authid WHERE rolpassword IS NOT NULL"
+            ).fetchall()
+        return {name: verifier for name, verifier in rows}
 
 
 def find_bindir() -> Path:
@@ -122,20 +133,60 @@ def running_postgres(max_connections: int = 40) -> Iterator[PostgresServer]:
 
     ``max_connections``: a cluster standing in for many catalog databases needs more (Vault
     keeps a pool per database connection)."""
+    with running_postgres_clusters(("only",), max_connections) as servers:
+        yield servers["only"]
+
+
+@contextlib.contextmanager
+def running_postgres_clusters(
+    names: Sequence[str], max_connections: int = 40
+) -> Iterator[dict[str, PostgresServer]]:
+    """Independent clusters, one per name: each its own data directory, port and superuser
+    password, all on 127.0.0.1. One initdb serves as the template (copied per cluster) and
+    the clusters start in parallel, so N clusters cost little more than one."""
     bindir = find_bindir()
     root = Path(tempfile.mkdtemp(prefix="seccat-pg-"))
-    server: PostgresServer | None = None
+    started: list[PostgresServer] = []
     try:
         _chown_to_server_user(root)
-        data_dir = root / "data"
-        socket_dir = root / "sock"
-        socket_dir.mkdir()
-        _chown_to_server_user(socket_dir)
-        password = secrets.token_urlsafe(24)
-        pwfile = root / "pwfile"
-        pwfile.write_text(password + "\n")
-        pwfile.chmod(0o600)
-        _chown_to_server_user(pwfile)
+        template = root / "template"
+        _initdb(bindir, root, template)
+        dirs = {}
+        for i, name in enumerate(names):
+            home = root / f"cluster-{i}"
+            home.mkdir()
+            (home / "sock").mkdir()
+            _chown_to_server_user(home)
+            _chown_to_server_user(home / "sock")
+            _run(["cp", "-a", str(template), str(home / "data")], root, "copying the cluster")
+            dirs[name] = home
+        with concurrent.futures.ThreadPoolExecutor(max_workers=len(names) or 1) as pool:
+            futures = {
+                name: pool.submit(
+                    _start_own, bindir, home, secrets.token_urlsafe(24), started, max_connections
+                )
+                for name, home in dirs.items()
+            }
+            servers = {name: future.result() for name, future in futures.items()}
+        yield servers
+    finally:
+        for server in started:
+            stop = [str(bindir / "pg_ctl"), "-D", str(server.data_dir), "-m", "immediate", "-w"]
+            with contextlib.suppress(PostgresUnavailable, subprocess.TimeoutExpired):
+                _run([*stop, "stop"], root, "pg_ctl stop")
+        shutil.rmtree(root, ignore_errors=True)
+
+
+#: The template's superuser password: replaced in every cluster before anyone can use it.
+_TEMPLATE_PASSWORD = secrets.token_urlsafe(24)
+
+
+def _initdb(bindir: Path, root: Path, data_dir: Path) -> None:
+    pwfile = root / "pwfile"
+    pwfile.write_text(_TEMPLATE_PASSWORD + "\n")
+    pwfile.chmod(0o600)
+    _chown_to_server_user(pwfile)
+    try:
         _run(
             [
                 str(bindir / "initdb"),
@@ -154,27 +205,36 @@ def running_postgres(max_connections: int = 40) -> Iterator[PostgresServer]:
             root,
             "initdb",
         )
-        pwfile.unlink()
-        log_file = root / "server.log"
-        server = _start(bindir, root, data_dir, socket_dir, log_file, password, max_connections)
-        yield server
     finally:
-        if server is not None:
-            with contextlib.suppress(PostgresUnavailable, subprocess.TimeoutExpired):
-                _run(
-                    [
-                        str(bindir / "pg_ctl"),
-                        "-D",
-                        str(server.data_dir),
-                        "-m",
-                        "immediate",
-                        "-w",
-                        "stop",
-                    ],
-                    root,
-                    "pg_ctl stop",
-                )
-        shutil.rmtree(root, ignore_errors=True)
+        pwfile.unlink()
+
+
+def _start_own(
+    bindir: Path,
+    home: Path,
+    password: str,
+    started: list[PostgresServer],
+    max_connections: int,
+) -> PostgresServer:
+    """Start a copied cluster and give its superuser a password of its own, so no two
+    clusters share a credential."""
+    server = _start(
+        bindir,
+        home,
+        home / "data",
+        home / "sock",
+        home / "server.log",
+        _TEMPLATE_PASSWORD,
+        max_connections,
+    )
+    started.append(server)
+    with server.connect() as conn:
+        conn.execute(
+            sql.SQL("ALTER ROLE {} PASSWORD {}").format(
+                sql.Identifier(SERVER_USER), sql.Literal(password)
+            )
+        )
+    return replace(server, superuser_password=password)
 
 
 def _start(

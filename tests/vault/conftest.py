@@ -41,11 +41,17 @@ class VaultWorld:
     kubernetes: KubernetesApi
 
 
-def prepare_database(pg: PostgresServer, catalog: Catalog, admin_password: str) -> None:
+def prepare_database(
+    pg: PostgresServer, catalog: Catalog, admin_password: str, env: str | None = None
+) -> None:
     """What a DBA does once per database before Vault manages it (docs/vault.md): a database,
-    Vault's admin login, the static logins and the group roles dynamic logins inherit."""
+    Vault's admin login, the static logins and the group roles dynamic logins inherit. With
+    ``env``: only what that environment's server holds (its connection settings, its
+    secrets)."""
+    databases = [catalog.database_in(n, env) if env else d for n, d in catalog.databases.items()]
+    secrets_there = catalog.secrets_in(env) if env else catalog.secrets.values()
     with pg.connect() as conn:
-        for db in catalog.databases.values():
+        for db in databases:
             if db.vault_username is None:
                 continue
             exists = conn.execute(
@@ -63,11 +69,11 @@ def prepare_database(pg: PostgresServer, catalog: Catalog, admin_password: str) 
                     )
                 )
                 conn.execute(sql.SQL("GRANT pg_signal_backend TO {}").format(admin))
-        for secret in catalog.secrets.values():
+        for secret in secrets_there:
             if secret.store != "vault-database" or secret.database is None:
                 continue
             name = secret.database.username
-            db = catalog.databases[secret.database.database]
+            db = next(d for d in databases if d.name == secret.database.database)
             if conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (name,)).fetchone():
                 continue
             static = secret.rotation is not None and secret.rotation.strategy == "static"

@@ -9,9 +9,11 @@ The only departures from the recorded inputs, each forced by the test environmen
 
 * secrets: the preview shows ``[secret]``, so inputs are captured unredacted while the engine
   runs (``record``); the database admin password stand-in is replaced by the test cluster's
-  real one, which the harness is given;
+  real one, which the harness is given (``DatabaseTarget``), unless the stack config given
+  to ``record`` supplied the real one, as a stack does (``AS_RECORDED``);
 * the database connection URL points at the test cluster (host, port) without TLS (the
-  throwaway cluster has no certificate); the rest of the URL is used as recorded;
+  throwaway cluster has no certificate); the rest of the URL is used as recorded. With
+  ``AS_RECORDED`` the catalog itself names the test clusters, and only the TLS mode changes;
 * the file audit device writes into the test's scratch directory, not /var/log;
 * each Kubernetes auth backend is pointed at the test's TokenReview endpoint
   (``configure_kubernetes``): seccat leaves ``kubernetes_host`` to the operator;
@@ -52,12 +54,19 @@ class UnmappedResource(AssertionError):
 
 @dataclass(frozen=True)
 class DatabaseTarget:
-    """Where the real test cluster is, and the password of the admin Vault logs in as."""
+    """Where the real test cluster is, and the password of the admin Vault logs in as.
 
-    host: str
-    port: int
-    admin_password: str = field(repr=False)
+    ``None`` keeps what the program recorded: the host and port of the catalog, the
+    password of the stack config."""
+
+    host: str | None
+    port: int | None
+    admin_password: str | None = field(repr=False)
     sslmode: str = "disable"
+
+
+#: Every connection goes where the catalog says, with the password its stack config holds.
+AS_RECORDED = DatabaseTarget(None, None, None)
 
 
 @dataclass
@@ -242,6 +251,9 @@ class VaultHarness:
 
     def _connection(self, i: dict[str, Any]) -> None:
         pg = i["postgresql"]
+        assert pg["passwordWo"] not in (SECRET_PLACEHOLDER, vault_config.OFFLINE_PASSWORD) or (
+            self.database.admin_password is not None
+        ), "AS_RECORDED needs the admin password in the stack config given to record()"
         assert pg["passwordWo"] != SECRET_PLACEHOLDER
         self._write(
             f"{i['backend']}/config/{i['name']}",
@@ -251,7 +263,7 @@ class VaultHarness:
                 "verify_connection": bool(i["verifyConnection"]),
                 "connection_url": self._test_cluster_url(pg["connectionUrl"]),
                 "username": pg["username"],
-                "password": self.database.admin_password,
+                "password": self.database.admin_password or pg["passwordWo"],
                 "password_authentication": pg.get("passwordAuthentication", "password"),
                 "max_open_connections": int(pg.get("maxOpenConnections", 4)),
             },
@@ -264,7 +276,9 @@ class VaultHarness:
         assert userinfo == "{{username}}:{{password}}", "credentials must be Vault templates"
         query = dict(parse_qsl(parts.query))
         query["sslmode"] = self.database.sslmode
-        netloc = f"{userinfo}@{self.database.host}:{self.database.port}"
+        host = self.database.host or parts.hostname
+        port = self.database.port or parts.port
+        netloc = f"{userinfo}@{host}:{port}"
         return urlunsplit((parts.scheme, netloc, parts.path, urlencode(query, safe="{}"), ""))
 
     def _static_role(self, i: dict[str, Any]) -> None:
