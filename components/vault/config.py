@@ -5,6 +5,9 @@ and, per database Vault connects to, ``seccat:vault-db-<database>-password`` set
 ``pulumi config set --secret``. The offline engine has no stack secrets, so it sets each
 password key to a fixed stand-in, *marked secret*: the preview shows ``[secret]``, and no real
 password is ever needed (or possible) offline.
+
+The password key names the database, not the environment: one stack is one environment, so
+each stack's config already holds the admin password of that environment's own server.
 """
 
 from __future__ import annotations

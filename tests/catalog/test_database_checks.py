@@ -468,3 +468,45 @@ def test_the_benchmark_catalog_gives_every_environment_its_own_servers() -> None
         assert "host" not in db
         hosts = {env: own["host"] for env, own in db["environments"].items()}
         assert set(hosts) == {"dev", "prod"} and hosts["dev"] != hosts["prod"]
+
+
+def test_issue_8_regression_catalog_yaml_with_one_host_per_database() -> None:
+    """catalog.yaml as the issue found it: orders-db and warehouse-db each had one host for
+    dev, staging and prod. Every login is reported once per pair of environments, at the
+    secret that puts it there, naming both environments and where the host was written."""
+    from servers.catalogs import single_host
+
+    old = {
+        "orders-db": "orders-db.internal.example.com",
+        "warehouse-db": "warehouse.internal.example.com",
+    }
+    text = single_host(lambda name: (old[name], 5432))
+    _, diagnostics = parse_catalog(text, "catalog.yaml")
+
+    def where(marker: str) -> tuple[int, int]:
+        offset = text.index(marker)
+        line = text.count("\n", 0, offset) + 1
+        return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+    def expected(secret: str, login: str, db: str, env: str) -> tuple[int, int, str, str]:
+        line, column = where(f"{{database: {db}, username: {login}}}")
+        host_line, host_column = where(f"host: {old[db]}")
+        return (
+            line,
+            column + len("{database: "),
+            f"secrets.{secret}.database.database",
+            f"login '{login}' on {old[db]}:5432 would be managed in 'dev' and in '{env}' (both "
+            f"by secret '{secret}'; both use host databases.{db}.host at catalog.yaml:"
+            f"{host_line}:{host_column + len('host: ')}): a login belongs to the whole server, "
+            "so each environment's rotation would change the other's password; give each "
+            f"environment its own server (databases.{db}.environments.{env}.host) or declare "
+            f"the one environment that manages it (databases.{db}.managed_in)",
+        )
+
+    assert [(d.line, d.column, d.path, d.message) for d in diagnostics] == [
+        expected("payments/orders-db-admin", "orders_admin", "orders-db", "staging"),
+        expected("payments/orders-db-admin", "orders_admin", "orders-db", "prod"),
+        expected("data/warehouse-etl", "etl_loader", "warehouse-db", "staging"),
+        expected("data/warehouse-etl", "etl_loader", "warehouse-db", "prod"),
+    ]
+    assert {d.code for d in diagnostics} == {"DATABASE"}

@@ -209,7 +209,7 @@ def test_with_one_host_dev_rotation_changes_prods_password(
 ) -> None:
     """Negative control: the catalog as issue 8 found it, deployed anyway."""
     shared = postgres_per_environment["shared"]
-    text = single_host(shared)
+    text = single_host(lambda _: (shared.host, shared.port), ssl_mode="disable")
     path = tmp_path / "catalog.yaml"
     path.write_text(text, encoding="utf-8")
     catalog = build_catalog(YAML(typ="safe").load(text))  # validation would refuse it

@@ -10,7 +10,7 @@ shipped. ``single_host`` rebuilds the layout issue 8 found: one host for every e
 from __future__ import annotations
 
 import io
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from ruamel.yaml import YAML
@@ -46,15 +46,16 @@ def per_environment(servers: Mapping[str, PostgresServer]) -> str:
     return _dump(yaml, data)
 
 
-def single_host(server: PostgresServer) -> str:
-    """catalog.yaml as issue 8 found it: one host for every environment's databases."""
+def single_host(endpoint: Callable[[str], tuple[str, int]], ssl_mode: str | None = None) -> str:
+    """catalog.yaml as issue 8 found it: one host for every environment's databases
+    (``endpoint(database name)`` gives it)."""
     yaml, data = _load()
-    for db in data["databases"].values():
+    for name, db in data["databases"].items():
         vpc = db["environments"].get("prod", {}).get("vpc")
         del db["environments"]
-        db["host"] = server.host
-        db["port"] = server.port
-        db["ssl_mode"] = "disable"
+        db["host"], db["port"] = endpoint(name)
+        if ssl_mode is not None:
+            db["ssl_mode"] = ssl_mode
         if vpc is not None:
             db["vpc"] = vpc
     return _dump(yaml, data)

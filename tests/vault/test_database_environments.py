@@ -208,7 +208,7 @@ def test_the_single_host_layout_breaks_dev_and_staging(
     postgres_per_environment: dict[str, PostgresServer], tmp_path: Path
 ) -> None:
     shared = postgres_per_environment["shared"]
-    text = single_host(shared)
+    text = single_host(lambda _: (shared.host, shared.port), ssl_mode="disable")
     _, diagnostics = parse_catalog(text, "catalog.yaml")
     assert [(d.code, d.message.split(" (")[0]) for d in diagnostics] == [
         ("DATABASE", f"login 'etl_loader' on 127.0.0.1:{shared.port} would be managed in 'dev' "
