@@ -35,6 +35,9 @@ DEFAULT_PORT = 5432
 #: What the rotation function appends to ``username`` for the alternating login when the
 #: catalog sets no ``alternate_username`` (functions/rotation/postgres.py).
 CLONE_SUFFIX = "_clone"
+#: TLS modes the rotation function implements (functions/rotation/postgres.py, pg8000 has
+#: no libpq): the others would pass validation and fail at the first rotation.
+ROTATION_SSL_MODES = ("disable", "require", "verify-full")
 #: Stores whose ``type: database`` secrets manage a login (vault-kv never holds one).
 _MANAGING_STORES = ("aws-secretsmanager", "vault-database")
 
@@ -176,6 +179,7 @@ def check_logins(report: Report, view: dict[str, Any]) -> None:
     logins: list[Login] = []
     vault_connections: set[tuple[str, str]] = set()
     admins_checked: set[tuple[str, str]] = set()
+    tls_checked: set[tuple[str, str]] = set()
     for secret_id, secret in secrets.items():
         if not _manages_a_login(secret):
             continue
@@ -208,6 +212,9 @@ def check_logins(report: Report, view: dict[str, Any]) -> None:
                     logins.append(
                         Login(env, server, admin, manager, db_name, where, name_at, host_at)
                     )
+            if secret["store"] == "aws-secretsmanager" and (db_name, env) not in tls_checked:
+                tls_checked.add((db_name, env))
+                _check_rotation_tls(report, db_name, db, env)
             admin_secret = connection(db, env)["admin_secret"]
             admin_at = setting_path(("databases", db_name), db, env, "admin_secret")
             if (
@@ -221,6 +228,18 @@ def check_logins(report: Report, view: dict[str, Any]) -> None:
                 _check_admin_in_env(report, admin_at, admin_secret, env, secrets, envs, secret_id)
     _check_servers(report, logins, list(envs))
     _check_one_manager(report, logins)
+
+
+def _check_rotation_tls(report: Report, db_name: str, db: dict[str, Any], env: str) -> None:
+    mode = connection(db, env)["ssl_mode"] or "require"
+    if mode in ROTATION_SSL_MODES:
+        return
+    report.at_value(
+        setting_path(("databases", db_name), db, env, "ssl_mode"),
+        f"ssl_mode {mode} is not one the rotation function supports in '{env}' "
+        f"({', '.join(ROTATION_SSL_MODES)}); it has aws-secretsmanager logins there",
+        "DATABASE",
+    )
 
 
 def _manages_a_login(secret: dict[str, Any] | None) -> bool:

@@ -510,3 +510,23 @@ def test_issue_8_regression_catalog_yaml_with_one_host_per_database() -> None:
         expected("data/warehouse-etl", "etl_loader", "warehouse-db", "prod"),
     ]
     assert {d.code for d in diagnostics} == {"DATABASE"}
+
+
+def test_rotation_functions_need_a_tls_mode_they_implement() -> None:
+    """pg8000 in the rotation function knows disable, require and verify-full only."""
+    text = f"""\
+databases:
+  db: {{database: app, ssl_mode: verify-ca, environments: {{dev: {{host: db.dev.internal, ssl_mode: require}}, prod: {{host: db.prod.internal}}}}}}
+  wh: {{host: wh.internal, database: wh, ssl_mode: prefer, vault_username: vault_admin}}
+secrets:
+  data/app: {{{AWS}, environments: [dev, prod], rotation: {{every: 30d}}, database: {{database: db, username: app}}}}
+  data/etl: {{{STATIC}, environments: [prod], database: {{database: wh, username: etl}}}}
+"""
+    assert problems(text) == [
+        (
+            *at(text, "verify-ca"),
+            "DATABASE",
+            "ssl_mode verify-ca is not one the rotation function supports in 'prod' (disable, "
+            "require, verify-full); it has aws-secretsmanager logins there",
+        )
+    ]
