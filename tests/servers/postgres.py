@@ -170,11 +170,16 @@ def running_postgres_clusters(
             servers = {name: future.result() for name, future in futures.items()}
         yield servers
     finally:
-        for server in started:
-            stop = [str(bindir / "pg_ctl"), "-D", str(server.data_dir), "-m", "immediate", "-w"]
-            with contextlib.suppress(PostgresUnavailable, subprocess.TimeoutExpired):
-                _run([*stop, "stop"], root, "pg_ctl stop")
+        with concurrent.futures.ThreadPoolExecutor(max_workers=len(started) or 1) as pool:
+            for server in started:
+                pool.submit(_stop, bindir, root, server)
         shutil.rmtree(root, ignore_errors=True)
+
+
+def _stop(bindir: Path, root: Path, server: PostgresServer) -> None:
+    stop = [str(bindir / "pg_ctl"), "-D", str(server.data_dir), "-m", "immediate", "-w", "stop"]
+    with contextlib.suppress(PostgresUnavailable, subprocess.TimeoutExpired):
+        _run(stop, root, "pg_ctl stop")
 
 
 #: The template's superuser password: replaced in every cluster before anyone can use it.

@@ -1,8 +1,11 @@
 """Fixtures for the Vault tests: the example catalog's three environments and a small rotation
 catalog, recorded offline and applied to one real OpenBao backed by one real PostgreSQL.
 
-All environments share the one server, as they may in production (every name is
+All environments share the one OpenBao, as they may in production (every name is
 environment-qualified), so the least-privilege matrix also proves isolation between them.
+Their database connections all point at the one PostgreSQL here; in production each
+environment has servers of its own, which test_vault_database_environments.py proves on one
+cluster per environment.
 """
 
 from __future__ import annotations
