@@ -173,13 +173,11 @@ class Login:
 
 
 def check_logins(report: Report, view: dict[str, Any]) -> None:
-    """``managed_in``, one managing environment per server, one manager per login, and the
-    admin secret each environment's rotations read."""
+    """``managed_in``, one managing environment per server, one manager per login, and what
+    each environment's rotation functions need of their server."""
     databases, envs, secrets = view["databases"], view["environments"], view["secrets"]
     logins: list[Login] = []
-    vault_connections: set[tuple[str, str]] = set()
-    admins_checked: set[tuple[str, str]] = set()
-    tls_checked: set[tuple[str, str]] = set()
+    done: set[tuple[str, str, str]] = set()  # (check, database, environment) done once
     for secret_id, secret in secrets.items():
         if not _manages_a_login(secret):
             continue
@@ -198,48 +196,56 @@ def check_logins(report: Report, view: dict[str, Any]) -> None:
                 continue
             where = _env_where(path, secret, env)
             host_at = setting_path(("databases", db_name), db, env, "host")
+            manager = f"secret '{secret_id}'"
             for username, name_at in _usernames(path, secret):
-                manager = f"secret '{secret_id}'"
                 logins.append(
                     Login(env, server, username, manager, db_name, where, name_at, host_at)
                 )
-            if secret["store"] == "vault-database" and (db_name, env) not in vault_connections:
-                vault_connections.add((db_name, env))
-                admin = connection(db, env)["vault_username"]
-                if admin is not None:
-                    name_at = setting_path(("databases", db_name), db, env, "vault_username")
-                    manager = f"the Vault connection of database '{db_name}'"
-                    logins.append(
-                        Login(env, server, admin, manager, db_name, where, name_at, host_at)
-                    )
-            if secret["store"] == "aws-secretsmanager" and (db_name, env) not in tls_checked:
-                tls_checked.add((db_name, env))
-                _check_rotation_tls(report, db_name, db, env)
-            admin_secret = connection(db, env)["admin_secret"]
-            admin_at = setting_path(("databases", db_name), db, env, "admin_secret")
-            if (
-                secret["store"] == "aws-secretsmanager"
-                and admin_secret not in (None, secret_id)
-                and secrets.get(admin_secret) is not None
-                and admin_at == ("databases", db_name, "admin_secret")  # own: checked already
-                and (db_name, env) not in admins_checked
-            ):
-                admins_checked.add((db_name, env))
-                _check_admin_in_env(report, admin_at, admin_secret, env, secrets, envs, secret_id)
+            # every vault-database secret needs its environment's Vault connection
+            admin, once = connection(db, env)["vault_username"], ("vault", db_name, env)
+            if secret["store"] == "vault-database" and admin is not None and once not in done:
+                done.add(once)
+                name_at = setting_path(("databases", db_name), db, env, "vault_username")
+                vault = f"the Vault connection of database '{db_name}'"
+                logins.append(Login(env, server, admin, vault, db_name, where, name_at, host_at))
+            if secret["store"] == "aws-secretsmanager":
+                _check_rotation_settings(report, secret_id, db_name, db, env, view, done)
     _check_servers(report, logins, list(envs))
     _check_one_manager(report, logins)
 
 
-def _check_rotation_tls(report: Report, db_name: str, db: dict[str, Any], env: str) -> None:
-    mode = connection(db, env)["ssl_mode"] or "require"
-    if mode in ROTATION_SSL_MODES:
-        return
-    report.at_value(
-        setting_path(("databases", db_name), db, env, "ssl_mode"),
-        f"ssl_mode {mode} is not one the rotation function supports in '{env}' "
-        f"({', '.join(ROTATION_SSL_MODES)}); it has aws-secretsmanager logins there",
-        "DATABASE",
-    )
+def _check_rotation_settings(
+    report: Report,
+    secret_id: str,
+    db_name: str,
+    db: dict[str, Any],
+    env: str,
+    view: dict[str, Any],
+    done: set[tuple[str, str, str]],
+) -> None:
+    """What an aws-secretsmanager rotation function in ``env`` needs: a TLS mode it
+    implements, and the shared admin secret in ``env`` (an environment's own one is checked
+    by check_databases)."""
+    conn = connection(db, env)
+    mode = conn["ssl_mode"] or "require"
+    if mode not in ROTATION_SSL_MODES and ("tls", db_name, env) not in done:
+        done.add(("tls", db_name, env))
+        report.at_value(
+            setting_path(("databases", db_name), db, env, "ssl_mode"),
+            f"ssl_mode {mode} is not one the rotation function supports in '{env}' "
+            f"({', '.join(ROTATION_SSL_MODES)}); it has aws-secretsmanager logins there",
+            "DATABASE",
+        )
+    admin, secrets = conn["admin_secret"], view["secrets"]
+    admin_at = setting_path(("databases", db_name), db, env, "admin_secret")
+    if (
+        admin not in (None, secret_id)
+        and secrets.get(admin) is not None
+        and admin_at == ("databases", db_name, "admin_secret")
+        and ("admin", db_name, env) not in done
+    ):
+        done.add(("admin", db_name, env))
+        _check_admin_in_env(report, admin_at, admin, env, secrets, view["environments"], secret_id)
 
 
 def _manages_a_login(secret: dict[str, Any] | None) -> bool:
