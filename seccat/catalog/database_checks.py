@@ -48,14 +48,6 @@ def connection(db: dict[str, Any], env: str) -> dict[str, Any]:
     return {k: own[k] if k in own else db.get(k) for k in CONNECTION_KEYS}
 
 
-def endpoint(db: dict[str, Any], env: str) -> tuple[str, int] | None:
-    """(host, port) of the server ``env`` reaches, or None when it has no host."""
-    conn = connection(db, env)
-    if conn["host"] is None:
-        return None
-    return conn["host"], conn["port"] if conn["port"] is not None else DEFAULT_PORT
-
-
 def setting_path(path: RawPath, db: dict[str, Any], env: str, key: str) -> RawPath:
     """Where ``key`` of ``env``'s connection was written (its own block, else the shared)."""
     own = (db.get("environments") or {}).get(env) or {}
@@ -178,6 +170,7 @@ def check_logins(report: Report, view: dict[str, Any]) -> None:
     databases, envs, secrets = view["databases"], view["environments"], view["secrets"]
     logins: list[Login] = []
     done: set[tuple[str, str, str]] = set()  # (check, database, environment) done once
+    conns: dict[tuple[str, str], dict[str, Any]] = {}
     for secret_id, secret in secrets.items():
         if not _manages_a_login(secret):
             continue
@@ -191,9 +184,13 @@ def check_logins(report: Report, view: dict[str, Any]) -> None:
         if len(allowed) < len(secret_envs) and db["managed_in"] in envs:
             _report_unmanaged(report, path, secret, db_name, db["managed_in"], secret_envs)
         for env in allowed:
-            server = endpoint(db, env)
-            if server is None:  # check_login_host reports it
+            key = (db_name, env)
+            if key not in conns:
+                conns[key] = connection(db, env)
+            conn = conns[key]
+            if conn["host"] is None:  # check_login_host reports it
                 continue
+            server = (conn["host"], conn["port"] or DEFAULT_PORT)
             where = _env_where(path, secret, env)
             host_at = setting_path(("databases", db_name), db, env, "host")
             manager = f"secret '{secret_id}'"
@@ -202,14 +199,14 @@ def check_logins(report: Report, view: dict[str, Any]) -> None:
                     Login(env, server, username, manager, db_name, where, name_at, host_at)
                 )
             # every vault-database secret needs its environment's Vault connection
-            admin, once = connection(db, env)["vault_username"], ("vault", db_name, env)
+            admin, once = conn["vault_username"], ("vault", db_name, env)
             if secret["store"] == "vault-database" and admin is not None and once not in done:
                 done.add(once)
                 name_at = setting_path(("databases", db_name), db, env, "vault_username")
                 vault = f"the Vault connection of database '{db_name}'"
                 logins.append(Login(env, server, admin, vault, db_name, where, name_at, host_at))
             if secret["store"] == "aws-secretsmanager":
-                _check_rotation_settings(report, secret_id, db_name, db, env, view, done)
+                _check_rotation_settings(report, secret_id, db_name, db, env, conn, view, done)
     _check_servers(report, logins, list(envs))
     _check_one_manager(report, logins)
 
@@ -220,13 +217,13 @@ def _check_rotation_settings(
     db_name: str,
     db: dict[str, Any],
     env: str,
+    conn: dict[str, Any],
     view: dict[str, Any],
     done: set[tuple[str, str, str]],
 ) -> None:
     """What an aws-secretsmanager rotation function in ``env`` needs: a TLS mode it
     implements, and the shared admin secret in ``env`` (an environment's own one is checked
     by check_databases)."""
-    conn = connection(db, env)
     mode = conn["ssl_mode"] or "require"
     if mode not in ROTATION_SSL_MODES and ("tls", db_name, env) not in done:
         done.add(("tls", db_name, env))
