@@ -530,3 +530,29 @@ secrets:
             "require, verify-full); it has aws-secretsmanager logins there",
         )
     ]
+
+
+def test_issue_8_regression_benchmark_catalog_with_one_host_per_team_database() -> None:
+    """The benchmark catalog as the issue found it (0/20 dev logins worked): each team's
+    database had one host for dev and prod. One error per team database."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from catalog_gen import generate
+
+    text = generate(100)
+    for team in range(20):
+        t = f"team-{team:03d}"
+        text = text.replace(
+            f"environments: {{dev: {{host: {t}-db.dev.example.com}}, "
+            f"prod: {{host: {t}-db.prod.example.com}}}}",
+            f"host: {t}-db.internal.example.com",
+        )
+    _, diagnostics = parse_catalog(text, "bench.yaml")
+    database = [d for d in diagnostics if d.code == "DATABASE"]
+    assert [(d.path, d.message.split(" (")[0]) for d in database] == [
+        (
+            f"secrets.team-{team:03d}/db-admin.database.database",
+            f"login 'admin_team_{team:03d}' on team-{team:03d}-db.internal.example.com:5432 "
+            "would be managed in 'dev' and in 'prod'",
+        )
+        for team in range(20)
+    ]
