@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,6 +36,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import hvac
+import hvac.exceptions
 from pulumi.runtime import rpc
 
 import components.vault.config as vault_config
@@ -43,6 +45,10 @@ from seccat.catalog.model import Catalog
 from seccat.engine.preview import Preview, run_preview
 from seccat.engine.recording import SECRET_PLACEHOLDER
 from seccat.engine.recording import normalise as _normalise
+
+#: What a KV v2 mount answers while it upgrades itself after being mounted.
+_KV_UPGRADING = "Upgrading from non-versioned to versioned data"
+_KV_UPGRADE_TIMEOUT = 30.0
 
 #: Providers the harness deliberately does not apply (their resources are AWS-side).
 IGNORED_PROVIDERS = frozenset({"aws", "pulumi"})
@@ -230,14 +236,22 @@ class VaultHarness:
         )
 
     def _kv_config(self, i: dict[str, Any]) -> None:
-        self._write(
-            f"{i['mount']}/config",
-            {
-                "max_versions": int(i["maxVersions"]),
-                "cas_required": bool(i.get("casRequired", False)),
-                "delete_version_after": f"{int(i.get('deleteVersionAfter') or 0)}s",
-            },
-        )
+        body = {
+            "max_versions": int(i["maxVersions"]),
+            "cas_required": bool(i.get("casRequired", False)),
+            "delete_version_after": f"{int(i.get('deleteVersionAfter') or 0)}s",
+        }
+        # A fresh KV v2 mount upgrades itself in the background and refuses requests until
+        # it is done (longer on a loaded machine); the provider retries, and so do we.
+        deadline = time.monotonic() + _KV_UPGRADE_TIMEOUT
+        while True:
+            try:
+                self._write(f"{i['mount']}/config", body)
+                return
+            except hvac.exceptions.InvalidRequest as exc:
+                if _KV_UPGRADING not in str(exc) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
 
     def _endpoint(self, i: dict[str, Any]) -> None:
         data = json.loads(i["dataJson"])
