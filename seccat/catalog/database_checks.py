@@ -115,19 +115,17 @@ def _check_admin_in_env(
     env: str,
     secrets: dict[str, Any],
     envs: dict[str, Any],
-    user: str | None = None,
 ) -> None:
-    """The admin secret a rotation reads in ``env`` must exist in ``env``."""
+    """An environment's own admin secret must exist in that environment."""
     if env not in envs:
         return
     admin_envs = secrets[admin].get("environments")
     if admin_envs is None or env in admin_envs:
         return
-    why = f", but secret '{user}' rotates a login there with it" if user else ""
     report.at_value(
         where,
         f"admin_secret '{admin}' does not exist in environment '{env}' (its environments: "
-        f"{', '.join(admin_envs)}){why}: add '{env}' to its environments or name an admin "
+        f"{', '.join(admin_envs)}): add '{env}' to its environments or name an admin "
         f"secret of '{env}' (databases.<name>.environments.{env}.admin_secret)",
         "DATABASE",
     )
@@ -206,43 +204,31 @@ def check_logins(report: Report, view: dict[str, Any]) -> None:
                 vault = f"the Vault connection of database '{db_name}'"
                 logins.append(Login(env, server, admin, vault, db_name, where, name_at, host_at))
             if secret["store"] == "aws-secretsmanager":
-                _check_rotation_settings(report, secret_id, db_name, db, env, conn, view, done)
+                _check_rotation_tls(report, db_name, db, env, conn, done)
     _check_servers(report, logins, list(envs))
     _check_one_manager(report, logins)
 
 
-def _check_rotation_settings(
+def _check_rotation_tls(
     report: Report,
-    secret_id: str,
     db_name: str,
     db: dict[str, Any],
     env: str,
     conn: dict[str, Any],
-    view: dict[str, Any],
     done: set[tuple[str, str, str]],
 ) -> None:
-    """What an aws-secretsmanager rotation function in ``env`` needs: a TLS mode it
-    implements, and the shared admin secret in ``env`` (an environment's own one is checked
-    by check_databases)."""
+    """An aws-secretsmanager rotation function in ``env`` needs a TLS mode it implements.
+    (Whether the admin secret it reads exists there is semantics._admin_missing's.)"""
     mode = conn["ssl_mode"] or "require"
-    if mode not in ROTATION_SSL_MODES and ("tls", db_name, env) not in done:
-        done.add(("tls", db_name, env))
-        report.at_value(
-            setting_path(("databases", db_name), db, env, "ssl_mode"),
-            f"ssl_mode {mode} is not one the rotation function supports in '{env}' "
-            f"({', '.join(ROTATION_SSL_MODES)}); it has aws-secretsmanager logins there",
-            "DATABASE",
-        )
-    admin, secrets = conn["admin_secret"], view["secrets"]
-    admin_at = setting_path(("databases", db_name), db, env, "admin_secret")
-    if (
-        admin not in (None, secret_id)
-        and secrets.get(admin) is not None
-        and admin_at == ("databases", db_name, "admin_secret")
-        and ("admin", db_name, env) not in done
-    ):
-        done.add(("admin", db_name, env))
-        _check_admin_in_env(report, admin_at, admin, env, secrets, view["environments"], secret_id)
+    if mode in ROTATION_SSL_MODES or ("tls", db_name, env) in done:
+        return
+    done.add(("tls", db_name, env))
+    report.at_value(
+        setting_path(("databases", db_name), db, env, "ssl_mode"),
+        f"ssl_mode {mode} is not one the rotation function supports in '{env}' "
+        f"({', '.join(ROTATION_SSL_MODES)}); it has aws-secretsmanager logins there",
+        "DATABASE",
+    )
 
 
 def _manages_a_login(secret: dict[str, Any] | None) -> bool:

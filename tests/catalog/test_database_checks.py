@@ -430,13 +430,30 @@ secrets:
 """
     assert problems(text) == [
         (
-            *at(text, "data/admin"),
+            *at(text, "db, username: app}"),
             "DATABASE",
-            "admin_secret 'data/admin' does not exist in environment 'dev' (its environments: "
-            "prod), but secret 'data/app' rotates a login there with it: add 'dev' to its "
-            "environments or name an admin secret of 'dev' "
-            "(databases.<name>.environments.dev.admin_secret)",
+            "this login is rotated in 'dev' with admin_secret 'data/admin', which does not "
+            "exist there (its environments: prod); add 'dev' to them or limit this secret's "
+            "environments",
         )
+    ]
+
+
+def test_an_own_admin_secret_missing_in_its_environment_is_reported_once() -> None:
+    """Where it is written, not again at every secret whose rotation would read it."""
+    text = f"""\
+databases:
+  db:
+    database: app
+    environments:
+      dev: {{host: db.dev.internal, admin_secret: data/admin}}
+      prod: {{host: db.prod.internal, admin_secret: data/admin}}
+secrets:
+  data/admin: {{{AWS}, environments: [prod], rotation: {{every: 30d}}, database: {{database: db, username: admin}}}}
+  data/app: {{{AWS}, environments: [dev, prod], rotation: {{every: 7d, strategy: alternating-users}}, database: {{database: db, username: app}}}}
+"""
+    assert [(line, col, code) for line, col, code, _ in problems(text)] == [
+        (*at(text, "data/admin}"), "DATABASE")
     ]
 
 
