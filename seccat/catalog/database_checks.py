@@ -89,23 +89,26 @@ def _check_admin_secret(
     target = secrets[admin]
     if target is None:  # the admin secret has schema errors of its own
         return False
-    if target["store"] != "aws-secretsmanager" or target["type"] != "database":
-        report.at_value(
-            where,
-            f"admin_secret '{admin}' must be an aws-secretsmanager secret of type database "
-            f"(it is {target['store']}, type {target['type']})",
-            "DATABASE",
-        )
-        return False
-    if target.get("database", {}).get("database") != db_name:
-        report.at_value(
-            where,
-            f"admin_secret '{admin}' holds a login for database "
-            f"'{target.get('database', {}).get('database')}', not '{db_name}'",
-            "DATABASE",
-        )
+    problem = admin_fault(admin, target, db_name)
+    if problem is not None:
+        report.at_value(where, problem, "DATABASE")
         return False
     return True
+
+
+def admin_fault(admin: str, target: dict[str, Any], db_name: str) -> str | None:
+    """Why secret ``admin`` (schema-valid: ``target``) cannot be ``db_name``'s admin login,
+    or None. A faulty admin secret is reported once, where it is named; no other check
+    reports the same admin secret again (semantics._admin_missing skips it)."""
+    if target["store"] != "aws-secretsmanager" or target["type"] != "database":
+        return (
+            f"admin_secret '{admin}' must be an aws-secretsmanager secret of type database "
+            f"(it is {target['store']}, type {target['type']})"
+        )
+    holds = (target.get("database") or {}).get("database")
+    if holds != db_name:
+        return f"admin_secret '{admin}' holds a login for database '{holds}', not '{db_name}'"
+    return None
 
 
 def _check_admin_in_env(
@@ -134,15 +137,25 @@ def _check_admin_in_env(
 def check_login_host(
     report: Report, where: RawPath, db_name: str, db: dict[str, Any], envs: list[str]
 ) -> None:
-    """Every environment a database login exists in must reach the database somewhere."""
-    for env in envs:
-        if connection(db, env)["host"] is None:
-            report.at_value(
-                where,
-                f"database '{db_name}' has no host for environment '{env}' (set "
-                f"databases.{db_name}.environments.{env}.host, or a shared host)",
-                "DATABASE",
-            )
+    """Every environment a database login exists in must reach the database somewhere. One
+    diagnostic per login, naming every environment without a host (one missing shared host
+    is one mistake, however many environments it leaves out)."""
+    missing = [env for env in envs if connection(db, env)["host"] is None]
+    if len(missing) == 1:
+        env = missing[0]
+        report.at_value(
+            where,
+            f"database '{db_name}' has no host for environment '{env}' (set "
+            f"databases.{db_name}.environments.{env}.host, or a shared host)",
+            "DATABASE",
+        )
+    elif missing:
+        report.at_value(
+            where,
+            f"database '{db_name}' has no host for environments {_names(missing)} (give "
+            f"each a server of its own: databases.{db_name}.environments.<env>.host)",
+            "DATABASE",
+        )
 
 
 @dataclass(frozen=True)
@@ -169,6 +182,8 @@ def check_logins(report: Report, view: dict[str, Any]) -> None:
     logins: list[Login] = []
     done: set[tuple[str, str, str]] = set()  # (check, database, environment) done once
     conns: dict[tuple[str, str], dict[str, Any]] = {}
+    #: where an unusable ssl_mode was written -> (the mode, environments rotating with it)
+    bad_tls: dict[RawPath, tuple[str, list[str]]] = {}
     for secret_id, secret in secrets.items():
         if not _manages_a_login(secret):
             continue
@@ -203,32 +218,33 @@ def check_logins(report: Report, view: dict[str, Any]) -> None:
                 name_at = setting_path(("databases", db_name), db, env, "vault_username")
                 vault = f"the Vault connection of database '{db_name}'"
                 logins.append(Login(env, server, admin, vault, db_name, where, name_at, host_at))
-            if secret["store"] == "aws-secretsmanager":
-                _check_rotation_tls(report, db_name, db, env, conn, done)
+            mode = conn["ssl_mode"] or "require"
+            if secret["store"] == "aws-secretsmanager" and mode not in ROTATION_SSL_MODES:
+                at = setting_path(("databases", db_name), db, env, "ssl_mode")
+                bad_tls.setdefault(at, (mode, []))
+                if env not in bad_tls[at][1]:
+                    bad_tls[at][1].append(env)
     _check_servers(report, logins, list(envs))
     _check_one_manager(report, logins)
+    _report_rotation_tls(report, bad_tls, list(envs))
 
 
-def _check_rotation_tls(
-    report: Report,
-    db_name: str,
-    db: dict[str, Any],
-    env: str,
-    conn: dict[str, Any],
-    done: set[tuple[str, str, str]],
+def _report_rotation_tls(
+    report: Report, bad_tls: dict[RawPath, tuple[str, list[str]]], env_order: list[str]
 ) -> None:
-    """An aws-secretsmanager rotation function in ``env`` needs a TLS mode it implements.
+    """An aws-secretsmanager rotation function needs a TLS mode it implements: one
+    diagnostic per ssl_mode written, naming every environment whose rotations would use it.
     (Whether the admin secret it reads exists there is semantics._admin_missing's.)"""
-    mode = conn["ssl_mode"] or "require"
-    if mode in ROTATION_SSL_MODES or ("tls", db_name, env) in done:
-        return
-    done.add(("tls", db_name, env))
-    report.at_value(
-        setting_path(("databases", db_name), db, env, "ssl_mode"),
-        f"ssl_mode {mode} is not one the rotation function supports in '{env}' "
-        f"({', '.join(ROTATION_SSL_MODES)}); it has aws-secretsmanager logins there",
-        "DATABASE",
-    )
+    rank = {env: i for i, env in enumerate(env_order)}
+    for at, (mode, used_in) in bad_tls.items():
+        ordered = sorted(used_in, key=rank.__getitem__)
+        there = "there" if len(ordered) == 1 else "in each"
+        report.at_value(
+            at,
+            f"ssl_mode {mode} is not one the rotation function supports in {_names(ordered)} "
+            f"({', '.join(ROTATION_SSL_MODES)}); it has aws-secretsmanager logins {there}",
+            "DATABASE",
+        )
 
 
 def _manages_a_login(secret: dict[str, Any] | None) -> bool:
@@ -305,7 +321,9 @@ def _names(envs: list[str]) -> str:
 
 
 def _check_servers(report: Report, logins: list[Login], env_order: list[str]) -> None:
-    """At most one environment manages logins on a server."""
+    """At most one environment manages logins on a server. Each environment after the first
+    is paired with the first; pairs found at the same place for the same login (one secret in
+    every environment of a shared host) are one mistake, reported once naming them all."""
     by_server: dict[tuple[str, int], dict[str, list[Login]]] = {}
     for login in logins:
         by_server.setdefault(login.server, {}).setdefault(login.env, []).append(login)
@@ -315,47 +333,78 @@ def _check_servers(report: Report, logins: list[Login], env_order: list[str]) ->
             continue
         first_env, *others = sorted(per_env, key=rank.__getitem__)
         first = per_env[first_env]
+        # (where, shared login or None) -> the first environment's login, the others' logins
+        groups: dict[tuple[RawPath, str | None], tuple[Login, list[Login]]] = {}
         for env in others:
             here = per_env[env]
             shared = {x.username for x in first} & {x.username for x in here}
-            if shared:
-                name = min(shared)
-                a = next(x for x in first if x.username == name)
-                b = next(x for x in here if x.username == name)
-                problem = (
-                    f"login '{name}' on {_server(server)} would be managed in '{a.env}' and in "
-                    f"'{b.env}' ({_sources(report, a, b)}): a login belongs to the whole "
-                    "server, so each environment's rotation would change the other's password"
-                )
-            else:
-                a, b = first[0], here[0]
-                problem = (
-                    f"server {_server(server)} would have logins managed in '{a.env}' and in "
-                    f"'{b.env}' ({_sources(report, a, b)}), so '{b.env}' could change, create "
-                    f"or drop logins '{a.env}' uses"
-                )
-            report.at_value(
-                b.where,
-                f"{problem}; give each environment its own server "
-                f"(databases.{b.database}.environments.{b.env}.host) or declare the one "
-                f"environment that manages it (databases.{a.database}.managed_in)",
-                "DATABASE",
-            )
+            name = min(shared) if shared else None
+            a = next(x for x in first if name is None or x.username == name)
+            b = next(x for x in here if name is None or x.username == name)
+            groups.setdefault((b.where, name), (a, []))[1].append(b)
+        for (where, name), (a, bs) in groups.items():
+            _report_server(report, server, name, a, bs, where)
+
+
+def _report_server(
+    report: Report,
+    server: tuple[str, int],
+    name: str | None,
+    a: Login,
+    bs: list[Login],
+    where: RawPath,
+) -> None:
+    """One error: ``a``'s environment and every environment of ``bs`` manage logins on
+    ``server`` (the same login ``name``, or different ones when None)."""
+    envs = [a.env, *(b.env for b in bs)]
+    managed_in = f"'{a.env}' and in '{bs[0].env}'" if len(bs) == 1 else _names(envs)
+    sources = _sources(report, [a, *bs])
+    if name is not None:
+        other = "the other's password" if len(bs) == 1 else "the others' passwords"
+        problem = (
+            f"login '{name}' on {_server(server)} would be managed in {managed_in} "
+            f"({sources}): a login belongs to the whole server, so each environment's "
+            f"rotation would change {other}"
+        )
+    else:
+        later = _names([b.env for b in bs])
+        problem = (
+            f"server {_server(server)} would have logins managed in {managed_in} "
+            f"({sources}), so {later} could change, create or drop logins '{a.env}' uses"
+        )
+    db = bs[0].database  # one place in one secret: one catalog database
+    env = bs[0].env if len(bs) == 1 else "<env>"
+    report.at_value(
+        where,
+        f"{problem}; give each environment its own server (databases.{db}.environments."
+        f"{env}.host) or declare the one environment that manages it "
+        f"(databases.{a.database}.managed_in)",
+        "DATABASE",
+    )
 
 
 def _server(server: tuple[str, int]) -> str:
     return f"{server[0]}:{server[1]}"
 
 
-def _sources(report: Report, a: Login, b: Login) -> str:
+def _sources(report: Report, logins: list[Login]) -> str:
     """Who manages the login in each environment, and where each host was written."""
-    if a.manager == b.manager:
-        managers = f"both by {a.manager}"
+    both = "both" if len(logins) == 2 else "all"
+    managers = [x.manager for x in logins]
+    if len(set(managers)) == 1:
+        who = f"{both} by {managers[0]}"
+    elif len(logins) == 2:
+        who = f"by {managers[0]} and {managers[1]}"
     else:
-        managers = f"by {a.manager} and {b.manager}"
-    if a.host_at == b.host_at:
-        return f"{managers}; both use host {_written(report, a.host_at)}"
-    return f"{managers}; hosts {_written(report, a.host_at)} and {_written(report, b.host_at)}"
+        who = "by " + ", ".join(f"{x.manager} in '{x.env}'" for x in logins)
+    hosts = [x.host_at for x in logins]
+    if len(set(hosts)) == 1:
+        return f"{who}; {both} use host {_written(report, hosts[0])}"
+    if len(logins) == 2:
+        return f"{who}; hosts {_written(report, hosts[0])} and {_written(report, hosts[1])}"
+    return f"{who}; hosts " + ", ".join(
+        f"{_written(report, x.host_at)} in '{x.env}'" for x in logins
+    )
 
 
 def _written(report: Report, path: RawPath) -> str:

@@ -15,6 +15,7 @@ from seccat.catalog import waiver_targets
 from seccat.catalog.alphabets import ALPHABETS, matches
 from seccat.catalog.database_checks import (
     CLONE_SUFFIX,
+    admin_fault,
     check_databases,
     check_login_host,
     check_logins,
@@ -551,8 +552,8 @@ def _admin_missing(
         )
         return True
     target = data["secrets"].get(admin)
-    if target is None:  # unknown or broken: reported where admin_secret is written
-        return False
+    if target is None or admin_fault(admin, target, secret["database"]["database"]):
+        return False  # unknown, broken or not an admin: reported where admin_secret is written
     admin_envs = target.get("environments") or list(data["environments"])
     if env in admin_envs or own:
         return False

@@ -106,29 +106,77 @@ secrets:
 # -- one server, one managing environment ----------------------------------------------------
 
 
-def test_the_old_single_host_catalog_is_refused_naming_both_environments() -> None:
+def test_the_old_single_host_catalog_is_refused_once_naming_every_environment() -> None:
     """Issue 8: one host for every environment gave dev, staging and prod a rotation of the
-    same login on the same server; the last rotation wins and the others' logins fail."""
+    same login on the same server; the last rotation wins and the others' logins fail. One
+    host written once, one secret: one error."""
     text = f"""\
 databases:
   db: {{host: db.internal, database: app, vault_username: vault_admin}}
 secrets:
   data/etl: {{{STATIC}, database: {{database: db, username: etl}}}}
 """
-    host = pos(text, "db.internal")
-    expected = [
+    assert problems(text) == [
         (
             *at(text, "db, username: etl"),
             "DATABASE",
-            f"login 'etl' on db.internal:5432 would be managed in 'dev' and in '{env}' (both by "
-            f"secret 'data/etl'; both use host databases.db.host at {host}): a login belongs to "
-            "the whole server, so each environment's rotation would change the other's "
-            f"password; give each environment its own server (databases.db.environments.{env}"
-            ".host) or declare the one environment that manages it (databases.db.managed_in)",
+            "login 'etl' on db.internal:5432 would be managed in 'dev', 'staging' and 'prod' "
+            f"(all by secret 'data/etl'; all use host databases.db.host at {pos(text, 'db.internal')}): "
+            "a login belongs to the whole server, so each environment's rotation would change "
+            "the others' passwords; give each environment its own server "
+            "(databases.db.environments.<env>.host) or declare the one environment that "
+            "manages it (databases.db.managed_in)",
         )
-        for env in ("staging", "prod")
     ]
-    assert problems(text) == expected
+
+
+def test_each_listed_environment_on_a_shared_server_is_its_own_error() -> None:
+    """A secret listing its environments puts the login there entry by entry: each entry
+    after the first is a place to fix (drop it, or give it a server), so each is reported."""
+    text = f"""\
+databases:
+  db: {{host: db.internal, database: app, vault_username: vault_admin}}
+secrets:
+  data/etl: {{{STATIC}, environments: [dev, staging, prod], database: {{database: db, username: etl}}}}
+"""
+    assert [(line, col, message.split(" (")[0]) for line, col, _, message in problems(text)] == [
+        (
+            *at(text, "staging,"),
+            "login 'etl' on db.internal:5432 would be managed in 'dev' and in 'staging'",
+        ),
+        (
+            *at(text, "prod]"),
+            "login 'etl' on db.internal:5432 would be managed in 'dev' and in 'prod'",
+        ),
+    ]
+
+
+def test_one_host_written_per_environment_still_one_server() -> None:
+    """Three entries naming one host are one server; the error names where each was written."""
+    text = f"""\
+databases:
+  db:
+    database: app
+    vault_username: vault_admin
+    environments: {{dev: {{host: db.internal}}, staging: {{host: db.internal}}, prod: {{host: db.internal, port: 5432}}}}
+secrets:
+  data/etl: {{{STATIC}, database: {{database: db, username: etl}}}}
+"""
+    hosts = ", ".join(
+        f"databases.db.environments.{env}.host at {pos(text, 'db.internal', i)} in '{env}'"
+        for i, env in enumerate(("dev", "staging", "prod"))
+    )
+    assert problems(text) == [
+        (
+            *at(text, "db, username: etl"),
+            "DATABASE",
+            "login 'etl' on db.internal:5432 would be managed in 'dev', 'staging' and 'prod' "
+            f"(all by secret 'data/etl'; hosts {hosts}): a login belongs to the whole server, "
+            "so each environment's rotation would change the others' passwords; give each "
+            "environment its own server (databases.db.environments.<env>.host) or declare the "
+            "one environment that manages it (databases.db.managed_in)",
+        )
+    ]
 
 
 def test_two_database_entries_on_one_server_in_two_environments() -> None:
@@ -457,6 +505,83 @@ secrets:
     ]
 
 
+def test_a_shared_admin_secret_that_is_no_admin_is_reported_once_where_it_is_named() -> None:
+    """Not a database login (or one of another database), and not in 'dev' either: one
+    mistake, one error at databases.db.admin_secret; the secrets whose rotation would read
+    it are not blamed again for its environments."""
+    text = f"""\
+databases:
+  db: {{database: app, admin_secret: data/kv, environments: {{dev: {{host: db.dev.internal}}, prod: {{host: db.prod.internal}}}}}}
+  other: {{database: other, host: other.internal}}
+secrets:
+  data/kv: {{owner: data, type: password, store: vault-kv, classification: internal, environments: [prod], rotation: {{every: 30d}}}}
+  data/other-admin: {{{AWS}, environments: [prod], rotation: {{every: 30d}}, database: {{database: other, username: other_admin}}}}
+  data/app: {{{AWS}, environments: [dev, prod], rotation: {{every: 7d, strategy: alternating-users}}, database: {{database: db, username: app}}}}
+"""
+    assert problems(text) == [
+        (
+            *at(text, "data/kv,"),
+            "DATABASE",
+            "admin_secret 'data/kv' must be an aws-secretsmanager secret of type database (it "
+            "is vault-kv, type password)",
+        )
+    ]
+    other = text.replace("admin_secret: data/kv", "admin_secret: data/other-admin")
+    assert problems(other) == [
+        (
+            *at(other, "data/other-admin,"),
+            "DATABASE",
+            "admin_secret 'data/other-admin' holds a login for database 'other', not 'db'",
+        )
+    ]
+    # negative control: a real admin of 'db' that is missing in 'dev' is still reported
+    fixed = other.replace("database: other, username: other_admin", "database: db, username: adm")
+    assert [(line, col, code) for line, col, code, _ in problems(fixed)] == [
+        (*at(fixed, "db, username: app}"), "DATABASE")
+    ]
+
+
+def test_one_missing_shared_host_is_one_error_naming_every_environment() -> None:
+    text = f"""\
+databases:
+  db: {{database: app, vault_username: vault_admin}}
+secrets:
+  data/etl: {{{STATIC}, database: {{database: db, username: etl}}}}
+"""
+    assert problems(text) == [
+        (
+            *at(text, "db, username"),
+            "DATABASE",
+            "database 'db' has no host for environments 'dev', 'staging' and 'prod' (give "
+            "each a server of its own: databases.db.environments.<env>.host)",
+        )
+    ]
+
+
+def test_one_unusable_shared_tls_mode_is_one_error_naming_every_environment() -> None:
+    text = f"""\
+databases:
+  db: {{database: app, ssl_mode: prefer, environments: {{dev: {{host: db.dev.internal}}, prod: {{host: db.prod.internal}}}}}}
+secrets:
+  data/app: {{{AWS}, environments: [dev, prod], rotation: {{every: 30d}}, database: {{database: db, username: app}}}}
+  data/etl: {{{AWS}, environments: [prod, dev], rotation: {{every: 30d}}, database: {{database: db, username: etl}}}}
+"""
+    assert problems(text) == [
+        (
+            *at(text, "prefer"),
+            "DATABASE",
+            "ssl_mode prefer is not one the rotation function supports in 'dev' and 'prod' "
+            "(disable, require, verify-full); it has aws-secretsmanager logins in each",
+        )
+    ]
+    # each environment's own mode is its own mistake, reported where it is written
+    own = text.replace("{host: db.dev.internal}", "{host: db.dev.internal, ssl_mode: allow}")
+    assert [(line, col, message.split(" (")[0]) for line, col, _, message in problems(own)] == [
+        (*at(own, "prefer"), "ssl_mode prefer is not one the rotation function supports in 'prod'"),
+        (*at(own, "allow"), "ssl_mode allow is not one the rotation function supports in 'dev'"),
+    ]
+
+
 # -- the example and benchmark catalogs ---------------------------------------------------------
 
 
@@ -489,8 +614,8 @@ def test_the_benchmark_catalog_gives_every_environment_its_own_servers() -> None
 
 def test_issue_8_regression_catalog_yaml_with_one_host_per_database() -> None:
     """catalog.yaml as the issue found it: orders-db and warehouse-db each had one host for
-    dev, staging and prod. Every login is reported once per pair of environments, at the
-    secret that puts it there, naming both environments and where the host was written."""
+    dev, staging and prod. One error per server, at the secret that puts the login there,
+    naming every environment and where the host was written."""
     from servers.catalogs import single_host
 
     old = {
@@ -505,26 +630,24 @@ def test_issue_8_regression_catalog_yaml_with_one_host_per_database() -> None:
         line = text.count("\n", 0, offset) + 1
         return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
 
-    def expected(secret: str, login: str, db: str, env: str) -> tuple[int, int, str, str]:
+    def expected(secret: str, login: str, db: str) -> tuple[int, int, str, str]:
         line, column = where(f"{{database: {db}, username: {login}}}")
         host_line, host_column = where(f"host: {old[db]}")
         return (
             line,
             column + len("{database: "),
             f"secrets.{secret}.database.database",
-            f"login '{login}' on {old[db]}:5432 would be managed in 'dev' and in '{env}' (both "
-            f"by secret '{secret}'; both use host databases.{db}.host at catalog.yaml:"
-            f"{host_line}:{host_column + len('host: ')}): a login belongs to the whole server, "
-            "so each environment's rotation would change the other's password; give each "
-            f"environment its own server (databases.{db}.environments.{env}.host) or declare "
-            f"the one environment that manages it (databases.{db}.managed_in)",
+            f"login '{login}' on {old[db]}:5432 would be managed in 'dev', 'staging' and "
+            f"'prod' (all by secret '{secret}'; all use host databases.{db}.host at "
+            f"catalog.yaml:{host_line}:{host_column + len('host: ')}): a login belongs to the "
+            "whole server, so each environment's rotation would change the others' passwords; "
+            f"give each environment its own server (databases.{db}.environments.<env>.host) "
+            f"or declare the one environment that manages it (databases.{db}.managed_in)",
         )
 
     assert [(d.line, d.column, d.path, d.message) for d in diagnostics] == [
-        expected("payments/orders-db-admin", "orders_admin", "orders-db", "staging"),
-        expected("payments/orders-db-admin", "orders_admin", "orders-db", "prod"),
-        expected("data/warehouse-etl", "etl_loader", "warehouse-db", "staging"),
-        expected("data/warehouse-etl", "etl_loader", "warehouse-db", "prod"),
+        expected("payments/orders-db-admin", "orders_admin", "orders-db"),
+        expected("data/warehouse-etl", "etl_loader", "warehouse-db"),
     ]
     assert {d.code for d in diagnostics} == {"DATABASE"}
 
@@ -573,3 +696,21 @@ def test_issue_8_regression_benchmark_catalog_with_one_host_per_team_database() 
         )
         for team in range(20)
     ]
+
+
+def test_the_documented_single_host_error_is_what_validate_prints() -> None:
+    """docs/catalog.md quotes the issue 8 catalog's error; it must stay the real one."""
+    from servers.catalogs import single_host
+
+    old = {
+        "orders-db": "orders-db.internal.example.com",
+        "warehouse-db": "warehouse.internal.example.com",
+    }
+    _, diagnostics = parse_catalog(single_host(lambda name: (old[name], 5432)), "catalog.yaml")
+    rendered = [d.render() for d in diagnostics]
+    documented = [
+        line.strip()
+        for line in (ROOT / "docs" / "catalog.md").read_text(encoding="utf-8").splitlines()
+        if "would be managed in" in line and line.strip().startswith("catalog.yaml:")
+    ]
+    assert len(documented) == 1 and documented[0] in rendered
