@@ -687,15 +687,27 @@ def test_issue_8_regression_benchmark_catalog_with_one_host_per_team_database() 
             f"host: {t}-db.internal.example.com",
         )
     _, diagnostics = parse_catalog(text, "bench.yaml")
-    database = [d for d in diagnostics if d.code == "DATABASE"]
-    assert [(d.path, d.message.split(" (")[0]) for d in database] == [
-        (
-            f"secrets.team-{team:03d}/db-admin.database.database",
-            f"login 'admin_team_{team:03d}' on team-{team:03d}-db.internal.example.com:5432 "
-            "would be managed in 'dev' and in 'prod'",
+
+    def where(marker: str, skip: int = 0) -> str:
+        offset = text.index(marker) + skip
+        line = text.count("\n", 0, offset) + 1
+        return f"bench.yaml:{line}:{offset - (text.rfind(chr(10), 0, offset) + 1) + 1}"
+
+    def expected(team: int) -> str:
+        t, login = f"team-{team:03d}", f"admin_team_{team:03d}"
+        secret = where(f"{{database: {t}-db, username: {login}}}", len("{database: "))
+        host = where(f"host: {t}-db.internal.example.com", len("host: "))
+        return (
+            f"{secret}: error: secrets.{t}/db-admin.database.database: login '{login}' on "
+            f"{t}-db.internal.example.com:5432 would be managed in 'dev' and in 'prod' (both by "
+            f"secret '{t}/db-admin'; both use host databases.{t}-db.host at {host}): a login "
+            "belongs to the whole server, so each environment's rotation would change the "
+            f"other's password; give each environment its own server (databases.{t}-db."
+            "environments.prod.host) or declare the one environment that manages it "
+            f"(databases.{t}-db.managed_in) (DATABASE)"
         )
-        for team in range(20)
-    ]
+
+    assert [d.render() for d in diagnostics] == [expected(team) for team in range(20)]
 
 
 def test_the_documented_single_host_error_is_what_validate_prints() -> None:
