@@ -65,7 +65,10 @@ def test_usage_errors_exit_2_and_an_invalid_catalog_exits_1(tmp_path: Path) -> N
         "no rule ran",
     ]
     as_sarif = run("--stack", "prod", "--catalog", str(nope), "--format", "sarif")
-    assert as_sarif.returncode == 2 and as_sarif.stderr == f"seccat: error: {nope}: no such file\n"
+    assert (
+        as_sarif.returncode == 2
+        and as_sarif.stderr == f"{nope}:1:1: error: cannot read the catalog: no such file (READ)\n"
+    )
     broken = tmp_path / "broken.yaml"
     broken.write_text(
         (ROOT / "catalog.yaml")
