@@ -46,7 +46,9 @@ class ServiceAccess(pulumi.ComponentResource):
                 logical.service_role(env, service.name),
                 name=plan.role_name,
                 description=f"seccat: {service.name} in {env}",
-                assume_role_policy=dumps(trust_policy(service.aws.trust, ctx.account_id)),
+                assume_role_policy=dumps(
+                    trust_policy(service.aws.trust, ctx.account_id, ctx.region)
+                ),
                 max_session_duration=MAX_SESSION_SECONDS,
                 tags=resource_tags,
                 opts=pulumi.ResourceOptions(parent=self),

@@ -120,7 +120,7 @@ class RotationFunction:
             logical.rotation(env, secret_id, "role"),
             name=rotator.role_name,
             description=f"seccat: rotates {plan.name} and nothing else",
-            assume_role_policy=dumps(lambda_assume_role_policy()),
+            assume_role_policy=dumps(lambda_assume_role_policy(ctx.account_id, ctx.region)),
             tags=resource_tags,
             opts=child,
         )

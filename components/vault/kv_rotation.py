@@ -122,7 +122,7 @@ def build_kv_rotation(ctx: PlatformContext, policies: Policies, backends: AuthBa
             logical.kv_rotator(env.name, team, "role"),
             name=fn_name,
             description=f"seccat KV rotator of team {team} in {env.name}: logs only",
-            assume_role_policy=dumps(lambda_assume_role_policy()),
+            assume_role_policy=dumps(lambda_assume_role_policy(ctx.account_id, ctx.region)),
             tags=team_tags,
             opts=ctx.child_opts(),
         )

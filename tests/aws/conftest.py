@@ -23,7 +23,11 @@ from seccat.engine.recording import RecordedResource
 DEV_ACCOUNT = "111111111111"
 PROD_ACCOUNT = "222222222222"
 REGION = "eu-west-1"
-GITHUB_OIDC = f"arn:aws:iam::{PROD_ACCOUNT}:oidc-provider/token.actions.githubusercontent.com"
+GITHUB_HOST = "token.actions.githubusercontent.com"
+#: Each environment trusts its own account's GitHub provider (and only its own GitHub
+#: environment's workflows), as validation requires.
+GITHUB_OIDC = f"arn:aws:iam::{PROD_ACCOUNT}:oidc-provider/{GITHUB_HOST}"
+DEV_GITHUB_OIDC = f"arn:aws:iam::{DEV_ACCOUNT}:oidc-provider/{GITHUB_HOST}"
 
 BASE: dict[str, Any] = {
     "version": 1,
@@ -48,17 +52,27 @@ BASE: dict[str, Any] = {
         },
         "reporting": {
             "team": "payments",
-            "aws": {"trust": {"role_arn": f"arn:aws:iam::{PROD_ACCOUNT}:role/reporting-runner"}},
+            "environments": {
+                env: {
+                    "aws": {"trust": {"role_arn": f"arn:aws:iam::{account}:role/reporting-runner"}}
+                }
+                for env, account in (("dev", DEV_ACCOUNT), ("prod", PROD_ACCOUNT))
+            },
         },
         "etl": {
             "team": "payments",
-            "aws": {
-                "trust": {
-                    "oidc": {
-                        "provider_arn": GITHUB_OIDC,
-                        "subjects": ["repo:example/etl:ref:refs/heads/main"],
+            "environments": {
+                env: {
+                    "aws": {
+                        "trust": {
+                            "oidc": {
+                                "provider_arn": provider,
+                                "subjects": [f"repo:example/etl:environment:{env}"],
+                            }
+                        }
                     }
                 }
+                for env, provider in (("dev", DEV_GITHUB_OIDC), ("prod", GITHUB_OIDC))
             },
         },
         "legacy": {

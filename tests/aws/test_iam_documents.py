@@ -6,10 +6,12 @@ import json
 
 import pytest
 
+from seccat.catalog.loader import parse_catalog
 from seccat.catalog.model import OidcTrust, Trust
 from seccat.documents import iam
 from seccat.documents.names import UnsafeName
-from tests.aws.conftest import DEV_ACCOUNT, GITHUB_OIDC, PROD_ACCOUNT, REGION
+from seccat.documents.service_principals import PRINCIPALS
+from tests.aws.conftest import BASE, DEV_ACCOUNT, DEV_GITHUB_OIDC, GITHUB_OIDC, PROD_ACCOUNT, REGION
 
 ARN = f"arn:aws:secretsmanager:{REGION}:{PROD_ACCOUNT}:secret:prod/payments"
 STRIPE = f"{ARN}/stripe-api-key-??????"
@@ -107,67 +109,129 @@ def test_write_access_adds_put_and_data_keys_only_for_written_secrets() -> None:
         )
 
 
-def test_trust_policy_for_a_service_principal(aws_preview) -> None:
-    role = aws_preview("prod").named("prod/checkout-api/role")
-    assert json.loads(role.inputs["assumeRolePolicy"]) == {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Sid": "AssumedByAwsService",
-                "Effect": "Allow",
-                "Principal": {"Service": "ecs-tasks.amazonaws.com"},
-                "Action": "sts:AssumeRole",
-                "Condition": {"StringEquals": {"aws:SourceAccount": PROD_ACCOUNT}},
-            }
-        ],
+def test_the_test_catalog_is_valid() -> None:
+    """BASE is what these tests preview; it must pass the checks users' catalogs pass."""
+    catalog, diagnostics = parse_catalog(json.dumps(BASE))
+    assert [d.render() for d in diagnostics] == []
+    assert catalog is not None
+
+
+def service_trust(principal: str, condition: dict | None) -> dict:
+    statement = {
+        "Sid": "AssumedByAwsService",
+        "Effect": "Allow",
+        "Principal": {"Service": principal},
+        "Action": "sts:AssumeRole",
     }
-    assert role.inputs["name"] == "seccat-prod-checkout-api"
+    if condition is not None:
+        statement["Condition"] = condition
+    return {"Version": "2012-10-17", "Statement": [statement]}
+
+
+#: Every principal of the cited table, and the exact trust it gets in prod (eu-west-1).
+SERVICE_TRUSTS = {
+    "ecs-tasks.amazonaws.com": {
+        "ArnLike": {"aws:SourceArn": f"arn:aws:ecs:{REGION}:{PROD_ACCOUNT}:*"},
+        "StringEquals": {"aws:SourceAccount": PROD_ACCOUNT},
+    },
+    "states.amazonaws.com": {
+        "ArnLike": {"aws:SourceArn": f"arn:aws:states:{REGION}:{PROD_ACCOUNT}:stateMachine:*"},
+        "StringEquals": {"aws:SourceAccount": PROD_ACCOUNT},
+    },
+    "scheduler.amazonaws.com": {
+        "ArnLike": {"aws:SourceArn": f"arn:aws:scheduler:{REGION}:{PROD_ACCOUNT}:schedule-group/*"},
+        "StringEquals": {"aws:SourceAccount": PROD_ACCOUNT},
+    },
+    # Lambda documents no source key on execution-role assumption (see the table)
+    "lambda.amazonaws.com": None,
+}
+
+
+def test_every_listed_principal_has_an_expected_trust() -> None:
+    assert sorted(SERVICE_TRUSTS) == sorted(PRINCIPALS)
+
+
+@pytest.mark.parametrize("principal", sorted(SERVICE_TRUSTS))
+def test_trust_policy_for_each_listed_service_principal(principal: str) -> None:
+    doc = iam.trust_policy(Trust(service=principal), PROD_ACCOUNT, REGION)
+    assert doc == service_trust(principal, SERVICE_TRUSTS[principal])
+    # and it is what a role receives: JSON text that parses back to the same document
+    assert json.loads(json.dumps(doc)) == doc
+
+
+def test_a_declared_principal_outside_the_table_is_bare_and_an_undeclared_one_refused() -> None:
+    declared = Trust(service="ec2.amazonaws.com", without_source_keys="instance profile")
+    assert iam.trust_policy(declared, PROD_ACCOUNT, REGION) == service_trust(
+        "ec2.amazonaws.com", None
+    )
+    with pytest.raises(UnsafeName):
+        iam.trust_policy(Trust(service="ec2.amazonaws.com"), PROD_ACCOUNT, REGION)
+
+
+def test_trust_policy_for_a_service_principal(aws_preview) -> None:
+    """ecs-tasks in each environment: that environment's account and region only."""
+    for env, account in (("prod", PROD_ACCOUNT), ("dev", DEV_ACCOUNT)):
+        role = aws_preview(env).named(f"{env}/checkout-api/role")
+        assert json.loads(role.inputs["assumeRolePolicy"]) == service_trust(
+            "ecs-tasks.amazonaws.com",
+            {
+                "ArnLike": {"aws:SourceArn": f"arn:aws:ecs:{REGION}:{account}:*"},
+                "StringEquals": {"aws:SourceAccount": account},
+            },
+        )
+        assert role.inputs["name"] == f"seccat-{env}-checkout-api"
 
 
 def test_trust_policy_for_a_role_arn(aws_preview) -> None:
-    role = aws_preview("prod").named("prod/reporting/role")
-    assert json.loads(role.inputs["assumeRolePolicy"]) == {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Sid": "AssumedByRole",
-                "Effect": "Allow",
-                "Principal": {"AWS": f"arn:aws:iam::{PROD_ACCOUNT}:role/reporting-runner"},
-                "Action": "sts:AssumeRole",
-            }
-        ],
-    }
+    """prod trusts the runner role of its own account (reporting consumes in prod only)."""
+    assert not [r for r in aws_preview("dev").resources if r.name == "dev/reporting/role"]
+    for env, account in (("prod", PROD_ACCOUNT),):
+        role = aws_preview(env).named(f"{env}/reporting/role")
+        assert json.loads(role.inputs["assumeRolePolicy"]) == {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Sid": "AssumedByRole",
+                    "Effect": "Allow",
+                    "Principal": {"AWS": f"arn:aws:iam::{account}:role/reporting-runner"},
+                    "Action": "sts:AssumeRole",
+                }
+            ],
+        }
 
 
 def test_trust_policy_for_an_oidc_provider(aws_preview) -> None:
-    role = aws_preview("prod").named("prod/etl/role")
-    assert json.loads(role.inputs["assumeRolePolicy"]) == {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Sid": "AssumedByOidcWorkload",
-                "Effect": "Allow",
-                "Principal": {"Federated": GITHUB_OIDC},
-                "Action": "sts:AssumeRoleWithWebIdentity",
-                "Condition": {
-                    "StringEquals": {
-                        "token.actions.githubusercontent.com:aud": "sts.amazonaws.com"
+    """Each environment trusts its own account's provider, for its own GitHub environment."""
+    for env, provider in (("prod", GITHUB_OIDC), ("dev", DEV_GITHUB_OIDC)):
+        role = aws_preview(env).named(f"{env}/etl/role")
+        assert json.loads(role.inputs["assumeRolePolicy"]) == {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Sid": "AssumedByOidcWorkload",
+                    "Effect": "Allow",
+                    "Principal": {"Federated": provider},
+                    "Action": "sts:AssumeRoleWithWebIdentity",
+                    "Condition": {
+                        "StringEquals": {
+                            "token.actions.githubusercontent.com:aud": "sts.amazonaws.com"
+                        },
+                        "StringLike": {
+                            "token.actions.githubusercontent.com:sub": [
+                                f"repo:example/etl:environment:{env}"
+                            ]
+                        },
                     },
-                    "StringLike": {
-                        "token.actions.githubusercontent.com:sub": [
-                            "repo:example/etl:ref:refs/heads/main"
-                        ]
-                    },
-                },
-            }
-        ],
-    }
+                }
+            ],
+        }
 
 
 @pytest.mark.parametrize(
     "trust",
     [
         Trust(oidc=OidcTrust(provider_arn=GITHUB_OIDC, subjects=("*",))),
+        Trust(oidc=OidcTrust(provider_arn=GITHUB_OIDC, subjects=("*?*",))),
         Trust(oidc=OidcTrust(provider_arn=GITHUB_OIDC, subjects=())),
         Trust(oidc=OidcTrust(provider_arn=GITHUB_OIDC, subjects=('repo:x", "*',))),
         Trust(role_arn="*"),
@@ -179,7 +243,7 @@ def test_trust_policy_for_an_oidc_provider(aws_preview) -> None:
 )
 def test_trust_is_never_open_or_injectable(trust: Trust) -> None:
     with pytest.raises((UnsafeName, ValueError)):
-        iam.trust_policy(trust, PROD_ACCOUNT)
+        iam.trust_policy(trust, PROD_ACCOUNT, REGION)
 
 
 def test_existing_role_gets_the_policy_and_no_new_role(aws_preview) -> None:
