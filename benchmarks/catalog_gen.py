@@ -1,6 +1,10 @@
 """Synthetic catalogs of any size, shaped like catalog.yaml (every store and type).
 
 ``n_secrets`` counts everything, including one database superuser secret per team.
+Identities are isolated per environment as validation requires: each environment has its
+own account, and services alternate between an ECS task role (a different principal in each
+account), a per-environment runner role of the environment's own account, and a GitHub OIDC
+trust on the environment's own provider for workflows of the same GitHub environment.
 """
 
 from __future__ import annotations
@@ -21,6 +25,28 @@ _KINDS = [
 ]
 
 
+#: (environment, account) of every generated catalog.
+ENVIRONMENTS = (("dev", "111111111111"), ("prod", "222222222222"))
+GITHUB = "token.actions.githubusercontent.com"
+
+
+def _identity(team: str, s: int) -> str:
+    """The service's aws identity in flow YAML: shared, or one block per environment."""
+    kind = s % 3
+    if kind == 0:
+        return "aws: {trust: {service: ecs-tasks.amazonaws.com}}"
+    blocks = []
+    for env, account in ENVIRONMENTS:
+        if kind == 1:
+            trust = f'{{role_arn: "arn:aws:iam::{account}:role/{team}-runner"}}'
+        else:
+            provider = f"arn:aws:iam::{account}:oidc-provider/{GITHUB}"
+            subject = f"repo:example/{team}-svc-{s:02d}:environment:{env}"
+            trust = f'{{oidc: {{provider_arn: "{provider}", subjects: ["{subject}"]}}}}'
+        blocks.append(f"{env}: {{aws: {{trust: {trust}}}}}")
+    return f"environments: {{{', '.join(blocks)}}}"
+
+
 def generate(n_secrets: int, n_teams: int = 20, services_per_team: int = 10) -> str:
     teams = [f"team-{t:03d}" for t in range(n_teams)]
     lines = [
@@ -29,8 +55,11 @@ def generate(n_secrets: int, n_teams: int = 20, services_per_team: int = 10) -> 
         "teams:",
         *[f"  {t}: {{contact: {t}@example.com, aws: {{owner_role: {t}-owner}}}}" for t in teams],
         "environments:",
-        '  dev: {aws: {account_id: "111111111111", region: eu-west-1}, protect: false}',
-        '  prod: {aws: {account_id: "222222222222", region: eu-west-1}, protect: true}',
+        *[
+            f'  {env}: {{aws: {{account_id: "{account}", region: eu-west-1}}, '
+            f"protect: {'true' if env == 'prod' else 'false'}}}"
+            for env, account in ENVIRONMENTS
+        ],
         "services:",
     ]
     services = []
@@ -39,7 +68,7 @@ def generate(n_secrets: int, n_teams: int = 20, services_per_team: int = 10) -> 
             name = f"{t}-svc-{s:02d}"
             services.append((t, name))
             lines.append(
-                f"  {name}: {{team: {t}, aws: {{trust: {{service: ecs-tasks.amazonaws.com}}}}, "
+                f"  {name}: {{team: {t}, {_identity(t, s)}, "
                 f"kubernetes: {{namespace: {t}, service_account: svc-{s:02d}}}}}"
             )
     lines += ["databases:"]

@@ -128,7 +128,7 @@ def _principals(world: VaultWorld) -> Iterable[tuple[str, str, dict[str, set[str
             assert roles, f"{service} reads Vault secrets in {env} but has no auth role"
             policies = {tuple(world.applied.auth_roles[r]) for r in roles}
             assert policies == {(f"seccat-{env}-service-{service}",)}, (service, env, policies)
-            k8s = catalog.services[service].kubernetes
+            k8s = catalog.service_in(service, env).kubernetes
             if k8s is not None:
                 # A real login through the service's Kubernetes auth role.
                 audience = catalog.environments[env].vault.kubernetes_audience
