@@ -545,3 +545,15 @@ def test_external_secret_policy_names_its_consumer_role(aws_preview) -> None:
     assert doc["Statement"][0]["Principal"] == {"AWS": [reporting]}
     assert doc["Statement"][1]["Condition"]["ArnNotEquals"] == {"aws:PrincipalArn": [reporting]}
     assert policy.options["dependsOn"] == ["prod/reporting/role"]
+
+
+def test_every_listed_principal_cites_aws_and_says_what_it_sets() -> None:
+    """A table entry is a claim about AWS: it carries the page that makes it, and a service
+    without keys carries why trusting it bare is still bounded."""
+    for principal, entry in PRINCIPALS.items():
+        assert entry.principal == principal
+        assert entry.source.startswith("https://docs.aws.amazon.com/"), principal
+        assert bool(entry.keys) != bool(entry.why_none), principal
+        if entry.source_arn is not None:
+            assert entry.source_arn.startswith("arn:{partition}:"), principal
+            assert "{account}" in entry.source_arn and "{region}" in entry.source_arn
