@@ -109,11 +109,10 @@ def _check_in_env(
         trust = aws.get("trust")
         role = aws.get("role_name") or service_role_name(env, name)
         if "role_name" in aws or trust is not None:
-            # the role itself: whoever holds it reads this environment's secrets (two roles
-            # seccat creates under one name are a name collision, reported as such)
+            # the role itself: whoever holds it reads this environment's secrets, so another
+            # environment trusting it is reached from here
             arn = _role_arn(own, role)
-            owned = not aws.get("existing", False)
-            reaches.append(Reach(env, where, ("role", arn), f"role {arn}", created=owned))
+            reaches.append(Reach(env, where, ("role", arn), f"role {arn}", own_role=True))
         if trust is not None:
             reaches += _check_trust(report, foreign, (*where, "trust"), trust, env, environment)
     k8s = identity(service, env, "kubernetes")

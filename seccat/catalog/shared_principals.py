@@ -44,9 +44,10 @@ class Reach:
     label: str
     #: OIDC only: the subject pattern.
     subject: str | None = None
-    #: A role seccat creates: two of them under one name are a name collision (reported
-    #: by the collision check), not a shared principal.
-    created: bool = False
+    #: The service's own role (created by seccat or declared existing): two of them under
+    #: one ARN are a name collision, which the name registry reports (COLLISION, exempting
+    #: declared sharing too), so this check leaves such pairs alone.
+    own_role: bool = False
 
 
 @dataclass(frozen=True)
@@ -65,7 +66,7 @@ def check_shared(report: Report, reaches: Iterable[Reach], envs: dict[str, Any])
     meetings: dict[Reach, dict[str, _Meeting]] = defaultdict(dict)
 
     def meet(a: Reach, b: Reach, witness: str | None = None) -> None:
-        if a.env == b.env or (a.created and b.created) or _shares(envs, a.env, b.env):
+        if a.env == b.env or (a.own_role and b.own_role) or _shares(envs, a.env, b.env):
             return
         meetings[a].setdefault(b.env, _Meeting(b, witness))
         meetings[b].setdefault(a.env, _Meeting(a, witness))

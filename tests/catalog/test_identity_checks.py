@@ -530,19 +530,36 @@ def test_a_role_seccat_creates_in_dev_trusted_by_prod() -> None:
     ]
 
 
-def test_an_existing_role_in_two_environments_of_one_account() -> None:
+def test_an_existing_role_in_two_environments_of_one_account_is_reported_once() -> None:
+    """The same role in two environments is the name registry's COLLISION (with the same
+    shares_identities_with exemption), never a second IDENTITY error for one cause."""
     envs = ENVS.replace(f'"{STAGING}"', f'"{DEV}"')
     c = catalog(
         "  app: {team: data, aws: {role_name: legacy-app, existing: true, reason: Shared fleet}}\n",
         envs,
     )
-    assert c.problems() == [
-        (
-            *c.at("{role_name"),
-            "IDENTITY",
-            f"role {role(DEV, 'legacy-app')} reaches dev and staging here: one principal must "
-            f"not reach two environments; {SHARED_MESSAGE}",
-        )
+    found = c.problems()
+    assert [code for *_, code, _ in found] == ["COLLISION"]
+    assert f"IAM role 'legacy-app' in account {DEV}" in found[0][3]
+
+
+def test_another_environment_trusting_an_existing_role_is_found() -> None:
+    """dev's existing role as prod's trusted principal: whoever holds it reads dev's secrets
+    and becomes prod's role."""
+    envs = ENVS.replace(
+        f'"{PROD}", region: eu-west-1}}',
+        f'"{PROD}", region: eu-west-1, trusted_accounts: ["{DEV}"]}}',
+    )
+    services = (
+        "  app:\n    team: data\n    environments:\n"
+        "      dev: {aws: {role_name: legacy-app, existing: true, reason: Shared fleet}}\n"
+        f'      staging: {{aws: {{trust: {{role_arn: "{role(STAGING)}"}}}}}}\n'
+        f'      prod: {{aws: {{trust: {{role_arn: "{role(DEV, "legacy-app")}"}}}}}}\n'
+    )
+    c = catalog(services, envs)
+    assert [(line, code) for line, _, code, _ in c.problems()] == [
+        (trust_line(c, "dev"), "IDENTITY"),
+        (trust_line(c, "prod"), "IDENTITY"),
     ]
 
 

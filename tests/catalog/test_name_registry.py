@@ -155,7 +155,7 @@ environments:
   dev: {aws: {account_id: "111111111111", region: eu-west-1}}
   qa: {aws: {account_id: "111111111111", region: eu-west-1}}
 services:
-  etl: {team: data, aws: {trust: {role_arn: "arn:aws:iam::111111111111:role/etl-runner"}}}
+  etl: {team: data, environments: {dev: {aws: {trust: {role_arn: "arn:aws:iam::111111111111:role/etl-dev"}}}, qa: {aws: {trust: {role_arn: "arn:aws:iam::111111111111:role/etl-qa"}}}}}
 """
 
 
