@@ -37,8 +37,15 @@ def _bound_keys(s: Statement) -> set[str]:
 
 
 def _account_wildcard(key: str, value: str) -> bool:
-    """aws:SourceAccount is an account id: a pattern in it lets other accounts in."""
-    return str(key).lower() == "aws:sourceaccount" and any(c in value for c in "*?")
+    """A pattern in the account (aws:SourceAccount itself, or the account field of
+    aws:SourceArn) lets other accounts' resources in."""
+    key = str(key).lower()
+    if key == "aws:sourcearn":
+        fields = value.split(":")
+        value = fields[4] if len(fields) > 5 else "*"
+    elif key != "aws:sourceaccount":
+        return False
+    return not value or any(c in value for c in "*?")
 
 
 def judge(s: Statement) -> str | None:
@@ -76,10 +83,11 @@ RULE = Rule(
     description=(
         "A role's assumeRolePolicy that lets an AWS service assume it must require the "
         "confused-deputy keys the service documents setting (aws:SourceAccount, and "
-        "aws:SourceArn where the service supports it), with a concrete value and a binding "
-        "operator (not ...IfExists, not negated), so the service cannot be made to assume "
-        "the role for another account's resources (IAM User Guide, 'The confused deputy "
-        "problem'; Prowler iam_role_cross_service_confused_deputy_prevention). A service "
+        "aws:SourceArn where the service supports it), with a concrete value (no wildcard "
+        "in the account) and a binding operator (not ...IfExists, not negated), so the "
+        "service cannot be made to assume the role for another account's resources (IAM "
+        "User Guide, 'The confused deputy problem'; Prowler "
+        "iam_role_cross_service_confused_deputy_prevention). A service "
         "outside seccat's cited table needs at least one source key; services documented "
         "to set none (Lambda execution roles) pass."
     ),
