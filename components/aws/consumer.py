@@ -64,8 +64,11 @@ class ServiceAccess(pulumi.ComponentResource):
                         region=ctx.region,
                         account_id=ctx.account_id,
                         kms_alias=ctx.kms_alias,
-                        read_arns=[aws_plan.arn_pattern(s) for s in plan.reads],
+                        read_arns=[
+                            a for s in plan.reads for a in aws_plan.arn_patterns_everywhere(s)
+                        ],
                         write_arns=[aws_plan.arn_pattern(s) for s in plan.writes],
+                        replica_regions=aws_plan.replica_regions(plan.reads),
                     )
                 ),
                 opts=pulumi.ResourceOptions(parent=self),

@@ -10,6 +10,7 @@ name every reader before any role exists and everything is known at preview time
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Literal
@@ -173,6 +174,19 @@ class AwsPlan:
 
     def arn_pattern(self, secret_id: str) -> str:
         return secret_arn_pattern(self.region, self.account_id, self.env.name, secret_id)
+
+    def replica_regions(self, secret_ids: Iterable[str]) -> list[str]:
+        """The regions other than the primary where these secrets have replicas."""
+        by_id = {s.id: s for s in self.aws_secrets}
+        return sorted({r for i in secret_ids for r in by_id[i].replicas} - {self.region})
+
+    def arn_patterns_everywhere(self, secret_id: str) -> list[str]:
+        """The secret's ARN pattern in its primary region, then in each replica region: a
+        consumer reads the copy in the region it runs in."""
+        return [
+            secret_arn_pattern(r, self.account_id, self.env.name, secret_id)
+            for r in [self.region, *self.replica_regions([secret_id])]
+        ]
 
     @cached_property
     def services(self) -> dict[str, ServicePlan]:

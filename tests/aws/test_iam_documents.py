@@ -64,12 +64,22 @@ def test_consumer_policy_for_two_secrets_is_exact() -> None:
 
 
 def test_deployed_consumer_policy_is_the_generated_one(aws_preview) -> None:
-    """checkout-api's RolePolicy in prod: three secrets, exactly, as the role's own policy."""
+    """checkout-api's RolePolicy in prod: three secrets, exactly, as the role's own policy.
+    webhook-key is replicated to eu-central-1, so the role also reads that replica there,
+    decrypted by the environment's key of that region through that region's Secrets
+    Manager: a consumer failing over to the replica region keeps working."""
     prod = aws_preview("prod")
     policy = prod.named("prod/checkout-api/secrets-policy")
     assert policy.inputs["role"] == "seccat-prod-checkout-api"
     assert policy.inputs["name"] == "seccat-prod-secrets"
-    reads = [APP, STRIPE, WEBHOOK]
+    replica = WEBHOOK.replace(f":{REGION}:", ":eu-central-1:")
+    reads = [replica, APP, STRIPE, WEBHOOK]
+    decrypt = kms_statement("DecryptConsumedSecretsWithEnvironmentKey", "kms:Decrypt", reads)
+    decrypt["Resource"] = [KEYS.replace(f":{REGION}:", ":eu-central-1:"), KEYS]
+    decrypt["Condition"]["StringEquals"]["kms:ViaService"] = [
+        "secretsmanager.eu-central-1.amazonaws.com",
+        VIA,
+    ]
     assert json.loads(policy.inputs["policy"]) == {
         "Version": "2012-10-17",
         "Statement": [
@@ -79,9 +89,30 @@ def test_deployed_consumer_policy_is_the_generated_one(aws_preview) -> None:
                 "Action": ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
                 "Resource": reads,
             },
-            kms_statement("DecryptConsumedSecretsWithEnvironmentKey", "kms:Decrypt", reads),
+            decrypt,
         ],
     }
+
+
+def test_a_consumer_of_no_replicated_secret_stays_in_its_region(aws_preview) -> None:
+    """The widening is per secret: a service reading only unreplicated secrets gets no
+    other region's key or Secrets Manager endpoint."""
+    prod = aws_preview("prod")
+    checked = 0
+    for resource in prod.of_type("aws:iam/rolePolicy:RolePolicy"):
+        name = resource.name
+        document = json.loads(resource.inputs["policy"])
+        reads = next(
+            (s["Resource"] for s in document["Statement"] if s["Sid"] == "ReadConsumedSecrets"),
+            None,
+        )
+        if reads is None or any(":eu-central-1:" in arn for arn in reads):
+            continue
+        (decrypt,) = [s for s in document["Statement"] if s["Sid"].startswith("Decrypt")]
+        assert decrypt["Resource"] == KEYS, name
+        assert decrypt["Condition"]["StringEquals"]["kms:ViaService"] == VIA, name
+        checked += 1
+    assert checked >= 1  # some consumers of the base catalog read unreplicated secrets only
 
 
 def test_write_access_adds_put_and_data_keys_only_for_written_secrets() -> None:
