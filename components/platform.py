@@ -20,8 +20,15 @@ from seccat.documents.shared_infra import (
     kms_key_policy,
 )
 from seccat.documents.templating import dumps
+from seccat.stacks.plan import StackSpec
 
 TYPE = "seccat:index:SecretsPlatform"
+SHARD_TYPE = "seccat:index:SecretsShard"
+#: Platform stack outputs that team stacks read through a StackReference.
+KMS_KEY_ARN = "kmsKeyArn"
+ALARM_TOPIC_ARN = "alarmTopicArn"
+LAYER_ARNS = "layerArns"
+REPLICA_KEY_ARNS = "replicaKeyArns"
 
 #: AWS rotates customer keys yearly by default; 365 days is also the longest period the
 #: rules accept (Security Hub KMS.4, CIS AWS 3.6).
@@ -40,8 +47,12 @@ class SecretsPlatform(pulumi.ComponentResource):
         catalog: Catalog,
         environment: str,
         opts: pulumi.ResourceOptions | None = None,
+        stack: StackSpec | None = None,
     ) -> None:
+        """``stack``: the platform stack of a split environment builds the shared resources
+        only (seccat.stacks.plan); by default (one stack) everything."""
         env = catalog.environments[environment]
+        stack = stack or StackSpec(environment, environment, "single")
         super().__init__(
             TYPE,
             name,
@@ -115,13 +126,22 @@ class SecretsPlatform(pulumi.ComponentResource):
             env=env,
             parent=self,
             kms_key=self.kms_key,
+            kms_key_arn=self.kms_key.arn,
             kms_alias=self.kms_alias_name,
             alarm_topic=self.alarm_topic,
             alarm_topic_arn=alarm_topic_arn(env),
+            stack=stack,
         )
         service_roles = build_aws(self.context)
         build_vault(self.context, service_roles)
 
+        #: What team stacks read through a StackReference (see SecretsShard).
+        self.shared: dict[str, pulumi.Input[object]] = {
+            KMS_KEY_ARN: self.kms_key.arn,
+            ALARM_TOPIC_ARN: self.alarm_topic.arn,
+            LAYER_ARNS: dict(self.context.exports.get(LAYER_ARNS, {})),
+            REPLICA_KEY_ARNS: dict(self.context.exports.get(REPLICA_KEY_ARNS, {})),
+        }
         self.register_outputs(
             {
                 "kmsKeyArn": self.kms_key.arn,
@@ -129,3 +149,61 @@ class SecretsPlatform(pulumi.ComponentResource):
                 "alarmTopicArn": self.alarm_topic.arn,
             }
         )
+
+
+def platform_reference(stack: StackSpec) -> str:
+    """The fully qualified name of the platform stack a team stack reads."""
+    return f"{pulumi.get_organization()}/{pulumi.get_project()}/{stack.platform_stack}"
+
+
+class SecretsShard(pulumi.ComponentResource):
+    """A team stack of a split environment (seccat.stacks.plan): the team's secrets and
+    services, built by the same builders as SecretsPlatform, with the environment's shared
+    resources read from the platform stack's outputs."""
+
+    def __init__(
+        self,
+        name: str,
+        catalog: Catalog,
+        stack: StackSpec,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        environment = stack.environment
+        env = catalog.environments[environment]
+        super().__init__(
+            SHARD_TYPE,
+            name,
+            {"catalogRef": ["environments", environment]},
+            pulumi.ResourceOptions.merge(
+                opts, pulumi.ResourceOptions(transformations=[protect_data(env.protect)])
+            ),
+        )
+        if env.aws is None:
+            raise pulumi.RunError(f"environment {environment!r} has no aws account in the catalog")
+        platform = pulumi.StackReference(
+            platform_reference(stack), opts=pulumi.ResourceOptions(parent=self)
+        )
+        layers = platform.get_output(LAYER_ARNS)
+        replicas = platform.get_output(REPLICA_KEY_ARNS)
+        regions = sorted({r for s in catalog.secrets_in(environment) for r in s.replicas})
+        self.context = PlatformContext(
+            catalog=catalog,
+            env=env,
+            parent=self,
+            kms_key=None,
+            kms_key_arn=platform.get_output(KMS_KEY_ARN),
+            kms_alias=kms_alias_name(environment),
+            alarm_topic=None,
+            alarm_topic_arn=alarm_topic_arn(env),
+            stack=stack,
+            layer_arns={
+                role: layers.apply(lambda m, r=role: (m or {}).get(r))
+                for role in ("rotation", "kv-rotator")
+            },
+            replica_key_arns={
+                region: replicas.apply(lambda m, r=region: (m or {}).get(r)) for region in regions
+            },
+        )
+        service_roles = build_aws(self.context)
+        build_vault(self.context, service_roles)
+        self.register_outputs({})

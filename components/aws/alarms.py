@@ -82,6 +82,7 @@ def input_template(environment: str) -> str:
 
 
 def rotation_failure_rule(ctx: PlatformContext) -> aws.cloudwatch.EventRule:
+    assert ctx.alarm_topic is not None, "the platform stack builds the rotation failure rule"
     env = ctx.env.name
     name = rotation_failure_rule_name(env)
     resource_tags = tags(f"environments/{env}", "seccat", "internal", env)

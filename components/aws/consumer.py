@@ -40,7 +40,10 @@ class ServiceAccess(pulumi.ComponentResource):
         resource_tags = tags(f"services/{service.name}", service.team, plan.classification, env)
         self.role_arn = plan.role_arn
         self.role: aws.iam.Role | None = None
-        if plan.create_role:
+        # The role is shared (every secret policy that names it needs it first): it lives
+        # in the platform stack; the policy, which changes with what the service reads, in
+        # the service's team stack.
+        if plan.create_role and ctx.platform:
             assert service.aws is not None and service.aws.trust is not None
             self.role = aws.iam.Role(
                 logical.service_role(env, service.name),
@@ -54,7 +57,7 @@ class ServiceAccess(pulumi.ComponentResource):
                 opts=pulumi.ResourceOptions(parent=self),
             )
         self.policy: aws.iam.RolePolicy | None = None
-        if plan.reads:
+        if plan.reads and ctx.stack.holds_service(service.name):
             self.policy = aws.iam.RolePolicy(
                 logical.service_policy(env, service.name),
                 name=consumer_policy_name(env),
@@ -77,4 +80,10 @@ class ServiceAccess(pulumi.ComponentResource):
 
 
 def build_services(ctx: PlatformContext, aws_plan: AwsPlan) -> Mapping[str, ServiceAccess]:
-    return {name: ServiceAccess(ctx, aws_plan, plan) for name, plan in aws_plan.services.items()}
+    return {
+        name: ServiceAccess(ctx, aws_plan, plan)
+        for name, plan in aws_plan.services.items()
+        if ctx.stack.kind == "single"
+        or (plan.create_role and ctx.platform)
+        or (plan.reads and ctx.stack.holds_service(name))
+    }

@@ -109,7 +109,7 @@ class RotationFunction:
         master_arn: pulumi.Input[str] | None,
         master_pattern: str | None,
         parent: pulumi.Resource,
-        layer: aws.lambda_.LayerVersion | None = None,
+        layer_arn: pulumi.Input[str] | None = None,
     ) -> None:
         rotator = plan.rotator
         assert rotator is not None
@@ -146,7 +146,7 @@ class RotationFunction:
             logical.rotation(env, secret_id, "logs"),
             name=rotator.log_group_name,
             retention_in_days=LOG_RETENTION_DAYS,
-            kms_key_id=ctx.kms_key.arn,
+            kms_key_id=ctx.kms_key_arn,
             tags=resource_tags,
             opts=child,
         )
@@ -161,7 +161,7 @@ class RotationFunction:
             architectures=[ARCHITECTURE],
             handler=HANDLERS[rotator.kind],
             code=code_archive(rotator.kind),
-            layers=[layer.arn] if layer is not None else None,
+            layers=[layer_arn] if layer_arn is not None else None,
             timeout=TIMEOUT_SECONDS[rotator.kind],
             memory_size=MEMORY_MB,
             reserved_concurrent_executions=RESERVED_CONCURRENCY,

@@ -59,7 +59,7 @@ class ManagedSecret(pulumi.ComponentResource):
             self.logical,
             name=plan.name,
             description=plan.secret.description,
-            kms_key_id=ctx.kms_key.arn,
+            kms_key_id=ctx.kms_key_arn,
             recovery_window_in_days=RECOVERY_DAYS_PROTECTED
             if ctx.env.protect
             else RECOVERY_DAYS_UNPROTECTED,

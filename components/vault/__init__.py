@@ -24,15 +24,18 @@ def build_vault(
     secrets = vault_secrets(ctx.catalog, ctx.env)
     if not secrets:
         return
-    # The audit device first: Vault logs every later change, including this program's.
-    audit_device = audit.build_audit(ctx)
-    kv = mounts.build_kv_mount(ctx, secrets, depends_on=[audit_device])
-    if kv is not None:
+    if ctx.platform:
+        # The audit device first: Vault logs every later change, including this program's.
+        audit_device = audit.build_audit(ctx)
+        kv = mounts.build_kv_mount(ctx, secrets, depends_on=[audit_device])
+        db_mount = mounts.build_database_mount(ctx, secrets, depends_on=[audit_device])
+        backends = auth.build_auth_backends(ctx, depends_on=[audit_device])
+    else:  # a team stack: the platform stack's mounts, by path
+        kv, db_mount, backends = None, None, auth.backend_names(ctx)
+    if any(s.store == "vault-kv" for s in secrets):
         kv_metadata.build_kv_metadata(ctx, secrets, kv)
-    db_mount = mounts.build_database_mount(ctx, secrets, depends_on=[audit_device])
-    if db_mount is not None:
+    if any(s.store == "vault-database" for s in secrets):
         database.build_database(ctx, secrets, db_mount)
     built = policies.build_policies(ctx)
-    backends = auth.build_auth_backends(ctx, depends_on=[audit_device])
     auth.build_service_roles(ctx, built, backends, service_roles or {})
     kv_rotation.build_kv_rotation(ctx, built, backends)

@@ -26,11 +26,33 @@ from seccat.documents.vault_policy import consuming_services, consumptions
 
 @dataclass(frozen=True)
 class AuthBackends:
-    aws: vault.AuthBackend
+    """The environment's auth mounts: the resources in the platform stack, their paths
+    (the same names) in a team stack, which creates roles on them."""
+
+    aws: vault.AuthBackend | None
     kubernetes: vault.AuthBackend | None
     #: The AWS mount's client configuration (server-id header, STS endpoint): roles and
     #: logins wait for it.
     aws_client: vault.aws.AuthBackendClient | None = None
+    aws_path: pulumi.Input[str] = ""
+    kubernetes_path: pulumi.Input[str] | None = None
+
+
+def needs_kubernetes(ctx: PlatformContext) -> bool:
+    """Whether the environment has a Kubernetes auth mount: a consumer logs in from a pod."""
+    consumers = consuming_services(ctx.catalog, ctx.env)
+    return any(ctx.catalog.service_in(s, ctx.env.name).kubernetes for s in consumers)
+
+
+def backend_names(ctx: PlatformContext) -> AuthBackends:
+    """The platform stack's auth mounts, by path, for a team stack."""
+    return AuthBackends(
+        None,
+        None,
+        None,
+        aws_path=layout.aws_auth_path(ctx.env),
+        kubernetes_path=layout.kubernetes_auth_path(ctx.env) if needs_kubernetes(ctx) else None,
+    )
 
 
 def sts_endpoint(region: str) -> str:
@@ -74,8 +96,7 @@ def build_auth_backends(
             opts=ctx.child_opts(depends_on=[aws_backend]),
         )
     k8s_backend = None
-    consumers = consuming_services(ctx.catalog, ctx.env)
-    if any(ctx.catalog.service_in(s, env).kubernetes for s in consumers):
+    if needs_kubernetes(ctx):
         k8s_backend = vault.AuthBackend(
             logical.vault_kubernetes_auth(env),
             type="kubernetes",
@@ -84,7 +105,13 @@ def build_auth_backends(
             tune=_tune(),
             opts=ctx.child_opts(depends_on=list(depends_on)),
         )
-    return AuthBackends(aws_backend, k8s_backend, aws_client)
+    return AuthBackends(
+        aws_backend,
+        k8s_backend,
+        aws_client,
+        aws_path=aws_backend.path,
+        kubernetes_path=k8s_backend.path if k8s_backend is not None else None,
+    )
 
 
 def service_role_arn(ctx: PlatformContext, service: Service) -> str:
@@ -101,6 +128,8 @@ def build_service_roles(
     env = ctx.env
     consumed_by = consumptions(ctx.catalog, env)
     for name, policy in sorted(policies.services.items()):
+        if not ctx.stack.holds_service(name):
+            continue
         service = ctx.catalog.service_in(name, env.name)
         consumed = [secret.classification for secret, _ in consumed_by.get(name, ())]
         ttl = token_ttl(consumed)
@@ -109,7 +138,7 @@ def build_service_roles(
         if service.aws is not None and (service.aws.trust or service.aws.role_name):
             vault.aws.AuthBackendRole(
                 logical.vault_aws_role(env.name, name),
-                backend=backends.aws.path,
+                backend=backends.aws_path,
                 role=require(name, "name"),
                 auth_type="iam",
                 bound_iam_principal_arns=[service_role_arn(ctx, service)],
@@ -120,18 +149,13 @@ def build_service_roles(
                 token_ttl=ttl.default,
                 token_max_ttl=ttl.max,
                 token_type="service",
-                opts=ctx.child_opts(
-                    depends_on=[
-                        *([iam_roles[name]] if name in iam_roles else []),
-                        *([backends.aws_client] if backends.aws_client else []),
-                    ]
-                ),
+                opts=ctx.child_opts(depends_on=ctx.local(iam_roles.get(name), backends.aws_client)),
             )
         k8s = service.kubernetes
-        if k8s is not None and backends.kubernetes is not None:
+        if k8s is not None and backends.kubernetes_path is not None:
             vault.kubernetes.AuthBackendRole(
                 logical.vault_kubernetes_role(env.name, name),
-                backend=backends.kubernetes.path,
+                backend=backends.kubernetes_path,
                 role_name=require(name, "name"),
                 bound_service_account_names=[require(k8s.service_account, "k8s_name")],
                 bound_service_account_namespaces=[require(k8s.namespace, "k8s_name")],

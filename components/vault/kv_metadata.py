@@ -23,8 +23,10 @@ from seccat.documents.vault_kv import kv_metadata
 
 
 def build_kv_metadata(
-    ctx: PlatformContext, secrets: Sequence[Secret], kv: KvMount
+    ctx: PlatformContext, secrets: Sequence[Secret], kv: KvMount | None
 ) -> list[vault.generic.Endpoint]:
+    """``kv`` is None in a team stack: the platform stack created the mount before."""
+    after = ctx.local(kv.mount, kv.config) if kv is not None else []
     return [
         vault.generic.Endpoint(
             logical.vault_kv_metadata(ctx.env.name, slug(secret.id)),
@@ -33,8 +35,8 @@ def build_kv_metadata(
             disable_read=False,
             disable_delete=True,
             ignore_absent_fields=True,
-            opts=ctx.child_opts(depends_on=[kv.mount, kv.config]),
+            opts=ctx.child_opts(depends_on=after),
         )
         for secret in secrets
-        if secret.store == "vault-kv"
+        if secret.store == "vault-kv" and ctx.stack.holds_secret(secret.id)
     ]

@@ -29,7 +29,7 @@ from seccat.documents.iam import lambda_assume_role_policy, role_arn
 from seccat.documents.names import require, slug
 from seccat.documents.templating import dumps
 from seccat.documents.vault_lifetimes import scheduler_expression
-from seccat.documents.vault_policy import rotated_kv_secrets
+from seccat.documents.vault_policy import rotated_kv_secrets, rotator_teams
 
 HANDLER = "vault_kv.rotator.handler"
 #: The same runtime and architecture as the AWS rotators, so one dependency layer serves both.
@@ -82,33 +82,69 @@ def rotation_event(ctx: PlatformContext, secret: Secret) -> dict[str, object]:
 
 
 def build_kv_rotation(ctx: PlatformContext, policies: Policies, backends: AuthBackends) -> None:
+    """The layer and schedule group in the platform stack; each team's rotator in its team
+    stack; each schedule beside its secret, naming the rotator and group by their names."""
     env = ctx.env
-    if not policies.rotators:
+    if not rotator_teams(ctx.catalog, env):
         return
-    # hvac and its closure (functions/requirements.txt), the same pure-Python layer the AWS
-    # rotators use; built by `python functions/build_layer.py build/lambda-layer`.
-    layer = aws.lambda_.LayerVersion(
-        logical.kv_rotator_layer(env.name),
-        layer_name=docs.kv_rotator_layer_name(env.name),
-        description="seccat Vault KV rotator dependencies (hvac), pure Python",
-        code=dependency_layer(),
-        compatible_runtimes=[RUNTIME],
-        compatible_architectures=[ARCHITECTURE],
-        opts=ctx.child_opts(),
-    )
-    group = aws.scheduler.ScheduleGroup(
-        logical.kv_schedule_group(env.name),
-        name=docs.schedule_group_name(env.name),
-        tags=tags(
-            catalog_id=f"environments/{env.name}/kv-rotation",
-            owner="seccat",
-            classification="internal",
-            environment=env.name,
-        ),
-        opts=ctx.child_opts(),
-    )
-    for team, policy in sorted(policies.rotators.items()):
+    layer_arn: pulumi.Input[str]
+    group_name: pulumi.Input[str] = docs.schedule_group_name(env.name)
+    if ctx.platform:
+        # hvac and its closure (functions/requirements.txt), the same pure-Python layer the
+        # AWS rotators use; built by `python functions/build_layer.py build/lambda-layer`.
+        layer = aws.lambda_.LayerVersion(
+            logical.kv_rotator_layer(env.name),
+            layer_name=docs.kv_rotator_layer_name(env.name),
+            description="seccat Vault KV rotator dependencies (hvac), pure Python",
+            code=dependency_layer(),
+            compatible_runtimes=[RUNTIME],
+            compatible_architectures=[ARCHITECTURE],
+            opts=ctx.child_opts(),
+        )
+        layer_arn = layer.arn
+        ctx.export("layerArns", "kv-rotator", layer_arn)
+        group = aws.scheduler.ScheduleGroup(
+            logical.kv_schedule_group(env.name),
+            name=docs.schedule_group_name(env.name),
+            tags=tags(
+                catalog_id=f"environments/{env.name}/kv-rotation",
+                owner="seccat",
+                classification="internal",
+                environment=env.name,
+            ),
+            opts=ctx.child_opts(),
+        )
+        group_name = group.name
+    else:
+        layer_arn = ctx.layer_arns["kv-rotator"]
+    for team in rotator_teams(ctx.catalog, env):
+        policy = policies.rotators.get(team)
         secrets = rotated_kv_secrets(ctx.catalog, env, team)
+        here = [s for s in secrets if ctx.stack.holds_secret(s.id)]
+        if policy is None and not here:
+            continue
+        _build_team_rotator(ctx, team, policy, secrets, here, backends, layer_arn, group_name)
+
+
+def _build_team_rotator(
+    ctx: PlatformContext,
+    team: str,
+    policy: vault.Policy | None,
+    secrets: list[Secret],
+    here: list[Secret],
+    backends: AuthBackends,
+    layer_arn: pulumi.Input[str],
+    group_name: pulumi.Input[str],
+) -> None:
+    """A team's rotator (when ``policy``: its stack holds the team) and the schedules of
+    the ``here`` secrets, which name the rotator's function and role by ARN."""
+    env = ctx.env
+    fn_name = docs.rotator_function_name(env.name, team)
+    sched_name = docs.scheduler_role_name(env.name, team)
+    function_arn: pulumi.Input[str] = docs.function_arn(ctx.region, ctx.account_id, fn_name)
+    scheduler_arn: pulumi.Input[str] = role_arn(ctx.account_id, sched_name)
+    invoke_policy: aws.iam.RolePolicy | None = None
+    if policy is not None:
         top = max(CLASSIFICATION_RANK[s.classification] for s in secrets)
         team_tags = tags(
             catalog_id=f"teams/{team}/kv-rotator",
@@ -116,7 +152,6 @@ def build_kv_rotation(ctx: PlatformContext, policies: Policies, backends: AuthBa
             classification=next(c for c, r in CLASSIFICATION_RANK.items() if r == top),
             environment=env.name,
         )
-        fn_name = docs.rotator_function_name(env.name, team)
 
         role = aws.iam.Role(
             logical.kv_rotator(env.name, team, "role"),
@@ -130,7 +165,7 @@ def build_kv_rotation(ctx: PlatformContext, policies: Policies, backends: AuthBa
             logical.kv_rotator(env.name, team, "logs"),
             name=docs.log_group_name(fn_name),
             retention_in_days=LOG_RETENTION_DAYS,
-            kms_key_id=ctx.kms_key.arn,
+            kms_key_id=ctx.kms_key_arn,
             tags=team_tags,
             opts=ctx.child_opts(),
         )
@@ -150,12 +185,12 @@ def build_kv_rotation(ctx: PlatformContext, policies: Policies, backends: AuthBa
             handler=HANDLER,
             architectures=[ARCHITECTURE],
             code=code_archive(),
-            layers=[layer.arn],
+            layers=[layer_arn],
             timeout=60,
             memory_size=256,
             # One rotation at a time per team: concurrent runs would only lose CAS races.
             reserved_concurrent_executions=1,
-            kms_key_arn=ctx.kms_key.arn,
+            kms_key_arn=ctx.kms_key_arn,
             environment=aws.lambda_.FunctionEnvironmentArgs(
                 variables={
                     "VAULT_ADDR": vault_address(),
@@ -177,7 +212,7 @@ def build_kv_rotation(ctx: PlatformContext, policies: Policies, backends: AuthBa
         function_alarms(ctx, fn_name, team_tags, ctx.parent)
         vault.aws.AuthBackendRole(
             logical.vault_rotator_aws_role(env.name, team),
-            backend=backends.aws.path,
+            backend=backends.aws_path,
             role=layout.rotator_role_name(team),
             auth_type="iam",
             bound_iam_principal_arns=[role_arn(ctx.account_id, fn_name)],
@@ -186,12 +221,9 @@ def build_kv_rotation(ctx: PlatformContext, policies: Policies, backends: AuthBa
             token_ttl=ROTATOR_TOKEN_TTL,
             token_max_ttl=ROTATOR_TOKEN_MAX_TTL,
             token_type="service",
-            opts=ctx.child_opts(
-                depends_on=[role, *([backends.aws_client] if backends.aws_client else [])]
-            ),
+            opts=ctx.child_opts(depends_on=ctx.local(role, backends.aws_client)),
         )
 
-        sched_name = docs.scheduler_role_name(env.name, team)
         scheduler_role = aws.iam.Role(
             logical.kv_rotator(env.name, team, "scheduler-role"),
             name=sched_name,
@@ -214,33 +246,34 @@ def build_kv_rotation(ctx: PlatformContext, policies: Policies, backends: AuthBa
             ),
             opts=ctx.child_opts(),
         )
-        for secret in secrets:
-            assert secret.rotation is not None
-            window = secret.rotation.window_seconds
-            aws.scheduler.Schedule(
-                logical.kv_schedule(env.name, slug(secret.id)),
-                name=docs.schedule_name(env.name, slug(secret.id)),
-                description=f"Rotate Vault KV secret {secret.id} in {env.name}",
-                group_name=group.name,
-                schedule_expression=scheduler_expression(secret.rotation),
-                schedule_expression_timezone="UTC",
-                flexible_time_window=aws.scheduler.ScheduleFlexibleTimeWindowArgs(
-                    mode="FLEXIBLE",
-                    maximum_window_in_minutes=min(1440, window // 60),
-                )
-                if window and window >= 60
-                else aws.scheduler.ScheduleFlexibleTimeWindowArgs(mode="OFF"),
-                kms_key_arn=ctx.kms_key.arn,
-                # Deprecated secrets are still in use, so they keep rotating until retired.
-                state="ENABLED",
-                target=aws.scheduler.ScheduleTargetArgs(
-                    arn=function.arn,
-                    role_arn=scheduler_role.arn,
-                    input=json.dumps(rotation_event(ctx, secret), sort_keys=True),
-                    retry_policy=aws.scheduler.ScheduleTargetRetryPolicyArgs(
-                        maximum_retry_attempts=3,
-                        maximum_event_age_in_seconds=3600,
-                    ),
-                ),
-                opts=ctx.child_opts(depends_on=[invoke_policy]),
+        function_arn, scheduler_arn = function.arn, scheduler_role.arn
+    for secret in here:
+        assert secret.rotation is not None
+        window = secret.rotation.window_seconds
+        aws.scheduler.Schedule(
+            logical.kv_schedule(env.name, slug(secret.id)),
+            name=docs.schedule_name(env.name, slug(secret.id)),
+            description=f"Rotate Vault KV secret {secret.id} in {env.name}",
+            group_name=group_name,
+            schedule_expression=scheduler_expression(secret.rotation),
+            schedule_expression_timezone="UTC",
+            flexible_time_window=aws.scheduler.ScheduleFlexibleTimeWindowArgs(
+                mode="FLEXIBLE",
+                maximum_window_in_minutes=min(1440, window // 60),
             )
+            if window and window >= 60
+            else aws.scheduler.ScheduleFlexibleTimeWindowArgs(mode="OFF"),
+            kms_key_arn=ctx.kms_key_arn,
+            # Deprecated secrets are still in use, so they keep rotating until retired.
+            state="ENABLED",
+            target=aws.scheduler.ScheduleTargetArgs(
+                arn=function_arn,
+                role_arn=scheduler_arn,
+                input=json.dumps(rotation_event(ctx, secret), sort_keys=True),
+                retry_policy=aws.scheduler.ScheduleTargetRetryPolicyArgs(
+                    maximum_retry_attempts=3,
+                    maximum_event_age_in_seconds=3600,
+                ),
+            ),
+            opts=ctx.child_opts(depends_on=ctx.local(invoke_policy)),
+        )

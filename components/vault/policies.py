@@ -27,6 +27,8 @@ def build_policies(ctx: PlatformContext) -> Policies:
     catalog, env = ctx.catalog, ctx.env
     built = Policies()
     for service in documents.consuming_services(catalog, env):
+        if not ctx.stack.holds_service(service):
+            continue
         built.services[service] = vault.Policy(
             logical.vault_service_policy(env.name, service),
             name=layout.service_policy_name(env, service),
@@ -34,6 +36,8 @@ def build_policies(ctx: PlatformContext) -> Policies:
             opts=ctx.child_opts(),
         )
     for team in documents.writer_teams(catalog, env):
+        if not ctx.stack.holds_team(team):
+            continue
         built.writers[team] = vault.Policy(
             logical.vault_writer_policy(env.name, team),
             name=layout.writer_policy_name(env, team),
@@ -41,6 +45,8 @@ def build_policies(ctx: PlatformContext) -> Policies:
             opts=ctx.child_opts(),
         )
     for team in documents.rotator_teams(catalog, env):
+        if not ctx.stack.holds_team(team):
+            continue
         built.rotators[team] = vault.Policy(
             logical.vault_rotator_policy(env.name, team),
             name=layout.rotator_policy_name(env, team),

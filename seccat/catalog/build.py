@@ -28,6 +28,7 @@ from seccat.catalog.model import (
     Secret,
     Service,
     ServiceAws,
+    StackSettings,
     ServiceIdentity,
     Team,
     Trust,
@@ -55,6 +56,10 @@ def build_catalog(
         secrets={i: _secret(i, s, env_names) for i, s in data.get("secrets", {}).items()},
         waivers=tuple(_waiver(w, data, env_names) for w in data.get("waivers") or ()),
         source=source,
+        stacks=StackSettings(
+            mode=(data.get("stacks") or {}).get("mode", "auto"),
+            budget=int((data.get("stacks") or {}).get("budget", 500)),
+        ),
         positions=positions if positions is not None else {},  # lazy table: no copy
     )
 
@@ -241,4 +246,5 @@ def _secret(secret_id: str, s: Mapping[str, Any], all_envs: tuple[str, ...]) -> 
         )
         if db
         else None,
+        shard=s.get("shard"),
     )
