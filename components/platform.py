@@ -153,7 +153,9 @@ class SecretsPlatform(pulumi.ComponentResource):
 
 def platform_reference(stack: StackSpec) -> str:
     """The fully qualified name of the platform stack a team stack reads."""
-    return f"{pulumi.get_organization()}/{pulumi.get_project()}/{stack.platform_stack}"
+    # A self-managed backend (and the mock monitor) has no organization; Pulumi names it so.
+    organization = pulumi.get_organization() or "organization"
+    return f"{organization}/{pulumi.get_project()}/{stack.platform_stack}"
 
 
 class SecretsShard(pulumi.ComponentResource):

@@ -8,7 +8,13 @@ from pathlib import Path
 
 import pulumi
 
-from components.platform import SecretsPlatform
+from components.platform import (
+    KMS_KEY_ARN,
+    LAYER_ARNS,
+    REPLICA_KEY_ARNS,
+    SecretsPlatform,
+    SecretsShard,
+)
 from seccat.catalog.diagnostics import CatalogError
 from seccat.catalog.loader import load_catalog
 from seccat.catalog.model import Catalog
@@ -21,13 +27,17 @@ from seccat.stacks.files import (
     read_stack_config,
     stack_file_path,
 )
+from seccat.stacks.plan import PlanError, environment_of, stack_spec
 
 
 def main(catalog: Catalog | None = None) -> None:
     """Build the stack. The offline engine passes the catalog it already validated; under
     the Pulumi CLI it is read from the `seccat:catalog` config (default catalog.yaml)."""
     catalog_path = pulumi.Config("seccat").get("catalog") or "catalog.yaml"
-    environment = pulumi.get_stack()
+    stack = pulumi.get_stack()
+    # ``prod`` is the environment's one stack or, split, its platform stack; ``prod.<team>``
+    # and ``prod.<team>.<shard>`` its team stacks (seccat.stacks.plan).
+    environment = environment_of(stack)
     under_cli = catalog is None
     if catalog is None:
         try:
@@ -39,14 +49,31 @@ def main(catalog: Catalog | None = None) -> None:
         raise pulumi.RunError(
             f"stack {environment!r} names no environment in {catalog_path} (known: {known})"
         )
-    check_stack_config(catalog, environment, require=under_cli)
-    platform = SecretsPlatform(logical.platform(environment), catalog, environment)
+    check_stack_config(catalog, environment, require=under_cli, stack=stack)
+    try:
+        spec = stack_spec(catalog, stack)
+    except PlanError as exc:
+        raise pulumi.RunError(str(exc)) from None
+    except KeyError:
+        raise pulumi.RunError(
+            f"stack {stack!r} is not a stack of environment {environment!r} in {catalog_path}: "
+            "`seccat stacks` lists them"
+        ) from None
     pulumi.export("environment", environment)
-    pulumi.export("kmsKeyArn", platform.kms_key.arn)
+    if spec.kind == "shard":
+        SecretsShard(logical.shard(stack), catalog, spec)
+        return
+    platform = SecretsPlatform(logical.platform(environment), catalog, environment, stack=spec)
+    pulumi.export(KMS_KEY_ARN, platform.kms_key.arn)
     pulumi.export("alarmTopicArn", platform.alarm_topic.arn)
+    if spec.kind == "platform":  # what the team stacks read through a StackReference
+        pulumi.export(LAYER_ARNS, platform.shared[LAYER_ARNS])
+        pulumi.export(REPLICA_KEY_ARNS, platform.shared[REPLICA_KEY_ARNS])
 
 
-def check_stack_config(catalog: Catalog, environment: str, *, require: bool) -> None:
+def check_stack_config(
+    catalog: Catalog, environment: str, *, require: bool, stack: str | None = None
+) -> None:
     """Refuse to run when the stack's `aws:region` / `aws:allowedAccountIds` disagree with
     the catalog environment. Under the Pulumi CLI both must be set (``require``); offline the
     engine passes on what the stack file says, if there is one."""
@@ -62,11 +89,12 @@ def check_stack_config(catalog: Catalog, environment: str, *, require: bool) -> 
             values[key] = raw
     if not values and not require:
         return  # offline without a stack file: nothing to compare
-    file, positions = f"Pulumi.{environment}.yaml", {}
+    stack = stack or environment
+    file, positions = f"Pulumi.{stack}.yaml", {}
     project = find_project(Path.cwd())
     if project is not None:
         try:
-            path = stack_file_path(project, environment)
+            path = stack_file_path(project, stack)
             file = display(path)
             if path.is_file():
                 positions = dict(read_stack_config(path, "seccat").positions)

@@ -51,7 +51,10 @@ def _stack_vault_address(stack: str) -> str | None:
 
 def offline_config(catalog: Catalog, stack: str) -> tuple[dict[str, str], list[str]]:
     """(config, secret keys) that let the Vault components run under the mock monitor."""
-    config = {"vault:address": _stack_vault_address(stack) or OFFLINE_VAULT_ADDRESS}
+    # A team stack (prod.payments) has the environment's provider settings.
+    environment = stack.split(".", 1)[0]
+    address = _stack_vault_address(stack) or _stack_vault_address(environment)
+    config = {"vault:address": address or OFFLINE_VAULT_ADDRESS}
     secret_keys = []
     for name in catalog.databases:
         key = f"seccat:{database_password_config_key(name)}"

@@ -18,6 +18,11 @@ def platform(env: str) -> str:
     return f"seccat-{env}"
 
 
+def shard(stack: str) -> str:
+    """The root component of a team stack (``prod.payments``) of a split environment."""
+    return f"seccat-{stack}"
+
+
 def kms_key(env: str) -> str:
     return f"{env}-kms"
 

@@ -33,6 +33,8 @@ from seccat.engine.recording import (
     normalise,
     redact,
 )
+from seccat.engine.references import STACK_REFERENCE, platform_outputs
+from seccat.stacks.plan import environment_of
 
 PROJECT = "seccat"
 #: How many registrations between two gc.freeze() calls (see _CatalogMocks.new_resource).
@@ -97,7 +99,16 @@ class _CatalogMocks(pulumi_mocks.Mocks):
     environment's, so a replica key's ARN names the region the key lives in.
     """
 
-    def __init__(self, account: str, region: str, progress: Callable[[int], None] | None) -> None:
+    def __init__(
+        self,
+        account: str,
+        region: str,
+        progress: Callable[[int], None] | None,
+        references: Callable[[str], dict[str, Any]] | None = None,
+    ) -> None:
+        #: A StackReference's outputs by the referenced stack's name (a team stack reads
+        #: its platform stack's).
+        self.references = references
         self.account = account
         self.region = region
         self.progress = progress
@@ -109,6 +120,10 @@ class _CatalogMocks(pulumi_mocks.Mocks):
 
     def new_resource(self, args: pulumi_mocks.MockResourceArgs) -> tuple[str | None, dict]:
         assert self.monitor is not None
+        if args.typ == STACK_REFERENCE:  # a read, not a resource of this stack
+            name = str(args.inputs.get("name") or args.name)
+            outputs = self.references(name) if self.references is not None else {}
+            return name, {"name": name, "outputs": outputs, "secretOutputNames": []}
         parent = self.monitor.current.parent
         urn = self.monitor.make_urn(parent, args.typ, args.name)
         dependencies = tuple(sorted(set(self.monitor.current.dependencies)))
@@ -193,10 +208,10 @@ def run_program(
     ``config`` is stack configuration as the Pulumi CLI hands it to a program (fully
     qualified keys, arrays and objects as JSON text), e.g. ``{"aws:region": "eu-west-1"}``.
     """
-    env = catalog.environments.get(stack)
+    env = catalog.environments.get(environment_of(stack))
     account = env.aws.account_id if env and env.aws else "000000000000"
     region = env.aws.region if env and env.aws else "us-east-1"
-    mocks = _CatalogMocks(account, region, progress)
+    mocks = _CatalogMocks(account, region, progress, lambda name: platform_outputs(catalog, name))
     monitor = _RecordingMonitor(mocks)
     recorder = OptionsRecorder()
     error: list[BaseException] = []

@@ -15,6 +15,7 @@ from seccat.catalog.diagnostics import Diagnostic
 from seccat.catalog.model import Catalog
 from seccat.stacks.consistency import KEYS, ProviderConfig, provider_config_problems
 from seccat.stacks.files import find_project, read_stack_config, stack_file_path
+from seccat.stacks.plan import environment_of
 
 
 @dataclass(frozen=True)
@@ -39,7 +40,7 @@ def stack_check(catalog: Catalog, stack: str, cwd: Path | None = None) -> StackC
         return StackCheck()
     config = read_stack_config(path, "seccat")
     provider = ProviderConfig.from_values(config.file, config.values, config.positions)
-    problems = provider_config_problems(catalog, stack, provider, require=True)
+    problems = provider_config_problems(catalog, environment_of(stack), provider, require=True)
     if problems:
         return StackCheck(file=config.file, problems=problems)
     values = {key: config.values[key] for key in KEYS if key in config.values}

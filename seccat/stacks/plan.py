@@ -34,6 +34,7 @@ from typing import Literal
 
 from seccat.catalog.model import Catalog, Environment, Secret
 from seccat.documents.aws_plan import STORE, AwsPlan
+from seccat.documents.monitoring import config_rules
 from seccat.documents.vault_policy import (
     consuming_services,
     rotated_kv_secrets,
@@ -212,8 +213,8 @@ class _Counts:
         names = set(self.aws.services) | set(self.vault_consumers)
         return {n: self.catalog.services[n].team for n in sorted(names) if self.service(n)}
 
-    def platform(self, total_secrets: int) -> int:
-        """Shared resources: counted by the platform builders' own rules, roughly."""
+    def platform(self) -> int:
+        """Shared resources, counted by the platform builders' own rules."""
         count = 4  # key, alias, topic, topic policy
         secrets = self.catalog.secrets_in(self.env.name)
         teams = {s.owner for s in secrets} | {
@@ -231,8 +232,11 @@ class _Counts:
                 count += 1  # dashboard
             if any(p.rotator and p.rotator.kind == "postgres" for p in self.aws.secrets.values()):
                 count += 1  # the dependency layer
+            if self.env.detective_controls:
+                classes = [s.classification for s in self.aws.aws_secrets]
+                count += len(list(config_rules(self.env.name, classes)))
         if self.vault:
-            count += 4  # audit, AWS auth backend and client, (k8s backend below)
+            count += 2 + (self.env.aws is not None)  # audit, AWS auth backend, its client
             count += self.k8s_backend
             count += 2 if any(s.store == "vault-kv" for s in self.vault) else 0
             dbs = {
@@ -256,7 +260,7 @@ def plan_environment(catalog: Catalog, environment: str) -> EnvironmentPlan:
     per_service = {n: counts.service(n) for n in services}
     teams = sorted({s.owner for s in secrets} | set(services.values()))
     per_team = {t: counts.team(t) for t in teams}
-    platform = counts.platform(len(secrets))
+    platform = counts.platform()
     total = platform + sum(per_secret.values()) + sum(per_service.values()) + sum(per_team.values())
     split = settings.mode == "split" or (settings.mode == "auto" and total > settings.budget)
     if not split:
@@ -335,13 +339,18 @@ def plan_environment(catalog: Catalog, environment: str) -> EnvironmentPlan:
 def _depth(
     units: Iterable[tuple[str, str, int]], anchor: Mapping[str, str], team_wide: int, budget: int
 ) -> int:
-    """The fewest hash bits that keep every bucket of a team within the budget."""
-    listed = [
-        (bucket_hash(anchor.get(k, k) if kind == "secret" else k), size) for kind, k, size in units
-    ]
+    """The fewest hash bits that keep every bucket of a team within the budget.
+
+    A group that cannot be split (an admin secret and the secrets rotated with it) weighs
+    at most half the budget here, so a group bigger than the budget shares its stack with
+    at most half a budget of others instead of splitting the team a thousand ways."""
+    groups: Counter[int] = Counter()
+    for kind, k, size in units:
+        groups[bucket_hash(anchor.get(k, k) if kind == "secret" else k)] += size
+    weights = [(h, min(size, max(1, budget // 2))) for h, size in groups.items()]
     for depth in range(MAX_DEPTH + 1):
         sizes: Counter[int] = Counter()
-        for h, size in listed:
+        for h, size in weights:
             sizes[h % (1 << depth)] += size
         sizes[0] += team_wide
         if max(sizes.values(), default=0) <= budget:
