@@ -23,6 +23,7 @@ from seccat.checking.packs import Pack, load_pack
 from seccat.checking.waivers import apply_waivers, waiver_warnings
 from seccat.engine.preview import Preview
 from seccat.engine.recording import RecordedResource
+from seccat.stacks.plan import environment_of
 
 #: How many resources between two progress reports.
 _PROGRESS_EVERY = 50
@@ -83,10 +84,16 @@ def evaluate_resources(
     file: str = "catalog.yaml",
     record: bool = True,
     progress: Callable[[int, int], None] | None = None,
+    context: Sequence[RecordedResource] = (),
 ) -> Evaluated:
     """Every enabled resource and stack rule over ``resources``. ``record`` keeps one
     Evaluation per rule and subject (for JUnit); the benchmark hook leaves it off.
-    ``progress(done, total)`` is told how many resources have been evaluated."""
+    ``progress(done, total)`` is told how many resources have been evaluated.
+
+    ``context``: resources of the environment's platform stack when ``resources`` are a team
+    stack's. Stack rules see both (a team's secrets are alarmed through the platform's
+    rotation-failure rule, its Vault policies audited by the platform's device); findings
+    about context resources are left to the platform stack's own check."""
     # Evaluation allocates many short-lived objects next to a large preview; the cyclic
     # collector would rescan that preview again and again for nothing.
     enabled = gc.isenabled()
@@ -100,6 +107,7 @@ def evaluate_resources(
             file=file,
             record=record,
             progress=progress,
+            context=context,
         )
     finally:
         if enabled:
@@ -115,6 +123,7 @@ def _evaluate_resources(
     file: str,
     record: bool,
     progress: Callable[[int, int], None] | None = None,
+    context: Sequence[RecordedResource] = (),
 ) -> Evaluated:
     out = Evaluated()
     levels = {r.id: pack.level(r.id) for rules in RESOURCE_RULES_BY_TYPE.values() for r in rules}
@@ -155,8 +164,9 @@ def _evaluate_resources(
     stack_rules = [r for r in STACK_RULES if levels[r.id] != "disabled"]
     if stack_rules:
         by_urn = {r.urn: r for r in resources}
-        policy_view = policy_resources(adapted)
-        env_ref = ("environments", stack) if stack else None
+        foreign = {r.urn for r in context}
+        policy_view = policy_resources(adapted + [Adapted(r) for r in context])
+        env_ref = ("environments", environment_of(stack)) if stack else None
         for rule in stack_rules:
             found = run_stack_rule(
                 rule, stack_args(policy_view, configs[rule.id]), configs[rule.id]
@@ -167,6 +177,8 @@ def _evaluate_resources(
                 continue
             out.evaluations.append(Evaluation(rule.id, subject, "fail" if found else "pass"))
             for v in found:
+                if v.urn in foreign:
+                    continue
                 res = by_urn.get(v.urn) if v.urn else None
                 ref = res.catalog_ref if res is not None else env_ref
                 out.findings.append(
@@ -202,10 +214,14 @@ def evaluate_catalog(
     environment: str | None = None,
     resources: Sequence[RecordedResource] = (),
     today: str = "",
+    select: Callable[[Rule], bool] | None = None,
 ) -> Evaluated:
+    """The catalog rules (``select``ed ones only, when given)."""
     out = Evaluated()
     ctx = CatalogContext(environment=environment, resources=tuple(resources), today=today)
     for rule in CATALOG_RULES:
+        if select is not None and not select(rule):
+            continue
         level = pack.level(rule.id)
         if level == "disabled":
             continue
@@ -226,14 +242,18 @@ def check(
     today: str | None = None,
     strict: bool = False,
     progress: Callable[[int, int], None] | None = None,
+    context: Sequence[RecordedResource] = (),
 ) -> CheckResult:
     """`seccat check`: catalog rules, then resource and stack rules, then waivers.
 
     Unmatched and soon-expiring waivers are warnings in ``diagnostics`` (errors, which
-    fail the check, with ``strict``)."""
+    fail the check, with ``strict``). ``context``: see ``evaluate_resources``; a team
+    stack (``prod.payments``) is checked in its environment (``prod``): catalog rules,
+    waivers."""
     day = today or dt.date.today().isoformat()
+    environment = environment_of(preview.stack)
     cat = evaluate_catalog(
-        catalog, pack, environment=preview.stack, resources=preview.resources, today=day
+        catalog, pack, environment=environment, resources=preview.resources, today=day
     )
     res = evaluate_resources(
         preview.resources,
@@ -242,11 +262,12 @@ def check(
         catalog=catalog,
         file=catalog.source,
         progress=progress,
+        context=context,
     )
     raw = cat.findings + res.findings
     rules_run = tuple(r.id for r in RULES if pack.level(r.id) != "disabled")
-    warnings = waiver_warnings(catalog, raw, preview.stack, day, rules_run, strict=strict)
-    findings = apply_waivers(raw, catalog.waivers, day, preview.stack)
+    warnings = waiver_warnings(catalog, raw, environment, day, rules_run, strict=strict)
+    findings = apply_waivers(raw, catalog.waivers, day, environment)
     findings.sort(key=lambda f: (f.file, f.line, f.column, f.rule_id, f.subject, f.message))
     return CheckResult(
         stack=preview.stack,

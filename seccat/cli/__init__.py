@@ -8,6 +8,7 @@ from seccat.cli import (  # noqa: F401 - registers the commands
     render,
     rules,
     schema,
+    stacks,
     validate,
 )
 from seccat.cli.app import app

@@ -18,8 +18,9 @@ import typer
 
 from seccat.cli import completion
 from seccat.cli.app import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, app, examples
-from seccat.cli.common import Stop, emit, fail
+from seccat.cli.common import Stop, emit, fail, platform_context
 from seccat.cli.output import say
+from seccat.cli.preview import AllStacksOption, JobsOption, one_stack
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -109,14 +110,14 @@ def repo_root(option: Path | None, catalog: Path) -> Path:
 )
 def check(
     stack: Annotated[
-        str,
+        str | None,
         typer.Option(
             "--stack",
             "-s",
-            help="Stack name = catalog environment.",
+            help="Stack name: a catalog environment, or one of its team stacks.",
             autocompletion=completion.stacks,
         ),
-    ],
+    ] = None,
     catalog: Annotated[Path, typer.Option("--catalog", "-c", help="Catalog file.")] = Path(
         "catalog.yaml"
     ),
@@ -191,6 +192,8 @@ def check(
             "--soft-fail-on", help="Severities or rule ids that never fail it (repeatable)."
         ),
     ] = None,
+    all_stacks: AllStacksOption = False,
+    jobs: JobsOption = None,
 ) -> None:
     """Run the catalog rules, then the policy pack's resource and stack rules over the
     offline preview of STACK, and report every violation.
@@ -204,6 +207,10 @@ def check(
     from seccat.cli.common import preview_or_stop
     from seccat.cli.terminal import progress
 
+    name = one_stack(stack, all_stacks)
+    if name is None and (baseline is not None or base is not None):
+        raise fail("--all-stacks takes no baseline yet: check one stack with --baseline/--base")
+    stack = name or "all-stacks"
     text_on_stdout = format is CheckFormat.text and out is None
     needs_root = format in (CheckFormat.sarif, CheckFormat.junit)
     root_dir = repo_root(root, catalog) if needs_root else None
@@ -230,17 +237,27 @@ def check(
             if not exc.diagnostics:  # an unknown name: a usage error, nothing to report on
                 raise fail(str(exc)) from None
             raise Stop("the pack configuration is invalid", EXIT_USAGE, exc.diagnostics) from None
-        with progress() as shown:
-            model, preview = preview_or_stop(
-                catalog, stack, shown.registered if shown.live else None
-            )
-            result = run_check(
-                model,
-                preview,
-                selected,
-                strict=strict,
-                progress=shown.evaluated if shown.live else None,
-            )
+        if name is None:
+            from seccat.cli.all_stacks import check_all
+
+            every, stopped = check_all(catalog, pack, strict, jobs)
+            if stopped is not None:
+                raise stopped
+            assert every is not None
+            result = every
+        else:
+            with progress() as shown:
+                model, preview = preview_or_stop(
+                    catalog, stack, shown.registered if shown.live else None
+                )
+                result = run_check(
+                    model,
+                    preview,
+                    selected,
+                    strict=strict,
+                    progress=shown.evaluated if shown.live else None,
+                    context=platform_context(model, catalog, stack),
+                )
     except Stop as stop:
         stopped = _stopped_result(stop, stack, catalog, pack)
         emit(render_report(format, stopped, root_dir), out)

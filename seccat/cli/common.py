@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from seccat.catalog.diagnostics import Diagnostic
     from seccat.catalog.model import Catalog
     from seccat.engine.preview import Preview
+    from seccat.engine.recording import RecordedResource
 
 
 def fail(message: str, code: int = EXIT_USAGE) -> typer.Exit:
@@ -144,6 +145,21 @@ def preview_or_stop(
     return catalog, preview
 
 
+def platform_context(catalog: Catalog, path: Path, stack: str) -> list[RecordedResource]:
+    """For a team stack, its platform stack's resources (the stack rules' context: the
+    rotation-failure rule, the Vault audit device); nothing for any other stack."""
+    from seccat.stacks.plan import environment_of, stack_spec
+
+    try:
+        spec = stack_spec(catalog, stack)
+    except (KeyError, ValueError):
+        return []
+    if spec.kind != "shard":
+        return []
+    _, platform = preview_or_stop(path, environment_of(stack))
+    return platform.resources
+
+
 def preview_or_exit(path: Path, stack: str) -> tuple[Catalog, Preview]:
     """``preview_or_stop`` with a live count on a terminal; a Stop prints and exits."""
     from seccat.cli.terminal import progress
@@ -188,6 +204,32 @@ def require_stack(catalog: Catalog, stack: str) -> None:
 
     if stack in catalog.environments:
         return
+    from seccat.stacks.plan import PlanError, environment_of, plan_environment
+
+    if environment_of(stack) in catalog.environments:
+        try:
+            plan = plan_environment(catalog, environment_of(stack))
+        except PlanError:
+            plan = None
+        if plan is not None and stack in {s.name for s in plan.stacks}:
+            return
+        if plan is not None:
+            known = ", ".join(s.name for s in plan.stacks)
+            problem = Diagnostic(
+                catalog.source,
+                1,
+                1,
+                "stacks",
+                f"stack {quoted(stack)} is not a stack of environment "
+                f"{quoted(environment_of(stack))} (its stacks: {known})",
+                "STACK",
+            )
+            raise Stop(
+                "the stack names no environment",
+                EXIT_USAGE,
+                [problem],
+                message=problem.message + "; `seccat stacks` plans them",
+            )
     names = sorted(catalog.environments)
     known = ", ".join(names) or "none"
     close = difflib.get_close_matches(stack, names, n=1, cutoff=0.6)

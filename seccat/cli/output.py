@@ -12,7 +12,10 @@ from __future__ import annotations
 
 import re
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import BinaryIO
 
 #: C0 and C1 control characters except tab and newline (escape sequences, carriage returns,
 #: bells) and the bidirectional overrides: a human line never carries them raw to a terminal.
@@ -39,6 +42,33 @@ def write_stdout(text: str) -> None:
 def write_file(path: Path, text: str) -> None:
     """Write a rendered report to ``path`` as exactly the bytes stdout would get."""
     path.write_bytes(encode(text))
+
+
+@contextmanager
+def open_sink(path: Path | None) -> Iterator[BinaryIO]:
+    """Where a report streamed in pieces goes: the ``--out`` file, or stdout's bytes."""
+    if path is not None:
+        with path.open("wb") as handle:
+            yield handle
+        return
+    sys.stdout.flush()
+    buffer = getattr(sys.stdout, "buffer", None)
+    if buffer is None:  # a text-only stream (an embedding host's capture)
+        yield _TextSink()
+        return
+    yield buffer
+    buffer.flush()
+
+
+class _TextSink:
+    """Bytes written to a text-only stdout, decoded back (no markup either way)."""
+
+    def write(self, data: bytes) -> int:
+        sys.stdout.write(data.decode("utf-8"))
+        return len(data)
+
+    def flush(self) -> None:
+        sys.stdout.flush()
 
 
 def escape_for_terminal(text: str) -> str:

@@ -43,11 +43,38 @@ CatalogOption = Annotated[
     Path, typer.Option("--catalog", "-c", help="Catalog file.", show_default=True)
 ]
 StackOption = Annotated[
-    str,
+    str | None,
     typer.Option(
-        "--stack", "-s", help="Stack name = catalog environment.", autocompletion=completion.stacks
+        "--stack",
+        "-s",
+        help="Stack name: a catalog environment, or one of its team stacks (seccat stacks).",
+        autocompletion=completion.stacks,
     ),
 ]
+AllStacksOption = Annotated[
+    bool,
+    typer.Option(
+        "--all-stacks",
+        help="Every stack of every environment, in parallel worker processes.",
+    ),
+]
+JobsOption = Annotated[
+    int | None,
+    typer.Option("--jobs", "-j", min=1, help="--all-stacks: worker processes (default: CPUs)."),
+]
+
+
+def one_stack(stack: str | None, all_stacks: bool) -> str | None:
+    """The stack to run, or None for --all-stacks; a usage error for neither or both."""
+    from seccat.cli.common import fail
+
+    if stack is None and not all_stacks:
+        raise fail("name a stack: --stack NAME, or --all-stacks")
+    if stack is not None and all_stacks:
+        raise fail("--stack and --all-stacks exclude each other")
+    return stack
+
+
 OutOption = Annotated[
     Path | None,
     typer.Option("--out", "-o", help="Write the output to this file (same bytes as stdout)."),
@@ -59,19 +86,30 @@ OutOption = Annotated[
         "seccat preview --stack dev",
         "seccat preview --stack prod --format json --out preview.json",
         "seccat preview --stack prod --format markdown >> $GITHUB_STEP_SUMMARY",
+        "seccat preview --all-stacks --format json --out previews.json",
+        note="With --all-stacks, JSON is one document whose stacks are the single-stack "
+        "documents (docs/stacks.md); text and Markdown are the stacks' reports in turn.",
     )
 )
 def preview(
-    stack: StackOption,
+    stack: StackOption = None,
     catalog: CatalogOption = Path("catalog.yaml"),
     format: Annotated[
         PreviewFormat, typer.Option("--format", "-f", help="Output format.")
     ] = PreviewFormat.text,
     out: OutOption = None,
+    all_stacks: AllStacksOption = False,
+    jobs: JobsOption = None,
 ) -> None:
     """Run the Pulumi program offline (mock monitor) and show every resource it would create.
 
     No Pulumi CLI, credentials or network are needed. Secret values show as [secret].
     """
-    _, result = preview_or_exit(catalog, stack)
+    name = one_stack(stack, all_stacks)
+    if name is None:
+        from seccat.cli.all_stacks import preview_all
+
+        preview_all(catalog, format.value, out, jobs)
+        return
+    _, result = preview_or_exit(catalog, name)
     emit(renderer(format)(result), out)

@@ -10,7 +10,7 @@ import typer
 from seccat.cli.app import app, examples
 from seccat.cli.common import fail, preview_or_exit
 from seccat.cli.output import say
-from seccat.cli.preview import CatalogOption, StackOption
+from seccat.cli.preview import AllStacksOption, CatalogOption, JobsOption, StackOption, one_stack
 
 
 @app.command(
@@ -18,14 +18,15 @@ from seccat.cli.preview import CatalogOption, StackOption
         "seccat render --stack prod --out rendered/prod",
         "seccat render --stack prod --out rendered/prod --clean",
         "git diff --no-index rendered/main rendered/pr",
+        "seccat render --all-stacks --out rendered",
         note="The folder must be new or empty, so no stale document survives a render. "
         "--clean first removes exactly the files an earlier render listed in the folder's "
         ".seccat-render.json manifest; files seccat did not write are never touched.",
     )
 )
 def render(
-    stack: StackOption,
     out: Annotated[Path, typer.Option("--out", "-o", help="Folder to write into.")],
+    stack: StackOption = None,
     catalog: CatalogOption = Path("catalog.yaml"),
     clean: Annotated[
         bool,
@@ -35,12 +36,22 @@ def render(
             "(and only those).",
         ),
     ] = False,
+    all_stacks: AllStacksOption = False,
+    jobs: JobsOption = None,
 ) -> None:
-    """Write IAM JSON, Vault HCL, SQL and a resource inventory (inventory.json) as files."""
+    """Write IAM JSON, Vault HCL, SQL and a resource inventory (inventory.json) as files.
+
+    With --all-stacks, each stack's files go to OUT/<stack>/."""
+    name = one_stack(stack, all_stacks)
+    if name is None:
+        from seccat.cli.all_stacks import render_all
+
+        render_all(catalog, out, clean, jobs)
+        return
     from seccat.reports.documents import write_documents
     from seccat.reports.render_folder import FolderError
 
-    _, result = preview_or_exit(catalog, stack)
+    _, result = preview_or_exit(catalog, name)
     try:
         written = write_documents(result, out, clean=clean)
     except FolderError as exc:
