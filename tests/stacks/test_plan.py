@@ -1,0 +1,201 @@
+"""The stack plan (issue 12, item 1): modes, budget, stable placement, `shard:` labels, and
+`seccat stacks` with its formats and generated stack files."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from catalog_gen import generate
+
+from seccat.catalog.loader import load_catalog, parse_catalog
+from seccat.catalog.model import Catalog, StackSettings
+from seccat.stacks.plan import bucket_hash, environment_of, plan_environment
+
+ROOT = Path(__file__).resolve().parents[2]
+SECCAT = [sys.executable, "-m", "seccat.cli"]
+
+
+def run(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*SECCAT, *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "NO_COLOR": "1"},
+        timeout=300,
+    )
+
+
+def _catalog(n: int, teams: int = 2) -> Catalog:
+    catalog, diagnostics = parse_catalog(generate(n, n_teams=teams, services_per_team=2).encode())
+    assert catalog is not None, diagnostics
+    return catalog
+
+
+def _placement(catalog: Catalog, env: str = "prod") -> dict[str, str]:
+    plan = plan_environment(catalog, env)
+    return {
+        i: plan.stack_of_secret(i)
+        for i in catalog.secrets
+        if env in catalog.secrets[i].environments
+    }
+
+
+def test_small_catalogs_stay_one_stack_and_mode_split_forces_micro_stacks() -> None:
+    example = load_catalog(ROOT / "catalog.yaml")
+    assert [s.kind for s in plan_environment(example, "prod").stacks] == ["single"]
+    split = replace(example, stacks=StackSettings(mode="split"))
+    names = [s.name for s in plan_environment(split, "prod").stacks]
+    assert names == ["prod", "prod.data", "prod.identity", "prod.payments"]
+    # auto splits once the environment exceeds the budget
+    tight = replace(example, stacks=StackSettings(mode="auto", budget=100))
+    assert plan_environment(tight, "prod").mode == "split"
+    assert plan_environment(replace(example, stacks=StackSettings(budget=200)), "prod").mode == (
+        "single"
+    )
+
+
+def test_adding_a_secret_never_moves_another_until_a_bucket_splits() -> None:
+    """Grow one team secret by secret: a secret keeps its stack unless the team's bucket
+    count doubles, and then it moves only from bucket b to bucket b + 2**k."""
+    full = _catalog(300, teams=1)
+    ids = sorted(i for i in full.secrets if i != "team-000/db-admin")
+    settings = StackSettings(mode="split", budget=150)
+    before: dict[str, str] | None = None
+    splits = 0
+    for count in range(40, len(ids), 20):
+        keep = {"team-000/db-admin", *ids[:count]}
+        catalog = replace(
+            full, secrets={i: s for i, s in full.secrets.items() if i in keep}, stacks=settings
+        )
+        after = _placement(catalog)
+        if before is not None:
+            depth_before = max(_bucket(s) for s in before.values()).bit_length()
+            moved = {i: (before[i], after[i]) for i in before if before[i] != after[i]}
+            if moved:
+                splits += 1
+                for old, new in moved.values():
+                    assert _bucket(new) == _bucket(old) + 2**depth_before, (old, new)
+        before = after
+    assert splits >= 1  # the walk crossed a split, so both branches ran
+
+
+def _bucket(stack: str) -> int:
+    parts = stack.split(".")
+    return int(parts[2]) if len(parts) == 3 else 0
+
+
+def test_buckets_follow_the_hash_and_admin_secrets_keep_their_rotated_secrets() -> None:
+    catalog = replace(_catalog(200, teams=1), stacks=StackSettings(mode="split", budget=120))
+    plan = plan_environment(catalog, "prod")
+    shards = [s for s in plan.stacks if s.kind == "shard"]
+    assert len(shards) > 1
+    depth = (len(shards) - 1).bit_length()
+    for spec in shards:
+        for secret_id in spec.secrets:
+            secret = catalog.secrets[secret_id]
+            if secret.type == "database" and secret.store == "aws-secretsmanager":
+                assert "team-000/db-admin" in spec.secrets  # rotated with the admin secret
+            else:
+                assert bucket_hash(secret_id) % 2**depth == _bucket(spec.name), secret_id
+
+
+def test_a_shard_label_pins_a_secret_to_its_own_stack(tmp_path: Path) -> None:
+    text = (ROOT / "catalog.yaml").read_text()
+    pinned = text.replace(
+        "  identity/jwt-signing-key:\n", "  identity/jwt-signing-key:\n    shard: signing\n", 1
+    )
+    assert pinned != text
+    catalog, diagnostics = parse_catalog((pinned + "stacks: {mode: split}\n").encode())
+    assert catalog is not None, diagnostics
+    plan = plan_environment(catalog, "prod")
+    assert plan.stack_of_secret("identity/jwt-signing-key") == "prod.identity.signing"
+    assert plan.stack_of_secret("identity/ldap-bind-password") == "prod.identity"
+    bad, problems = parse_catalog(pinned.replace("shard: signing", "shard: 9lives").encode())
+    assert bad is None
+    assert any("shard" in p.path and "a valid shard name" in p.message for p in problems)
+
+
+def test_environment_of_a_stack_name() -> None:
+    assert [environment_of(s) for s in ("prod", "prod.payments", "prod.payments.3")] == ["prod"] * 3
+
+
+def test_stacks_formats(tmp_path: Path) -> None:
+    split = tmp_path / "catalog.yaml"
+    split.write_text((ROOT / "catalog.yaml").read_text() + "stacks: {mode: split}\n")
+    text = run("stacks", "-c", str(split), "-s", "prod")
+    assert text.returncode == 0, text.stderr
+    assert text.stdout.splitlines() == [
+        "STACK          KIND      RESOURCES  SECRETS  SERVICES  AFTER",
+        "prod           platform  36         0        0         -",
+        "prod.data      shard     23         4        2         prod",
+        "prod.identity  shard     22         4        2         prod",
+        "prod.payments  shard     44         5        2         prod",
+    ]
+    matrix = run("stacks", "-c", str(split), "-f", "github-matrix", "--max-parallel", "3")
+    assert matrix.stdout.count("\n") == 1  # one line, for $GITHUB_OUTPUT
+    document = json.loads(matrix.stdout)
+    assert document["maxParallel"] == 3 and document["hasShards"] is True
+    assert [e["stack"] for e in document["platform"]["include"]] == ["dev", "staging", "prod"]
+    assert document["shards"]["include"][0] == {
+        "stack": "dev.data",
+        "environment": "dev",
+        "kind": "shard",
+        "team": "data",
+        "resources": 23,
+    }
+    one = json.loads(run("stacks", "-f", "github-matrix").stdout)
+    assert one["hasShards"] is False and one["shards"] == {"include": []}
+    unknown = run("stacks", "-s", "qa")
+    assert unknown.returncode == 2 and "--stack qa: no such environment" in unknown.stderr
+
+
+def test_stack_files_are_generated_checked_and_stale_ones_reported(tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    shutil.copytree(ROOT / "stacks", project / "stacks")
+    shutil.copy(ROOT / "Pulumi.yaml", project / "Pulumi.yaml")
+    (project / "catalog.yaml").write_text(
+        (ROOT / "catalog.yaml").read_text().replace("$schema=schema/", "$schema=../schema/")
+        + "stacks: {mode: split}\n"
+    )
+    missing = run("stacks", "--check", cwd=project)
+    assert missing.returncode == 1
+    assert "stacks/Pulumi.prod.payments.yaml:1:1: error: missing" in missing.stderr
+    wrote = run("stacks", "--write", cwd=project)
+    assert wrote.returncode == 0, wrote.stderr
+    generated = (project / "stacks" / "Pulumi.prod.payments.yaml").read_text()
+    assert generated.startswith("# Generated by `seccat stacks --write` from Pulumi.prod.yaml")
+    assert generated.endswith(
+        (project / "stacks" / "Pulumi.prod.yaml").read_text().split("config:", 1)[1]
+    )
+    assert run("stacks", "--check", cwd=project).returncode == 0
+    # the generated file is the stack file the offline commands read: same provider guard
+    checked = run("preview", "--stack", "prod.payments", cwd=project)
+    assert checked.returncode == 0, checked.stderr
+    # drift in the environment's file reaches the team stacks' files only by --write
+    env_file = project / "stacks" / "Pulumi.prod.yaml"
+    env_file.write_text(env_file.read_text().replace("vault.prod.example.com", "vault2.example"))
+    drift = run("stacks", "--check", cwd=project)
+    assert drift.returncode == 1 and "Pulumi.prod.payments.yaml:" in drift.stderr
+    assert "differs from what `seccat stacks --write` generates" in drift.stderr
+    # a team stack the plan no longer has
+    (project / "catalog.yaml").write_text(
+        (project / "catalog.yaml").read_text().replace("stacks: {mode: split}", "")
+    )
+    stale = run("stacks", "--check", cwd=project)
+    assert stale.returncode == 1
+    assert "Pulumi.prod.data.yaml:1:1: error: the plan has no such stack" in stale.stderr
+
+
+@pytest.mark.parametrize("stack", ["prod.nope", "prod.payments"])
+def test_offline_commands_take_team_stacks_of_a_split_catalog(tmp_path: Path, stack: str) -> None:
+    single = run("preview", "--stack", stack)  # the example catalog is one stack per env
+    assert single.returncode == 2
+    assert "is not a stack of environment 'prod' (its stacks: prod)" in single.stderr
