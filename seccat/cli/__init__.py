@@ -9,6 +9,7 @@ from seccat.cli import (  # noqa: F401 - registers the commands
     rules,
     schema,
     stacks,
+    up,
     validate,
 )
 from seccat.cli.app import app

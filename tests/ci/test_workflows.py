@@ -25,7 +25,7 @@ BIN = ROOT / ".venv" / "bin"
 WORKFLOWS = sorted(p.name for p in EXAMPLES.glob("*.yml"))
 #: Workflows that run on pull requests, and the one that deploys.
 PULL_REQUEST = ("seccat-check.yml", "pr-preview.yml")
-PATH_FILTERED = ("seccat-check.yml", "pr-preview.yml", "deploy.yml")
+PATH_FILTERED = ("seccat-check.yml", "pr-preview.yml", "deploy.yml", "seccat-stacks.yml")
 #: Tracked files that do not change what gets deployed: no workflow needs to run for them.
 NOT_INPUTS = (
     "docs/",
@@ -92,6 +92,7 @@ def test_every_example_workflow_passes_actionlint(tmp_path: Path) -> None:
         "pr-preview.yml",
         "seccat-check.yml",
         "seccat-check-report.yml",
+        "seccat-stacks.yml",
     }
     result = _lint(_examples(), tmp_path)
     assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
@@ -327,7 +328,8 @@ def test_deploy_builds_the_layer_logs_in_to_vault_by_oidc_and_prepares_the_pack(
     # environments only on the deploy job; the gate and the callers have none
     assert all("environment" not in job for job in deploy["jobs"].values())
     (up_job,) = up["jobs"].values()
-    assert up_job["environment"] == "${{ inputs.stack }}"
+    # a team stack (prod.payments) deploys under its catalog environment's GitHub environment
+    assert up_job["environment"] == "${{ inputs.environment || inputs.stack }}"
     assert up_job["permissions"] == {"contents": "read", "id-token": "write"}
     # dev, then staging, then prod, after the offline gate of every stack
     jobs = deploy["jobs"]
@@ -345,7 +347,7 @@ def test_deploy_builds_the_layer_logs_in_to_vault_by_oidc_and_prepares_the_pack(
     assert layer < vault < pulumi
     login = steps[vault]["with"]
     assert login["method"] == "jwt"
-    assert login["role"] == "seccat-deploy-${{ inputs.stack }}"
+    assert login["role"] == "seccat-deploy-${{ inputs.environment || inputs.stack }}"
     assert "token" not in login and login["exportToken"] is True
     pack = next(s for s in steps if "GITHUB_PATH" in s.get("run", ""))
     assert steps.index(pack) < pulumi
@@ -367,3 +369,52 @@ def test_the_docs_describe_every_variable_the_workflows_read() -> None:
     assert variables >= {"VAULT_ADDR", "VAULT_JWT_AUDIENCE", "PULUMI_ACCESS_TOKEN"}
     docs = (ROOT / "docs" / "ci.md").read_text()
     assert sorted(v for v in variables if f"`{v}`" not in docs) == []
+
+
+def test_micro_stacks_deploy_platform_first_then_team_stacks_from_the_plan(
+    tmp_path: Path,
+) -> None:
+    """seccat-stacks.yml reads the matrix `seccat stacks --format github-matrix` writes:
+    every key it uses exists in that output for a split catalog."""
+    import json
+    import sys
+
+    workflow = _load("seccat-stacks.yml")
+    jobs = workflow["jobs"]
+    assert set(jobs) == {"plan", "platform", "teams"}
+    assert jobs["platform"]["needs"] == "plan"
+    assert jobs["teams"]["needs"] == ["plan", "platform"]
+    plan_steps = jobs["plan"]["steps"]
+    runs = [s.get("run", "") for s in plan_steps]
+    assert ".venv/bin/seccat stacks --check" in runs
+    assert ".venv/bin/seccat check --all-stacks --pack pci-dss-4" in runs
+    matrix_run = next(s["run"] for s in plan_steps if s.get("id") == "plan")
+    assert "seccat stacks --format github-matrix --max-parallel 4" in matrix_run
+    assert jobs["plan"]["outputs"]["plan"] == "${{ steps.plan.outputs.plan }}"
+    source = "fromJSON(needs.plan.outputs.plan)"
+    assert jobs["platform"]["strategy"]["matrix"] == f"${{{{ {source}.platform }}}}"
+    assert jobs["platform"]["strategy"]["max-parallel"] == 1
+    assert jobs["teams"]["strategy"]["matrix"] == f"${{{{ {source}.shards }}}}"
+    assert jobs["teams"]["strategy"]["max-parallel"] == f"${{{{ {source}.maxParallel }}}}"
+    assert jobs["teams"]["if"] == f"{source}.hasShards"
+    for name in ("platform", "teams"):
+        assert jobs[name]["uses"] == "./.github/workflows/seccat-up.yml"
+        assert jobs[name]["with"] == {
+            "stack": "${{ matrix.stack }}",
+            "environment": "${{ matrix.environment }}",
+        }
+        assert jobs[name]["permissions"] == {"contents": "read", "id-token": "write"}
+    split = tmp_path / "catalog.yaml"
+    split.write_text((ROOT / "catalog.yaml").read_text() + "stacks: {mode: split}\n")
+    produced = subprocess.run(
+        [sys.executable, "-m", "seccat.cli", "stacks", "-c", str(split), "-f", "github-matrix"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    matrix = json.loads(produced)
+    assert {"platform", "shards", "hasShards", "maxParallel"} <= set(matrix)
+    for entry in matrix["platform"]["include"] + matrix["shards"]["include"]:
+        assert {"stack", "environment"} <= set(entry)
+    assert [e["stack"] for e in matrix["platform"]["include"]] == ["dev", "staging", "prod"]
