@@ -11,6 +11,9 @@ import pulumi_aws as aws
 from seccat.catalog.model import Catalog, Environment
 from seccat.stacks.plan import StackSpec
 
+#: The URN a resource has after `pulumi state move` without its parent: under the root stack.
+ROOT_ALIAS = pulumi.Alias(parent=pulumi.ROOT_STACK_RESOURCE)
+
 
 @dataclass(frozen=True)
 class PlatformContext:
@@ -64,6 +67,15 @@ class PlatformContext:
         return self.stack.platform
 
     def child_opts(self, **kwargs: object) -> pulumi.ResourceOptions:
+        """Options of a direct child of the environment's root component.
+
+        In a split environment every such child also answers to its root-parented URN: a
+        resource `pulumi state move` brought from another stack arrives parented to the root
+        stack (its parent stayed behind), and the alias lets this stack adopt it instead of
+        replacing it (seccat stacks --diff, docs/stacks.md). Children of these resources
+        inherit the alias."""
+        if self.stack.kind != "single":
+            kwargs.setdefault("aliases", [ROOT_ALIAS])
         return pulumi.ResourceOptions(parent=self.parent, **kwargs)  # type: ignore[arg-type]
 
     def local(self, *resources: pulumi.Resource | None) -> list[pulumi.Resource]:

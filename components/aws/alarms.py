@@ -56,7 +56,10 @@ def function_alarms(
             alarm_actions=[ctx.alarm_topic_arn],
             ok_actions=[ctx.alarm_topic_arn],
             tags=resource_tags,
-            opts=pulumi.ResourceOptions(parent=parent),
+            # directly under the root component (a team's KV rotator): its options
+            opts=ctx.child_opts()
+            if parent is ctx.parent
+            else pulumi.ResourceOptions(parent=parent),
         )
         arns.append(alarm_arn(ctx, name))
     return arns

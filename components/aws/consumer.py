@@ -12,7 +12,7 @@ from collections.abc import Mapping
 import pulumi
 import pulumi_aws as aws
 
-from components.context import PlatformContext
+from components.context import ROOT_ALIAS, PlatformContext
 from components.tagging import tags
 from seccat.documents import logical_names as logical
 from seccat.documents.aws_plan import AwsPlan, ServicePlan
@@ -74,7 +74,11 @@ class ServiceAccess(pulumi.ComponentResource):
                         replica_regions=aws_plan.replica_regions(plan.reads),
                     )
                 ),
-                opts=pulumi.ResourceOptions(parent=self),
+                # The policy changes stacks without its component (which stays with the role
+                # in the platform stack): moved, it arrives under the root stack.
+                opts=pulumi.ResourceOptions(
+                    parent=self, aliases=[ROOT_ALIAS] if ctx.stack.kind != "single" else None
+                ),
             )
         self.register_outputs({"roleArn": self.role_arn})
 

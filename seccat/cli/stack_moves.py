@@ -1,0 +1,59 @@
+"""`seccat stacks --diff`: the `pulumi state move` commands a catalog change needs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from seccat.cli.app import EXIT_FINDINGS
+from seccat.cli.common import emit, fail
+
+if TYPE_CHECKING:
+    from seccat.catalog.model import Catalog
+    from seccat.stacks.plan import EnvironmentPlan
+
+
+def _placement(plan: EnvironmentPlan) -> tuple[object, ...]:
+    return tuple((s.name, s.kind, s.secrets, s.services, s.teams) for s in plan.stacks)
+
+
+def print_moves(
+    base: str, catalog_path: Path, model: Catalog, environments: list[str], out: Path | None
+) -> None:
+    """Per environment: nothing, or the commands (previews of both sides, offline)."""
+    from seccat.catalog.loader import parse_catalog
+    from seccat.diff.base import BaseError, resolve_base
+    from seccat.engine.preview import ProgramError, run_preview
+    from seccat.stacks.moves import MoveError, MovePlan, moved_entries, plan_moves, script
+    from seccat.stacks.plan import PlanError, plan_environment
+
+    try:
+        found = resolve_base(base, catalog_path)
+    except BaseError as exc:
+        raise fail(str(exc)) from None
+    before = None
+    if found.raw is not None:
+        before, diagnostics = parse_catalog(found.raw, found.source)
+        if before is None or any(d.severity == "error" for d in diagnostics):
+            raise fail(f"the base catalog {found.source} is invalid", EXIT_FINDINGS)
+    lines: list[str] = []
+    for env in environments:
+        if before is None or env not in before.environments:
+            lines.append(f"# {env}: new environment, nothing to move")
+            continue
+        try:
+            old, new = plan_environment(before, env), plan_environment(model, env)
+            if _placement(old) == _placement(new):
+                lines += script(env, MovePlan())
+                continue
+            base_side = {
+                s.name: run_preview(before, s.name, found.source).resources for s in old.stacks
+            }
+            head_side = {
+                s.name: run_preview(model, s.name, str(catalog_path)).resources for s in new.stacks
+            }
+            moves = plan_moves(base_side, head_side, moved_entries(old, new))
+            lines += script(env, moves)
+        except (PlanError, ProgramError, MoveError) as exc:
+            raise fail(f"{env}: {exc}", EXIT_FINDINGS) from None
+    emit("\n".join(lines) + "\n", out)
