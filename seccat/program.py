@@ -59,6 +59,8 @@ def main(catalog: Catalog | None = None) -> None:
             f"stack {stack!r} is not a stack of environment {environment!r} in {catalog_path}: "
             "`seccat stacks` lists them"
         ) from None
+    if under_cli and spec.kind == "platform":
+        require_team_stack_files(catalog, environment)
     pulumi.export("environment", environment)
     if spec.kind == "shard":
         SecretsShard(logical.shard(stack), catalog, spec)
@@ -69,6 +71,30 @@ def main(catalog: Catalog | None = None) -> None:
     if spec.kind == "platform":  # what the team stacks read through a StackReference
         pulumi.export(LAYER_ARNS, platform.shared[LAYER_ARNS])
         pulumi.export(REPLICA_KEY_ARNS, platform.shared[REPLICA_KEY_ARNS])
+
+
+def require_team_stack_files(catalog: Catalog, environment: str) -> None:
+    """Refuse `pulumi up` of a split environment's platform stack until its team stacks'
+    files exist (`seccat stacks --write`): without them the split was not prepared, and
+    this update would delete every team resource the stack still holds instead of leaving
+    them for `pulumi state move` (`seccat stacks --diff`)."""
+    from seccat.stacks.plan import plan_environment
+
+    project = find_project(Path.cwd())
+    if project is None or not stack_file_path(project, environment).is_file():
+        return  # config kept elsewhere (a Pulumi Cloud environment): nothing to compare
+    missing = [
+        s.name
+        for s in plan_environment(catalog, environment).stacks
+        if s.kind == "shard" and not stack_file_path(project, s.name).is_file()
+    ]
+    if missing:
+        raise pulumi.RunError(
+            f"environment {environment!r} is split into micro-stacks, but the stack files of "
+            f"{', '.join(missing)} are missing: run `seccat stacks --write`, move the state "
+            "(`seccat stacks --diff --base <revision before the split>`), then update "
+            "(docs/stacks.md)"
+        )
 
 
 def check_stack_config(

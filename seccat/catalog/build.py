@@ -57,7 +57,9 @@ def build_catalog(
         waivers=tuple(_waiver(w, data, env_names) for w in data.get("waivers") or ()),
         source=source,
         stacks=StackSettings(
-            mode=(data.get("stacks") or {}).get("mode", "auto"),
+            mode=(data.get("stacks") or {}).get(
+                "mode", "auto" if data.get("stacks") is not None else "single"
+            ),
             budget=int((data.get("stacks") or {}).get("budget", 500)),
         ),
         positions=positions if positions is not None else {},  # lazy table: no copy

@@ -318,9 +318,13 @@ StackMode = Literal["auto", "single", "split"]
 @dataclass(frozen=True)
 class StackSettings:
     """The catalog's ``stacks:``: one Pulumi stack per environment, or a platform stack plus
-    per-team micro-stacks (docs/stacks.md)."""
+    per-team micro-stacks (docs/stacks.md).
 
-    mode: StackMode = "auto"
+    Without the key, one stack: a catalog that grows past the budget never re-plans itself
+    into other stacks (its next `pulumi up` would delete what moved); ``mode: auto`` opts
+    into splitting above the budget."""
+
+    mode: StackMode = "single"
     #: Most resources one stack should hold; a team above it is split by a hash of the id.
     budget: int = 500
 

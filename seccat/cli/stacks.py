@@ -100,6 +100,13 @@ def stacks(
         plan = plan_catalog(model, environments)
     except PlanError as exc:
         raise fail(str(exc), EXIT_FINDINGS) from None
+    for env_plan in plan.environments:
+        if model.stacks.mode == "single" and env_plan.resources > model.stacks.budget:
+            say(
+                f"seccat: note: {env_plan.environment} has {env_plan.resources} resources, above "
+                f"the budget of {model.stacks.budget}: `stacks: {{mode: auto}}` in the catalog "
+                "splits it into micro-stacks (docs/stacks.md)"
+            )
     if diff:
         from seccat.cli.stack_moves import print_moves
 

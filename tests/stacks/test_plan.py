@@ -57,9 +57,25 @@ def test_small_catalogs_stay_one_stack_and_mode_split_forces_micro_stacks() -> N
     # auto splits once the environment exceeds the budget
     tight = replace(example, stacks=StackSettings(mode="auto", budget=100))
     assert plan_environment(tight, "prod").mode == "split"
-    assert plan_environment(replace(example, stacks=StackSettings(budget=200)), "prod").mode == (
-        "single"
-    )
+    roomy = replace(example, stacks=StackSettings(mode="auto", budget=200))
+    assert plan_environment(roomy, "prod").mode == "single"
+
+
+def test_without_a_stacks_key_a_big_environment_stays_one_stack(tmp_path: Path) -> None:
+    """A catalog that grows past the budget never re-plans itself: its next `pulumi up`
+    would delete what moved. `seccat stacks` says how to split it."""
+    big = tmp_path / "big.yaml"
+    big.write_text(generate(100, n_teams=2, services_per_team=2))
+    catalog = load_catalog(big)
+    assert catalog.stacks == StackSettings(mode="single", budget=500)
+    assert [s.kind for s in plan_environment(catalog, "prod").stacks] == ["single"]
+    shown = run("stacks", "-c", str(big))
+    assert shown.returncode == 0
+    assert "seccat: note: prod has " in shown.stderr
+    assert "`stacks: {mode: auto}` in the catalog splits it" in shown.stderr
+    big.write_text(generate(100, n_teams=2, services_per_team=2) + "stacks: {}\n")
+    assert load_catalog(big).stacks.mode == "auto"
+    assert plan_environment(load_catalog(big), "prod").mode == "split"
 
 
 def test_adding_a_secret_never_moves_another_until_a_bucket_splits() -> None:
@@ -199,3 +215,39 @@ def test_offline_commands_take_team_stacks_of_a_split_catalog(tmp_path: Path, st
     single = run("preview", "--stack", stack)  # the example catalog is one stack per env
     assert single.returncode == 2
     assert "is not a stack of environment 'prod' (its stacks: prod)" in single.stderr
+
+
+def test_under_the_cli_a_split_platform_stack_waits_for_its_team_stack_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`pulumi up prod` of a freshly split environment would delete every team resource
+    the stack still holds: the program refuses until `seccat stacks --write` ran."""
+    from seccat.engine.preview import ProgramError, run_program
+    from seccat.program import main
+    from seccat.stacks.files import read_stack_config, stack_file_path
+
+    project = tmp_path / "project"
+    shutil.copytree(ROOT / "stacks", project / "stacks")
+    shutil.copy(ROOT / "Pulumi.yaml", project / "Pulumi.yaml")
+    (project / "catalog.yaml").write_text(
+        (ROOT / "catalog.yaml").read_text() + "stacks: {mode: split}\n"
+    )
+    monkeypatch.chdir(project)
+    values = read_stack_config(stack_file_path(project, "prod"), "seccat").values
+    config = {
+        k: v if isinstance(v, str) else json.dumps(v)
+        for k, v in values.items()
+        if k in ("aws:region", "aws:allowedAccountIds")
+    }
+    catalog = load_catalog(project / "catalog.yaml")
+    with pytest.raises(ProgramError, match=r"the stack files of prod\.data, prod\.identity, "):
+        run_program(main, catalog, "prod", "catalog.yaml", config=config)
+    assert run("stacks", "--write", cwd=project).returncode == 0
+    platform = run_program(main, catalog, "prod", "catalog.yaml", config=config)
+    assert platform.named("prod-kms").type == "aws:kms/key:Key"
+    # a team stack under the CLI: its own generated stack file, the same provider guard
+    team = run_program(main, catalog, "prod.payments", "catalog.yaml", config=config)
+    secrets = {r.name for r in team.of_type("aws:secretsmanager/secret:Secret")}
+    assert "prod/payments/stripe-api-key" in secrets and not team.of_type("aws:kms/key:Key")
+    with pytest.raises(ProgramError, match=r"is not a stack of environment .prod."):
+        run_program(main, catalog, "prod.nope", "catalog.yaml", config=config)
