@@ -23,7 +23,7 @@ from seccat.checking.packs import Pack, load_pack
 from seccat.checking.waivers import apply_waivers, waiver_warnings
 from seccat.engine.preview import Preview
 from seccat.engine.recording import RecordedResource
-from seccat.stacks.plan import environment_of
+from seccat.stacks.names import environment_of
 
 #: How many resources between two progress reports.
 _PROGRESS_EVERY = 50

@@ -34,7 +34,7 @@ from seccat.engine.recording import (
     redact,
 )
 from seccat.engine.references import STACK_REFERENCE, platform_outputs
-from seccat.stacks.plan import environment_of
+from seccat.stacks.names import environment_of
 
 PROJECT = "seccat"
 #: How many registrations between two gc.freeze() calls (see _CatalogMocks.new_resource).

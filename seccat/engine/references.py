@@ -16,7 +16,7 @@ from seccat.documents.names import rotation_layer_name
 from seccat.documents.shared_infra import alarm_topic_name
 from seccat.documents.vault_rotator import kv_rotator_layer_name
 from seccat.engine.outputs import outputs_for
-from seccat.stacks.plan import environment_of
+from seccat.stacks.names import environment_of
 
 STACK_REFERENCE = "pulumi:pulumi:StackReference"
 

@@ -15,7 +15,7 @@ from seccat.catalog.diagnostics import Diagnostic
 from seccat.catalog.model import Catalog
 from seccat.stacks.consistency import KEYS, ProviderConfig, provider_config_problems
 from seccat.stacks.files import find_project, read_stack_config, stack_file_path
-from seccat.stacks.plan import environment_of
+from seccat.stacks.names import environment_of
 
 
 @dataclass(frozen=True)

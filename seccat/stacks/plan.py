@@ -42,6 +42,7 @@ from seccat.documents.vault_policy import (
     vault_secrets,
     writer_teams,
 )
+from seccat.stacks.names import environment_of
 
 Kind = Literal["single", "platform", "shard"]
 #: The most hash buckets one team is split into (2**MAX_DEPTH).
@@ -135,12 +136,6 @@ class EnvironmentPlan:
             if spec.kind != "platform" and spec.holds_service(service):
                 return spec.name
         return None
-
-
-def environment_of(stack: str) -> str:
-    """``prod`` for ``prod``, ``prod.payments`` and ``prod.payments.3`` (environment names
-    have no dot: their alphabet is lowercase letters, digits and '-')."""
-    return stack.split(".", 1)[0]
 
 
 def bucket_hash(key: str) -> int:
