@@ -160,6 +160,7 @@ def run_stacks(
     plan order, each yielded as soon as it and the ones before it are done."""
     global _CATALOG
     _CATALOG = catalog
+    _preload()
     first = [s for s in specs if s.kind != "shard"]
     later = [s for s in specs if s.kind == "shard"]
     count = workers or workers_for(len(specs))
@@ -174,6 +175,22 @@ def run_stacks(
         outcome.context = ()
         yield outcome
     yield from run([make_task(s, contexts.get(s.environment, ())) for s in later])
+
+
+def _preload() -> None:
+    """Import what every worker needs once, in the parent: forked workers inherit the
+    program, the providers' SDKs and the rules instead of importing them again per stack
+    (about a second of CPU each). The imported objects are frozen out of the cyclic
+    collector, so the workers' collections do not touch (and copy) their pages."""
+    import gc
+
+    import policies.registry  # noqa: F401
+    import seccat.checking.runner
+    import seccat.engine.preview
+    import seccat.program  # noqa: F401
+
+    gc.collect()
+    gc.freeze()
 
 
 def _child(task: Task, send: Connection) -> None:
