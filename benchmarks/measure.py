@@ -5,8 +5,11 @@
     python benchmarks/measure.py record CATALOG STACK OUT.json
     python benchmarks/measure.py baseline OUT.json STACK
     python benchmarks/measure.py rules CATALOG OUT.json
+    python benchmarks/measure.py preview-json CATALOG STACK OUT.json
 
-Prints one JSON object: {"seconds": ..., "peak_rss_mib": ..., "items": ...}.
+Prints one JSON object: {"seconds": ..., "peak_rss_mib": ..., "items": ...}
+(preview-json: the preview's and the JSON output's seconds apart, as `seccat preview
+--format json --out OUT.json` spends them).
 """
 
 from __future__ import annotations
@@ -115,6 +118,22 @@ def main(argv: list[str]) -> dict[str, Any]:
         preview = run_preview(catalog, argv[2], argv[1])
         Path(argv[3]).write_text(json.dumps(preview.to_json()))
         return {"seconds": 0.0, "items": len(preview.resources)}
+    if kind == "preview-json":
+        from seccat.cli.output import write_file
+        from seccat.reports.preview_json import render_json
+
+        catalog = load_catalog(Path(argv[1]))
+        start = time.perf_counter()
+        preview = run_preview(catalog, argv[2], argv[1])
+        middle = time.perf_counter()
+        write_file(Path(argv[3]), render_json(preview))
+        end = time.perf_counter()
+        return {
+            "seconds": end - start,
+            "preview_s": middle - start,
+            "output_s": end - middle,
+            "items": len(preview.resources),
+        }
     if kind == "baseline":
         recorded = [r for r in json.loads(Path(argv[1]).read_text())["resources"] if r["custom"]]
         # the engine needs a catalog only for the account/region of mocked ARNs

@@ -34,6 +34,7 @@ from seccat.engine.recording import (
     redact,
 )
 from seccat.engine.references import STACK_REFERENCE, platform_outputs
+from seccat.engine.stack_traces import without_stack_traces
 from seccat.stacks.names import environment_of
 
 PROJECT = "seccat"
@@ -231,18 +232,23 @@ def run_program(
     gc.freeze()
     thresholds = gc.get_threshold()
     gc.set_threshold(20_000, 50, 100)
+    # Nothing under the mock monitor reads the call stack the SDK captures per registration
+    # (the root stack registers in set_mocks already): see seccat.engine.stack_traces.
     try:
-        pulumi_settings.reset_options()
-        pulumi_mocks.set_mocks(mocks, project=PROJECT, stack=stack, preview=True, monitor=monitor)
-        # Stand-ins for stack config the Vault components need (secret ones marked secret).
-        from components.vault.config import offline_config
+        with without_stack_traces():
+            pulumi_settings.reset_options()
+            pulumi_mocks.set_mocks(
+                mocks, project=PROJECT, stack=stack, preview=True, monitor=monitor
+            )
+            # Stand-ins for stack config the Vault components need (secret ones marked secret).
+            from components.vault.config import offline_config
 
-        extra, secret_keys = offline_config(catalog, stack)
-        pulumi.runtime.set_all_config(
-            {**(config or {}), f"{PROJECT}:catalog": catalog_path, **extra}, secret_keys
-        )
-        register_stack_transformation(recorder)
-        _sync_await(run_pulumi_func(program))
+            extra, secret_keys = offline_config(catalog, stack)
+            pulumi.runtime.set_all_config(
+                {**(config or {}), f"{PROJECT}:catalog": catalog_path, **extra}, secret_keys
+            )
+            register_stack_transformation(recorder)
+            _sync_await(run_pulumi_func(program))
     finally:
         asyncio.set_event_loop(None)
         loop.close()
