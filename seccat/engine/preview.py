@@ -249,14 +249,22 @@ def run_program(
             )
             register_stack_transformation(recorder)
             _sync_await(run_pulumi_func(program))
+        if error:
+            raise error[0]
+        # Still with the collector held back: recording copies every input once more.
+        return _record(mocks, recorder, stack, catalog_path)
     finally:
         asyncio.set_event_loop(None)
         loop.close()
         gc.set_threshold(*thresholds)
         gc.unfreeze()
-    if error:
-        raise error[0]
 
+
+def _record(
+    mocks: _CatalogMocks, recorder: OptionsRecorder, stack: str, catalog_path: str
+) -> Preview:
+    """The registrations as the preview reports them: inputs redacted and made JSON-clean,
+    catalog references inherited from the nearest component, in tree order."""
     preview = Preview(stack=stack, catalog_path=catalog_path)
     refs: dict[str, tuple[str, ...]] = {}
     for reg in mocks.registered:
