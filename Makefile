@@ -38,8 +38,10 @@ format: setup-dev
 layer: setup  ## the rotation functions' pure-Python dependency layer, needed by `pulumi up`
 	PATH="$(UV_PATH)" $(VENV)/python functions/build_layer.py build/lambda-layer
 
-bench: setup
-	$(VENV)/python benchmarks/run.py
+SIZES ?= 100,1000,10000
+bench: setup  ## engine breakdown, then seccat check vs checkov side by side (checkov's venv made on first use)
+	$(VENV)/python benchmarks/run.py --sizes $(SIZES)
+	$(VENV)/python benchmarks/side_by_side.py --sizes $(SIZES)
 
 clean:
 	rm -rf .venv .bootstrap .pytest_cache .ruff_cache rendered build tests/mermaid/node_modules
