@@ -123,15 +123,17 @@ def main(argv: list[str]) -> dict[str, Any]:
         from seccat.reports.preview_json import render_json
 
         catalog = load_catalog(Path(argv[1]))
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), time.process_time()
         preview = run_preview(catalog, argv[2], argv[1])
-        middle = time.perf_counter()
+        middle, cpu_middle = time.perf_counter(), time.process_time()
         write_file(Path(argv[3]), render_json(preview))
-        end = time.perf_counter()
+        end, cpu_end = time.perf_counter(), time.process_time()
         return {
             "seconds": end - start,
             "preview_s": middle - start,
             "output_s": end - middle,
+            "preview_cpu_s": cpu_middle - cpu_start,
+            "output_cpu_s": cpu_end - cpu_middle,
             "items": len(preview.resources),
         }
     if kind == "baseline":

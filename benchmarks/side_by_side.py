@@ -252,13 +252,14 @@ def main() -> None:
     print(json.dumps(info))
     print(f"seccat --help: {help_run['wall_s']:.3f} s wall, {help_run['cpu_s']:.3f} s CPU")
     print(table(results))
-    print("| secrets | preview s | JSON render + write s | added |")
+    print("| secrets | preview wall / CPU s | JSON render + write wall / CPU s | added (CPU) |")
     print("| ---: | ---: | ---: | ---: |")
     for r in results:
         p = r["preview_split"]
         print(
-            f"| {r['secrets']:,} | {p['preview_s']:.2f} | {p['output_s']:.3f} "
-            f"| {100 * p['output_s'] / p['preview_s']:.1f}% |"
+            f"| {r['secrets']:,} | {p['preview_s']:.2f} / {p['preview_cpu_s']:.2f} "
+            f"| {p['output_s']:.3f} / {p['output_cpu_s']:.3f} "
+            f"| {100 * p['output_cpu_s'] / p['preview_cpu_s']:.1f}% |"
         )
 
 
