@@ -8,8 +8,12 @@ from __future__ import annotations
 
 import json
 
+from seccat.collector import paused
 from seccat.engine.preview import Preview
 
 
 def render_json(preview: Preview) -> str:
-    return json.dumps(preview.to_json(), indent=2, ensure_ascii=True) + "\n"
+    # The document is a plain tree; at 10,000 secrets the collector rescanning the preview's
+    # heap while it is built cost more than the encoding itself (docs/benchmarks.md).
+    with paused():
+        return json.dumps(preview.to_json(), indent=2, ensure_ascii=True) + "\n"

@@ -1,0 +1,68 @@
+"""seccat.collector.paused: no cycle collection inside, the previous state restored after."""
+
+from __future__ import annotations
+
+import gc
+
+import pytest
+
+from seccat.collector import paused
+
+
+def test_paused_disables_then_restores_an_enabled_collector():
+    assert gc.isenabled()
+    with paused():
+        assert not gc.isenabled()
+    assert gc.isenabled()
+
+
+def test_paused_restores_even_when_the_block_fails():
+    with pytest.raises(RuntimeError), paused():
+        raise RuntimeError("boom")
+    assert gc.isenabled()
+
+
+def test_paused_leaves_a_disabled_collector_disabled():
+    gc.disable()
+    try:
+        with paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def _collections_while_rendering(preview) -> int:
+    """Collections started while render_json runs with a tiny threshold (many would)."""
+    from seccat.reports.preview_json import render_json
+
+    started: list[int] = []
+
+    def note(phase: str, info: dict) -> None:
+        if phase == "start":
+            started.append(1)
+
+    gc.collect()
+    thresholds = gc.get_threshold()
+    gc.callbacks.append(note)
+    gc.set_threshold(10)
+    try:
+        render_json(preview)
+    finally:
+        gc.set_threshold(*thresholds)
+        gc.callbacks.remove(note)
+    return len(started)
+
+
+def test_render_json_runs_without_collections(example_catalog, monkeypatch):
+    import contextlib
+
+    from seccat.engine.preview import run_preview
+    from seccat.reports import preview_json
+
+    preview = run_preview(example_catalog, "prod", "catalog.yaml")
+    # at most the one collection that follows re-enabling the collector
+    assert _collections_while_rendering(preview) <= 1
+    # negative control: the same rendering without the pause collects over and over
+    monkeypatch.setattr(preview_json, "paused", contextlib.nullcontext)
+    assert _collections_while_rendering(preview) >= 10
