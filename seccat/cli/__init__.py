@@ -11,6 +11,7 @@ from seccat.cli import (  # noqa: F401 - registers the commands
     stacks,
     up,
     validate,
+    verify,
 )
 from seccat.cli.app import app
 

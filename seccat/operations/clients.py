@@ -138,6 +138,16 @@ class VaultConnection:
     address: str
     auth: str
     display: str = ""
+    verify: Any = True
+    namespace: str | None = None
+
+    def with_token(self, token: str) -> Any:
+        """Another hvac client on the same server and namespace, acting as ``token``."""
+        import hvac
+
+        return hvac.Client(
+            url=self.address, token=token, verify=self.verify, namespace=self.namespace, timeout=30
+        )
 
 
 def connect_vault(
@@ -161,13 +171,9 @@ def connect_vault(
     method = (env.get(ENV_AUTH) or "token").strip().lower()
     if method not in VAULT_AUTH_METHODS:
         raise OperationError(f"{ENV_AUTH}={method!r}: use one of {', '.join(VAULT_AUTH_METHODS)}")
-    client = hvac.Client(
-        url=url,
-        token=None,
-        namespace=env.get("VAULT_NAMESPACE") or None,
-        verify=env.get("VAULT_CACERT") or True,
-        timeout=30,
-    )
+    verify: Any = env.get("VAULT_CACERT") or True
+    namespace = env.get("VAULT_NAMESPACE") or None
+    client = hvac.Client(url=url, token=None, namespace=namespace, verify=verify, timeout=30)
     try:
         if method == "token":
             token = env.get("VAULT_TOKEN") or _token_helper_file(env)
@@ -192,7 +198,8 @@ def connect_vault(
         raise OperationError(f"Vault at {url}: {type(exc).__name__}") from None
     except requests.RequestException as exc:
         raise OperationError(f"Vault at {url} cannot be reached: {type(exc).__name__}") from None
-    return VaultConnection(client, url, method, str(info.get("display_name") or ""))
+    display = str(info.get("display_name") or "")
+    return VaultConnection(client, url, method, display, verify, namespace)
 
 
 def _token_helper_file(env: Mapping[str, str]) -> str | None:

@@ -161,6 +161,14 @@ class EnvironmentTargets:
     def position(self, path: tuple[str, ...]) -> Position:
         return self.catalog.position(path)
 
+    def best_path(self, *candidates: tuple[str, ...]) -> tuple[str, ...]:
+        """The first candidate written in the catalog (most specific first), else the last
+        one, which ``position`` resolves to its closest written parent."""
+        for path in candidates:
+            if path in self.catalog.positions:
+                return path
+        return candidates[-1]
+
     def line_of(self, path: tuple[str, ...]) -> str:
         p = self.position(path)
         return f"{self.catalog.source}:{p.line}:{p.column}"

@@ -1,0 +1,103 @@
+"""What the operations commands (verify, status, rotate, rollback) share on the command line:
+the environment options, the offline preview of each environment, and the connections.
+
+Heavy modules (boto3, hvac, the Pulumi engine) are imported inside the functions, so
+`seccat --help` loads none of them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from seccat.cli.common import fail, load_or_exit, require_stack, stack_config_or_exit
+
+if TYPE_CHECKING:
+    from seccat.catalog.model import Catalog
+    from seccat.operations.clients import AwsConnection, VaultConnection
+    from seccat.operations.targets import EnvironmentTargets
+
+StackOption = Annotated[
+    str | None, typer.Option("--stack", "-s", help="Stack name = catalog environment.")
+]
+AllStacksOption = Annotated[
+    bool, typer.Option("--all-stacks", help="Every environment of the catalog, in order.")
+]
+CatalogOption = Annotated[Path, typer.Option("--catalog", "-c", help="Catalog file.")]
+OutOption = Annotated[
+    Path | None,
+    typer.Option("--out", "-o", help="Write the report to this file (same bytes as stdout)."),
+]
+EndpointOption = Annotated[
+    str | None,
+    typer.Option(
+        "--endpoint-url",
+        help="AWS endpoint (LocalStack, moto, a VPC endpoint); AWS_ENDPOINT_URL works too.",
+    ),
+]
+ProfileOption = Annotated[
+    str | None, typer.Option("--profile", help="AWS profile of the shared config files.")
+]
+
+
+@dataclass
+class Session:
+    """One command run: the catalog, and connections made once and reused per environment."""
+
+    catalog_path: Path
+    catalog: Catalog
+    environments: list[str]
+    endpoint_url: str | None = None
+    profile: str | None = None
+    _vault: VaultConnection | None = field(default=None, repr=False)
+
+    def targets(self) -> Iterator[tuple[EnvironmentTargets, dict[str, Any]]]:
+        """Each environment's targets (its offline preview indexed) and stack config."""
+        from seccat.engine.preview import ProgramError, run_preview
+        from seccat.operations.targets import build_targets
+
+        for env in self.environments:
+            require_stack(self.catalog, env)
+            config = stack_config_or_exit(self.catalog, env)
+            try:
+                preview = run_preview(self.catalog, env, self.catalog_path, stack_config=config)
+            except ProgramError as exc:
+                raise fail(str(exc)) from None
+            yield build_targets(self.catalog, env, preview), config
+
+    def aws(self, targets: EnvironmentTargets) -> AwsConnection:
+        from seccat.operations.clients import connect_aws
+
+        return connect_aws(
+            targets.environment, endpoint_url=self.endpoint_url, profile=self.profile
+        )
+
+    def vault(self, config: dict[str, Any]) -> VaultConnection:
+        from seccat.operations.clients import connect_vault
+
+        if self._vault is None:
+            address = config.get("vault:address")
+            self._vault = connect_vault(address if isinstance(address, str) else None)
+        return self._vault
+
+
+def open_session(
+    catalog_path: Path,
+    stack: str | None,
+    all_stacks: bool,
+    endpoint_url: str | None = None,
+    profile: str | None = None,
+) -> Session:
+    from seccat.operations.errors import OperationError
+    from seccat.operations.targets import select_environments
+
+    catalog = load_or_exit(catalog_path)
+    try:
+        envs = select_environments(catalog, stack, all_stacks)
+    except OperationError as exc:
+        raise fail(exc.message, exc.code) from None
+    return Session(catalog_path, catalog, envs, endpoint_url, profile)

@@ -1,0 +1,397 @@
+"""`seccat verify` against a freshly applied environment, then one drift at a time.
+
+Each drift is made the way a person would make it (an API call on the live server), must
+give exactly one finding, with its stable id, at the catalog line that decides the drifted
+setting (found in the catalog text independently of the code under test), and must go away
+when undone. Run through the library for the drift matrix and through the CLI (a subprocess,
+as CI runs it) for exit codes and formats.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+from operations.conftest import ACCOUNT, ENV, World
+
+from seccat.operations.verify import verify_environment
+from seccat.operations.verify.findings import CHECKS, Finding
+
+
+def verify(world: World) -> list[Finding]:
+    rec = verify_environment(world.targets(), aws=world.aws(), vault=world.vault())
+    assert rec.compared > 100, "a clean result must come from real comparisons"
+    return rec.findings
+
+
+def catalog_line(world: World, *keys: str) -> int:
+    """The line of a nested key in the catalog text: each key searched below the previous
+    one at a deeper indentation, or later on the same line inside a flow mapping
+    (``aws: {trust: ...}``): an oracle independent of the catalog loader."""
+    lines = world.catalog_path.read_text().splitlines()
+    line, indent, column = -1, -1, 0
+    for key in keys:
+        inline = re.compile(rf"[{{,]\s*{re.escape(key)}:")
+        if line >= 0 and (m := inline.search(lines[line], column)):
+            column = m.end()
+            continue
+        pattern = re.compile(rf"^(\s*)(- )?{re.escape(key)}:")
+        for n in range(line + 1, len(lines)):
+            m = pattern.match(lines[n])
+            if m and len(m.group(1)) > indent:
+                line, indent, column = n, len(m.group(1)), m.end()
+                break
+        else:
+            raise AssertionError(f"{keys} not in the catalog")
+    return line + 1
+
+
+def secret_arn(world: World, secret_id: str) -> str:
+    return world.sm().describe_secret(SecretId=f"{ENV}/{secret_id}")["ARN"]
+
+
+@dataclass
+class Drift:
+    name: str
+    inject: Callable[[World], Any]
+    revert: Callable[[World, Any], None]
+    #: (check, subject, catalog keys) of every finding it must give.
+    expected: list[tuple[str, str, tuple[str, ...]]]
+
+
+def _widen_secret_policy(w: World) -> Any:
+    sm = w.sm()
+    arn = secret_arn(w, "shop/api-key")
+    original = sm.get_resource_policy(SecretId=arn)["ResourcePolicy"]
+    doc = json.loads(original)
+    read = next(s for s in doc["Statement"] if s["Sid"] == "ReadByConsumersAndRotation")
+    read["Principal"]["AWS"].append(f"arn:aws:iam::{ACCOUNT}:role/intruder")
+    sm.put_resource_policy(SecretId=arn, ResourcePolicy=json.dumps(doc))
+    return original
+
+
+def _restore_secret_policy(w: World, original: Any) -> None:
+    w.sm().put_resource_policy(SecretId=secret_arn(w, "shop/api-key"), ResourcePolicy=original)
+
+
+def _disable_rotation(w: World) -> Any:
+    w.sm().cancel_rotate_secret(SecretId=secret_arn(w, "shop/api-key"))
+
+
+def _enable_rotation(w: World, _: Any) -> None:
+    w.sm().rotate_secret(
+        SecretId=secret_arn(w, "shop/api-key"),
+        RotationLambdaARN=f"arn:aws:lambda:eu-west-1:{ACCOUNT}:function:seccat-{ENV}-rotate-shop_api-key",
+        RotationRules={"AutomaticallyAfterDays": 30, "Duration": "2h"},
+    )
+
+
+def _swap_key(w: World) -> Any:
+    other = w.aws().client("kms").create_key(Description="someone else's key")["KeyMetadata"]
+    w.sm().update_secret(SecretId=secret_arn(w, "shop/webhook-key"), KmsKeyId=other["Arn"])
+
+
+def _restore_key(w: World, _: Any) -> None:
+    w.sm().update_secret(SecretId=secret_arn(w, "shop/webhook-key"), KmsKeyId=f"alias/seccat/{ENV}")
+
+
+def _schedule_deletion(w: World) -> Any:
+    w.sm().delete_secret(SecretId=secret_arn(w, "shop/partner-cert"), RecoveryWindowInDays=7)
+
+
+def _restore_deleted(w: World, _: Any) -> None:
+    w.sm().restore_secret(SecretId=secret_arn(w, "shop/partner-cert"))
+
+
+REPORTS_POLICY = f"seccat-{ENV}-service-reports"
+
+
+def _edit_vault_policy(w: World) -> Any:
+    client = w.root_vault()
+    original = client.sys.read_policy(REPORTS_POLICY)["data"]["rules"]
+    client.sys.create_or_update_policy(
+        REPORTS_POLICY,
+        original + f'\npath "kv-{ENV}/data/shop/session-key" {{\n  capabilities = ["read"]\n}}\n',
+    )
+    return original
+
+
+def _restore_vault_policy(w: World, original: Any) -> None:
+    w.root_vault().sys.create_or_update_policy(REPORTS_POLICY, original)
+
+
+STATIC_ROLE = f"database-{ENV}/static-roles/data.warehouse-etl"
+
+
+def _change_static_period(w: World) -> Any:
+    client = w.root_vault()
+    original = client.read(STATIC_ROLE)["data"]
+    client.write(
+        STATIC_ROLE,
+        db_name=original["db_name"],
+        username=original["username"],
+        rotation_statements=original["rotation_statements"],
+        rotation_period=3600,
+    )
+    return original
+
+
+def _restore_static_period(w: World, original: Any) -> None:
+    w.root_vault().write(
+        STATIC_ROLE,
+        db_name=original["db_name"],
+        username=original["username"],
+        rotation_statements=original["rotation_statements"],
+        rotation_period=original["rotation_period"],
+    )
+
+
+AUDIT = f"file-{ENV}"
+
+
+def _disable_audit(w: World) -> Any:
+    client = w.root_vault()
+    original = client.sys.list_enabled_audit_devices()["data"][f"{AUDIT}/"]
+    client.sys.disable_audit_device(AUDIT)
+    return original
+
+
+def _enable_audit(w: World, original: Any) -> None:
+    w.root_vault().sys.enable_audit_device(
+        original["type"],
+        description=original["description"],
+        options=original["options"],
+        path=AUDIT,
+    )
+
+
+CHECKOUT_ROLE = f"seccat-{ENV}-checkout"
+EVERYTHING = {
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Action": "secretsmanager:*", "Resource": "*"}],
+}
+
+
+def _attach_admin(w: World) -> Any:
+    """A managed policy someone created and attached by hand (moto ships no AWS managed
+    policies, so it is a customer-managed one)."""
+    iam = w.aws().client("iam")
+    arn = iam.create_policy(PolicyName="all-secrets", PolicyDocument=json.dumps(EVERYTHING))[
+        "Policy"
+    ]["Arn"]
+    iam.attach_role_policy(RoleName=CHECKOUT_ROLE, PolicyArn=arn)
+    return arn
+
+
+def _detach_admin(w: World, arn: Any) -> None:
+    iam = w.aws().client("iam")
+    iam.detach_role_policy(RoleName=CHECKOUT_ROLE, PolicyArn=arn)
+    iam.delete_policy(PolicyArn=arn)
+
+
+def _widen_trust(w: World) -> Any:
+    iam = w.aws().client("iam")
+    original = iam.get_role(RoleName=CHECKOUT_ROLE)["Role"]["AssumeRolePolicyDocument"]
+    widened = json.loads(json.dumps(original))
+    widened["Statement"].append(
+        {
+            "Effect": "Allow",
+            "Principal": {"AWS": "arn:aws:iam::999999999999:root"},
+            "Action": "sts:AssumeRole",
+        }
+    )
+    iam.update_assume_role_policy(RoleName=CHECKOUT_ROLE, PolicyDocument=json.dumps(widened))
+    return original
+
+
+def _restore_trust(w: World, original: Any) -> None:
+    w.aws().client("iam").update_assume_role_policy(
+        RoleName=CHECKOUT_ROLE, PolicyDocument=json.dumps(original)
+    )
+
+
+def _grant_in_default_policy(w: World) -> Any:
+    client = w.root_vault()
+    original = client.sys.read_policy("default")["data"]["rules"]
+    client.sys.create_or_update_policy(
+        "default",
+        original + f'\npath "kv-{ENV}/data/shop/session-key" {{\n  capabilities = ["read"]\n}}\n',
+    )
+    return original
+
+
+def _restore_default_policy(w: World, original: Any) -> None:
+    w.root_vault().sys.create_or_update_policy("default", original)
+
+
+def _key_rotation_off(w: World) -> Any:
+    kms = w.aws().client("kms")
+    key = kms.describe_key(KeyId=f"alias/seccat/{ENV}")["KeyMetadata"]["KeyId"]
+    kms.disable_key_rotation(KeyId=key)
+    return key
+
+
+def _key_rotation_on(w: World, key: Any) -> None:
+    w.aws().client("kms").enable_key_rotation(KeyId=key, RotationPeriodInDays=365)
+
+
+K8S_REPORTS = f"auth/kubernetes-{ENV}/role/reports"
+
+
+def _widen_login_role(w: World) -> Any:
+    client = w.root_vault()
+    original = client.read(K8S_REPORTS)["data"]
+    client.write(
+        K8S_REPORTS,
+        token_policies=[*original["token_policies"], f"seccat-{ENV}-service-checkout"],
+    )
+    return original
+
+
+def _restore_login_role(w: World, original: Any) -> None:
+    w.root_vault().write(K8S_REPORTS, token_policies=original["token_policies"])
+
+
+APP_FUNCTION = f"seccat-{ENV}-rotate-shop_orders-app"
+
+
+def _repoint_function(w: World) -> Any:
+    lam = w.aws().client("lambda")
+    original = lam.get_function_configuration(FunctionName=APP_FUNCTION)["Environment"]
+    changed = {**original["Variables"], "SECCAT_DB_HOST": "attacker.example.com"}
+    lam.update_function_configuration(FunctionName=APP_FUNCTION, Environment={"Variables": changed})
+    return original
+
+
+def _restore_function(w: World, original: Any) -> None:
+    w.aws().client("lambda").update_function_configuration(
+        FunctionName=APP_FUNCTION, Environment=original
+    )
+
+
+DRIFTS = [
+    # the issue's list
+    Drift(
+        "secret policy widened",
+        _widen_secret_policy,
+        _restore_secret_policy,
+        [("aws.secret.policy", "shop/api-key", ("secrets", "shop/api-key", "consumers"))],
+    ),
+    Drift(
+        "rotation disabled",
+        _disable_rotation,
+        _enable_rotation,
+        [("aws.secret.rotation", "shop/api-key", ("secrets", "shop/api-key", "rotation"))],
+    ),
+    Drift(
+        "KMS key swapped",
+        _swap_key,
+        _restore_key,
+        [("aws.secret.kms-key", "shop/webhook-key", ("secrets", "shop/webhook-key"))],
+    ),
+    Drift(
+        "recovery window changed (deletion scheduled with 7 days)",
+        _schedule_deletion,
+        _restore_deleted,
+        [("aws.secret.deletion", "shop/partner-cert", ("environments", ENV, "protect"))],
+    ),
+    Drift(
+        "Vault policy edited",
+        _edit_vault_policy,
+        _restore_vault_policy,
+        [("vault.policy", REPORTS_POLICY, ("services", "reports"))],
+    ),
+    Drift(
+        "static role period changed",
+        _change_static_period,
+        _restore_static_period,
+        [
+            (
+                "vault.db-static-role",
+                "data/warehouse-etl",
+                ("secrets", "data/warehouse-etl", "rotation"),
+            )
+        ],
+    ),
+    Drift(
+        "audit device disabled",
+        _disable_audit,
+        _enable_audit,
+        [("vault.audit", AUDIT, ("environments", ENV, "vault", "audit"))],
+    ),
+    Drift(
+        "extra policy attached",
+        _attach_admin,
+        _detach_admin,
+        [("aws.role.attached-policy", CHECKOUT_ROLE, ("services", "checkout"))],
+    ),
+    # and more
+    Drift(
+        "trust policy widened",
+        _widen_trust,
+        _restore_trust,
+        [("aws.role.trust", CHECKOUT_ROLE, ("services", "checkout", "aws", "trust"))],
+    ),
+    Drift(
+        "KMS key rotation disabled",
+        _key_rotation_off,
+        _key_rotation_on,
+        [("aws.kms.rotation", f"alias/seccat/{ENV} (eu-west-1)", ("environments", ENV))],
+    ),
+    Drift(
+        "login role given another service's policy",
+        _widen_login_role,
+        _restore_login_role,
+        [("vault.auth-role", K8S_REPORTS, ("services", "reports", "kubernetes"))],
+    ),
+    Drift(
+        "rotation function pointed at another host",
+        _repoint_function,
+        _restore_function,
+        [("aws.function.config", APP_FUNCTION, ("secrets", "shop/orders-app", "rotation"))],
+    ),
+    Drift(
+        # nothing seccat wrote changed: only the access proof can see it, once per service
+        # that gains access
+        "the default policy grants a secret",
+        _grant_in_default_policy,
+        _restore_default_policy,
+        [
+            ("vault.access", "db-migrator", ("services", "db-migrator")),
+            ("vault.access", "reports", ("services", "reports")),
+        ],
+    ),
+]
+
+
+def test_a_freshly_applied_environment_has_no_drift(ops_world: World) -> None:
+    assert verify(ops_world) == []
+
+
+@pytest.mark.parametrize("drift", DRIFTS, ids=[d.name for d in DRIFTS])
+def test_each_drift_is_one_finding_at_its_catalog_line(ops_world: World, drift: Drift) -> None:
+    undo = drift.inject(ops_world)
+    try:
+        findings = verify(ops_world)
+    finally:
+        drift.revert(ops_world, undo)
+    got = sorted((f.check, f.subject, f.line) for f in findings)
+    want = sorted(
+        (check, subject, catalog_line(ops_world, *keys)) for check, subject, keys in drift.expected
+    )
+    assert got == want, [f.to_json() for f in findings]
+    for f in findings:
+        assert f.id == f"{f.check}:{ENV}/{f.subject}"
+        assert f.file == str(ops_world.catalog_path)
+        assert f.message and f.expected != f.live
+        assert f.check in CHECKS
+    assert verify(ops_world) == [], "undoing the drift must clear its finding"
