@@ -6,6 +6,8 @@ from seccat.cli import (  # noqa: F401 - registers the commands
     precommit,
     preview,
     render,
+    rollback,
+    rotate,
     rules,
     schema,
     stacks,

@@ -265,9 +265,7 @@ def _patch(endpoint: str, scratch: Path) -> None:
         stream = time.strftime("%Y/%m/%d/[$LATEST]", time.gmtime()) + uuid.uuid4().hex
         logs.create_log_stream(group, stream)
         now = int(time.time() * 1000)
-        logs.put_log_events(
-            group, stream, [{"timestamp": now, "message": line} for line in logged]
-        )
+        logs.put_log_events(group, stream, [{"timestamp": now, "message": line} for line in logged])
         errored = done.returncode != 0
         if errored and getattr(_ROTATING, "active", False):
             raise _StepFailed(self.function_name)

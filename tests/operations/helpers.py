@@ -1,0 +1,139 @@
+"""What the rotation, rollback and status tests share: the CLI as a subprocess, reading
+stages and logging in to PostgreSQL, and the generated resource policies enforced on a
+connection (moto enforces none)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from typing import Any
+
+import psycopg
+from botocore.exceptions import ClientError
+from iam_evaluator import Principal, decide
+
+from operations.conftest import ENV, World
+
+SECCAT = [sys.executable, "-m", "seccat.cli"]
+
+
+def seccat(
+    world: World, *args: str, role_arn: str | None = None, **env: str
+) -> subprocess.CompletedProcess[bytes]:
+    """`seccat ARGS --catalog catalog.yaml` in the world's folder, stdin not a terminal."""
+    extra = {"role_arn": role_arn} if role_arn else {}
+    return subprocess.run(
+        [*SECCAT, *args, "--catalog", "catalog.yaml"],
+        cwd=world.root,
+        capture_output=True,
+        stdin=subprocess.DEVNULL,
+        env=world.cli_env(**extra, **env),
+        timeout=600,
+    )
+
+
+def stages(world: World, secret_id: str) -> dict[str, list[str]]:
+    described = world.sm().describe_secret(SecretId=f"{ENV}/{secret_id}")
+    return {v: sorted(s) for v, s in (described.get("VersionIdsToStages") or {}).items() if s}
+
+
+def version_with(world: World, secret_id: str, stage: str) -> str | None:
+    found = [v for v, s in stages(world, secret_id).items() if stage in s]
+    assert len(found) <= 1, (secret_id, stage, found)
+    return found[0] if found else None
+
+
+def value(world: World, secret_id: str, stage: str = "AWSCURRENT") -> str:
+    return world.sm().get_secret_value(SecretId=f"{ENV}/{secret_id}", VersionStage=stage)[
+        "SecretString"
+    ]
+
+
+def tags(world: World, secret_id: str) -> dict[str, str]:
+    described = world.sm().describe_secret(SecretId=f"{ENV}/{secret_id}")
+    return {t["Key"]: t["Value"] for t in described.get("Tags") or []}
+
+
+def logs_in(world: World, user: str, password: str, dbname: str = "opsorders") -> bool:
+    """A real login over TCP: the server checks the password (scram-sha-256)."""
+    try:
+        with world.postgres.connect(user, password, dbname) as conn:
+            row = conn.execute("SELECT current_user").fetchone()
+    except psycopg.OperationalError as exc:
+        assert "password authentication failed" in str(exc), exc
+        return False
+    assert row == (user,)
+    return True
+
+
+def db_login(world: World, secret_id: str, stage: str = "AWSCURRENT") -> tuple[str, str]:
+    data = json.loads(value(world, secret_id, stage))
+    return data["username"], data["password"]
+
+
+def kv_version(world: World, secret_id: str) -> int:
+    target = world.targets().secrets[secret_id]
+    assert target.vault is not None
+    meta = world.root_vault().secrets.kv.v2.read_secret_metadata(
+        path=target.vault.name, mount_point=target.vault.mount
+    )
+    return int(meta["data"]["current_version"])
+
+
+def kv_value(world: World, secret_id: str, version: int | None = None) -> str:
+    target = world.targets().secrets[secret_id]
+    assert target.vault is not None
+    return world.root_vault().secrets.kv.v2.read_secret_version(
+        path=target.vault.name,
+        version=version,
+        mount_point=target.vault.mount,
+        raise_on_deleted_version=True,
+    )["data"]["data"]["value"]
+
+
+#: A broad identity policy: the resource policy is what must stop a non-owner.
+ALL_SECRETS = {
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Action": "secretsmanager:*", "Resource": "*"}],
+}
+
+
+def enforce_resource_policies(world: World, client: Any, principal_arn: str) -> list[str]:
+    """Decide every Secrets Manager call ``client`` makes as ``principal_arn`` (identity
+    policy: secretsmanager:* on everything) under the secret's live resource policy, with
+    the team's IAM evaluator; refuse with AccessDeniedException as AWS would. Returns the
+    list of (action) decisions made, for the test to check it ran."""
+    observer = world.sm()
+    decided: list[str] = []
+
+    def before_call(model: Any, params: dict[str, Any], **_: Any) -> None:
+        secret_id = params.get("SecretId")
+        if not secret_id:
+            return
+        arn = observer.describe_secret(SecretId=secret_id)["ARN"]
+        text = observer.get_resource_policy(SecretId=arn).get("ResourcePolicy")
+        action = f"secretsmanager:{model.name}"
+        decision = decide(
+            Principal(arn=principal_arn),
+            action,
+            arn,
+            [ALL_SECRETS],
+            json.loads(text) if text else None,
+        )
+        decided.append(f"{action} {decision.value}")
+        if not decision.allowed:
+            raise ClientError(
+                {
+                    "Error": {
+                        "Code": "AccessDeniedException",
+                        "Message": f"User: {principal_arn} is not authorized to perform: "
+                        f"{action} on resource: {arn} with an explicit deny in a "
+                        "resource-based policy",
+                    }
+                },
+                model.name,
+            )
+
+    client.meta.events.register("before-parameter-build.secrets-manager", before_call)
+    return decided

@@ -1,0 +1,243 @@
+"""`seccat rotate` on the operations world, as an operator runs it in an incident.
+
+moto cannot invoke a Lambda without Docker, so the operations moto server runs each rotation
+function's deployed zip and layers in a fresh Python process, as its execution role, when
+Secrets Manager invokes it (servers/moto_ops.py): `seccat rotate` calls the real
+RotateSecret, and the real rotation handlers change real PostgreSQL logins, as in
+tests/rotation/ but driven by Secrets Manager's own call.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from operations.conftest import ACCOUNT, ENV, ORDERS_ADMIN, OWNER_ROLE, World
+from operations.helpers import (
+    db_login,
+    enforce_resource_policies,
+    kv_value,
+    kv_version,
+    logs_in,
+    seccat,
+    tags,
+    version_with,
+)
+from seccat.operations.rotate import Rotator, plan_rotation
+from seccat.operations.rotation_log import attempts, read_log_group
+
+
+def snapshot(world: World) -> dict[str, object]:
+    """Every secret's current version (AWS, KV) and every static role's last rotation."""
+    out: dict[str, object] = {}
+    client = world.root_vault()
+    for target in world.targets().secrets.values():
+        if target.aws is not None:
+            out[target.id] = version_with(world, target.id, "AWSCURRENT")
+        elif target.vault is not None and target.vault.kind == "kv":
+            out[target.id] = kv_version(world, target.id)
+        elif target.vault is not None and target.vault.kind == "static":
+            out[target.id] = client.read(target.vault.config_path)["data"]["last_vault_rotation"]
+    return out
+
+
+def function_attempts(world: World, secret_id: str) -> list:
+    group = world.targets().secrets[secret_id].aws.log_group  # type: ignore[union-attr]
+    return attempts(read_log_group(world.aws().client("logs"), group))
+
+
+def test_dry_run_prints_the_ordered_plan_and_changes_nothing(ops_world: World) -> None:
+    before = snapshot(ops_world)
+    done = seccat(ops_world, "rotate", "--service", "db-migrator", "--stack", ENV, "--dry-run")
+    assert done.returncode == 0, done.stderr.decode()
+    assert done.stdout.decode() == (
+        f"rotation plan for {ENV}: everything service db-migrator can read (3 secret(s), 2 "
+        "wave(s))\n"
+        "  wave 1:\n"
+        f"    {ENV}/data/warehouse-etl  vault-rotate-role: database-{ENV}/rotate-role/"
+        "data.warehouse-etl\n"
+        f"    {ENV}/shop/orders-admin  aws-rotate: RotateSecret with seccat-{ENV}-rotate-"
+        "shop_orders-admin\n"
+        "  wave 2:\n"
+        f"    {ENV}/shop/orders-app  aws-rotate: RotateSecret with seccat-{ENV}-rotate-"
+        "shop_orders-app; after shop/orders-admin, the superuser its function logs in with\n"
+        "dry run: nothing was changed\n"
+    )
+    plan = json.loads(
+        seccat(
+            ops_world, "rotate", "--service", "checkout", "--stack", ENV, "--dry-run", "-f", "json"
+        ).stdout
+    )
+    steps = {(s["secret"], s["action"], s["wave"]) for s in plan["plans"][0]["steps"]}
+    assert steps == {
+        ("shop/api-key", "aws-rotate", 1),
+        ("shop/orders-app", "aws-rotate", 1),  # its superuser is not in this blast radius
+        ("shop/partner-cert", "manual", 1),
+        ("shop/session-key", "kv-rotate", 1),
+        ("shop/ldap-password", "kv-rotate", 1),
+    }
+    assert snapshot(ops_world) == before
+
+
+def test_a_services_blast_radius_rotates_exactly_that_set_in_order(ops_world: World) -> None:
+    before = snapshot(ops_world)
+    admin_user, admin_old = db_login(ops_world, "shop/orders-admin")
+    app_user, app_old = db_login(ops_world, "shop/orders-app")
+    etl = ops_world.root_vault().read(f"database-{ENV}/static-creds/data.warehouse-etl")["data"]
+
+    done = seccat(
+        ops_world,
+        "rotate",
+        "--service",
+        "db-migrator",
+        "--stack",
+        ENV,
+        "--incident",
+        "INC-7",
+        "--format",
+        "json",
+    )
+    assert done.returncode == 0, done.stderr.decode() + done.stdout.decode()
+    report = json.loads(done.stdout)
+    outcomes = {o["secret"]: o for o in report["outcomes"]}
+    assert set(outcomes) == {"shop/orders-admin", "shop/orders-app", "data/warehouse-etl"}
+    assert {o["status"] for o in outcomes.values()} == {"rotated"}
+    assert (
+        outcomes["shop/orders-app"]["proof"] == "testSecret passed (function log), AWSCURRENT moved"
+    )
+
+    # exactly that set changed
+    after = snapshot(ops_world)
+    changed = {k for k in before if before[k] != after[k]}
+    assert changed == {"shop/orders-admin", "shop/orders-app", "data/warehouse-etl"}
+
+    # in order: the superuser's rotation finished before the application login's started
+    admin_done = function_attempts(ops_world, "shop/orders-admin")[-1]
+    app_started = function_attempts(ops_world, "shop/orders-app")[-1]
+    assert admin_done.token == outcomes["shop/orders-admin"]["after"]
+    assert app_started.token == outcomes["shop/orders-app"]["after"]
+    assert admin_done.finished is not None and admin_done.finished <= app_started.started
+
+    # the new logins work on PostgreSQL, and the old ones as each strategy says
+    admin_user2, admin_new = db_login(ops_world, "shop/orders-admin")
+    assert admin_user2 == admin_user == ORDERS_ADMIN
+    assert logs_in(ops_world, admin_user, admin_new)
+    assert not logs_in(ops_world, admin_user, admin_old), "single-user: the old password is gone"
+    app_user2, app_new = db_login(ops_world, "shop/orders-app")
+    assert app_user2 != app_user, "alternating users: the other login is current now"
+    assert logs_in(ops_world, app_user2, app_new)
+    assert logs_in(ops_world, app_user, app_old), "the previous login still works"
+    etl_new = ops_world.root_vault().read(f"database-{ENV}/static-creds/data.warehouse-etl")["data"]
+    assert etl_new["password"] != etl["password"]
+    assert logs_in(ops_world, etl_new["username"], etl_new["password"], "opswarehouse")
+    assert not logs_in(ops_world, etl["username"], etl["password"], "opswarehouse")
+    ops_world.values |= {admin_new, app_new, etl_new["password"], etl["password"]}
+
+    # the incident is recorded, and a rerun skips everything
+    assert tags(ops_world, "shop/orders-admin")["seccat:incident"] == "INC-7"
+    again = seccat(
+        ops_world,
+        "rotate",
+        "--service",
+        "db-migrator",
+        "--stack",
+        ENV,
+        "--incident",
+        "INC-7",
+        "--format",
+        "json",
+    )
+    assert again.returncode == 0, again.stderr.decode()
+    assert {o["status"] for o in json.loads(again.stdout)["outcomes"]} == {"skipped"}
+    assert snapshot(ops_world) == after
+    ops_world.assert_no_value_in(done.stdout, done.stderr, again.stdout, again.stderr)
+
+
+def test_kv_generated_and_external_secrets(ops_world: World) -> None:
+    before = snapshot(ops_world)
+    old_session = kv_value(ops_world, "shop/session-key")
+    done = seccat(ops_world, "rotate", "--service", "checkout", "--stack", ENV)
+    # partner-cert is issued by the bank: listed for its owner, so the run is not done
+    assert done.returncode == 1, done.stderr.decode()
+    text = done.stdout.decode().splitlines()
+    assert text[-1] == "seccat rotate FAILED: 1 manual, 4 rotated"
+    assert any(
+        line.startswith(f"{ENV}/shop/partner-cert: manual: issued outside seccat (certificate)")
+        for line in text
+    )
+    after = snapshot(ops_world)
+    assert after["shop/session-key"] == before["shop/session-key"] + 1  # type: ignore[operator]
+    assert after["shop/ldap-password"] == before["shop/ldap-password"] + 1  # type: ignore[operator]
+    assert after["shop/partner-cert"] == before["shop/partner-cert"]
+    assert after["shop/webhook-key"] == before["shop/webhook-key"]
+    new_session = kv_value(ops_world, "shop/session-key")
+    assert new_session != old_session and len(new_session) == 32
+    ops_world.values.add(new_session)
+    ops_world.assert_no_value_in(done.stdout, done.stderr)
+
+
+def test_a_failing_rotation_is_reported_with_the_functions_error(ops_world: World) -> None:
+    lam = ops_world.aws().client("lambda")
+    name = f"seccat-{ENV}-rotate-shop_orders-app"
+    original = lam.get_function_configuration(FunctionName=name)["Environment"]
+    broken = {**original["Variables"], "SECCAT_DB_PORT": "1"}
+    lam.update_function_configuration(FunctionName=name, Environment={"Variables": broken})
+    current = version_with(ops_world, "shop/orders-app", "AWSCURRENT")
+    try:
+        done = seccat(ops_world, "rotate", "shop/orders-app", "--stack", ENV, "-f", "json")
+    finally:
+        lam.update_function_configuration(FunctionName=name, Environment=original)
+    assert done.returncode == 1
+    (outcome,) = json.loads(done.stdout)["outcomes"]
+    assert outcome["status"] == "failed"
+    assert outcome["detail"].startswith("the rotation function failed on version ")
+    assert f"AWSCURRENT stays on {current}" in outcome["detail"]
+    assert version_with(ops_world, "shop/orders-app", "AWSCURRENT") == current
+    # a rotation left in flight is refused by the next run, not raced
+    pending = version_with(ops_world, "shop/orders-app", "AWSPENDING")
+    assert pending is not None and pending != current
+    again = seccat(ops_world, "rotate", "shop/orders-app", "--stack", ENV)
+    assert again.returncode == 1
+    assert (
+        f"a rotation is already in flight (AWSPENDING on version {pending})"
+        in again.stdout.decode()
+    )
+    ops_world.sm().update_secret_version_stage(
+        SecretId=f"{ENV}/shop/orders-app", VersionStage="AWSPENDING", RemoveFromVersionId=pending
+    )
+
+
+def test_only_the_owner_role_may_rotate_under_the_generated_policy(ops_world: World) -> None:
+    """moto enforces no resource policy: the team's IAM evaluator decides each call under
+    the secret's live generated policy (an identity policy allowing secretsmanager:* on
+    everything, so only the resource policy can refuse)."""
+    targets = ops_world.targets()
+    plan = plan_rotation(targets, secret="shop/api-key")
+    admin = f"arn:aws:iam::{ACCOUNT}:role/platform-admin"
+    conn = ops_world.aws()
+    decisions = enforce_resource_policies(ops_world, conn.client("secretsmanager"), admin)
+    (refused,) = Rotator(conn, None).run(plan)
+    assert refused.status == "failed"
+    assert refused.detail == (
+        "RotateSecret: AccessDeniedException: the secret's resource policy lets only its "
+        "rotation role, its declared writers and the owning team's owner role "
+        f"({OWNER_ROLE}) rotate it, move its stages or tag it; run this command with that "
+        "owner role's credentials (docs/operations.md#permissions)"
+    )
+    assert "secretsmanager:RotateSecret explicit deny" in decisions
+    owner_conn = ops_world.aws()
+    owner_decisions = enforce_resource_policies(
+        ops_world, owner_conn.client("secretsmanager"), OWNER_ROLE
+    )
+    (rotated,) = Rotator(owner_conn, None, incident="INC-8").run(plan)
+    assert rotated.status == "rotated", rotated.detail
+    assert "secretsmanager:RotateSecret allow" in owner_decisions
+    assert "secretsmanager:TagResource allow" in owner_decisions
+
+
+@pytest.mark.parametrize("incident", ["", "x" * 65, "INC 1", "../etc"])
+def test_bad_incident_ids_are_usage_errors(ops_world: World, incident: str) -> None:
+    done = seccat(ops_world, "rotate", "shop/api-key", "--stack", ENV, "--incident", incident)
+    assert done.returncode == 2
+    assert b"--incident" in done.stderr
