@@ -11,6 +11,7 @@ from seccat.cli import (  # noqa: F401 - registers the commands
     rules,
     schema,
     stacks,
+    status,
     up,
     validate,
     verify,

@@ -139,9 +139,6 @@ def _plan_aws(target: SecretTarget, aws: AwsConnection) -> RollbackPlan:
             "fails (seccat status), then roll back"
         )
         return plan
-    if previous is None or current is None:
-        plan.explanation = f"{t.name} has no AWSPREVIOUS version to go back to"
-        return plan
     strategy = secret.rotation.strategy if secret.rotation else None
     if secret.type == "database" and t.managed_rotation and strategy == "single-user":
         plan.explanation = (
@@ -150,6 +147,9 @@ def _plan_aws(target: SecretTarget, aws: AwsConnection) -> RollbackPlan:
             "break every consumer. Rotate again instead: "
             f"seccat rotate {target.id} --stack {target.environment}"
         )
+        return plan
+    if previous is None or current is None:
+        plan.explanation = f"{t.name} has no AWSPREVIOUS version to go back to"
         return plan
     created = _created(sm, target, described["ARN"])
 

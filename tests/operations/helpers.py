@@ -5,15 +5,23 @@ connection (moto enforces none)."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 from typing import Any
 
 import psycopg
 from botocore.exceptions import ClientError
 from iam_evaluator import Principal, decide
+from typer.testing import CliRunner
 
+import seccat.engine.preview as engine
 from operations.conftest import ENV, World
+from seccat.catalog.loader import load_catalog
+from seccat.cli import app
 
 SECCAT = [sys.executable, "-m", "seccat.cli"]
 
@@ -31,6 +39,54 @@ def seccat(
         env=world.cli_env(**extra, **env),
         timeout=600,
     )
+
+
+@dataclass
+class Ran:
+    """A command's exit code and output bytes (subprocess or in-process alike)."""
+
+    returncode: int
+    stdout: bytes
+    stderr: bytes
+
+
+_run_preview = engine.run_preview
+
+
+@cache
+def _cached_preview(catalog: str, stack: str, mtime: float, config: str) -> Any:
+    return _run_preview(load_catalog(catalog), stack, catalog, stack_config=json.loads(config))
+
+
+def cli(world: World, *args: str, role_arn: str | None = None, **env: str) -> Ran:
+    """`seccat ARGS --catalog catalog.yaml` run in this process (click's runner), in the
+    world's folder, with the operator's environment: the same code path as the subprocess
+    minus interpreter start-up, and with each environment's offline preview computed once
+    per session (it is a pure function of the catalog file). stdin is not a terminal."""
+    extra = {"role_arn": role_arn} if role_arn else {}
+    wanted = world.cli_env(**extra, **env)
+    overrides: dict[str, str | None] = {
+        k: None for k in os.environ if k.startswith(("AWS_", "VAULT_", "SECCAT_"))
+    }
+    overrides |= {k: v for k, v in wanted.items() if os.environ.get(k) != v}
+    original = engine.run_preview
+
+    def run_preview(catalog: Any, stack: str, path: Any, **kwargs: Any) -> Any:
+        resolved = Path(path).resolve()
+        config = json.dumps(kwargs.get("stack_config") or {}, sort_keys=True)
+        return _cached_preview(str(resolved), stack, resolved.stat().st_mtime, config)
+
+    here = Path.cwd()
+    engine.run_preview = run_preview  # type: ignore[assignment]
+    os.chdir(world.root)
+    try:
+        result = CliRunner().invoke(app, [*args, "--catalog", "catalog.yaml"], env=overrides)
+    finally:
+        os.chdir(here)
+        engine.run_preview = original  # type: ignore[assignment]
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return Ran(result.exit_code, result.stdout_bytes, result.stderr_bytes)
 
 
 def stages(world: World, secret_id: str) -> dict[str, list[str]]:

@@ -4,11 +4,13 @@ is refused with the reason, and nothing happens without a confirmation."""
 from __future__ import annotations
 
 import json
+import secrets
 
 import pytest
 
 from operations.conftest import ACCOUNT, ENV, OWNER_ROLE, World
 from operations.helpers import (
+    cli,
     db_login,
     enforce_resource_policies,
     kv_value,
@@ -24,6 +26,15 @@ from seccat.operations.rollback import apply_rollback, plan_rollback
 from seccat.operations.rotate import Rotator, plan_rotation
 
 
+def new_value(world: World, secret_id: str) -> str:
+    """A new AWSCURRENT the way an owner or writer stores one (Secrets Manager moves
+    AWSPREVIOUS to the replaced version); returns it."""
+    fresh = f"value-{secrets.token_urlsafe(24)}"
+    world.sm().put_secret_value(SecretId=f"{ENV}/{secret_id}", SecretString=fresh)
+    world.values.add(fresh)
+    return fresh
+
+
 def rotate(world: World, secret_id: str) -> None:
     """One rotation through the library (what `seccat rotate SECRET` runs)."""
     (outcome,) = Rotator(world.aws(), world.vault()).run(
@@ -33,10 +44,9 @@ def rotate(world: World, secret_id: str) -> None:
 
 
 def test_aws_rollback_restores_the_previous_value(ops_world: World) -> None:
-    rotate(ops_world, "shop/api-key")
-    previous_value = value(ops_world, "shop/api-key")
+    previous_value = new_value(ops_world, "shop/api-key")
     previous = version_with(ops_world, "shop/api-key", "AWSCURRENT")
-    rotate(ops_world, "shop/api-key")
+    rotate(ops_world, "shop/api-key")  # the real rotation function makes the current one
     current = version_with(ops_world, "shop/api-key", "AWSCURRENT")
     assert value(ops_world, "shop/api-key") != previous_value
 
@@ -62,9 +72,9 @@ def test_aws_rollback_restores_the_previous_value(ops_world: World) -> None:
 
 
 def test_nothing_happens_without_a_terminal_or_yes(ops_world: World) -> None:
-    rotate(ops_world, "shop/api-key")
+    new_value(ops_world, "shop/api-key")
     before = stages(ops_world, "shop/api-key")
-    done = seccat(ops_world, "rollback", "shop/api-key", "--stack", ENV)
+    done = cli(ops_world, "rollback", "shop/api-key", "--stack", ENV)
     assert done.returncode == 2
     assert done.stdout.decode().startswith(f"{ENV}/shop/api-key: will roll back: move AWSCURRENT")
     assert (
@@ -83,7 +93,7 @@ def test_refused_while_a_rotation_is_in_flight(ops_world: World) -> None:
     )["VersionId"]
     ops_world.values.add("a-rotation-in-progress-value")
     try:
-        done = seccat(ops_world, "rollback", "shop/api-key", "--stack", ENV, "--yes")
+        done = cli(ops_world, "rollback", "shop/api-key", "--stack", ENV, "--yes")
     finally:
         sm.update_secret_version_stage(
             SecretId=f"{ENV}/shop/api-key", VersionStage="AWSPENDING", RemoveFromVersionId=pending
@@ -97,9 +107,8 @@ def test_refused_while_a_rotation_is_in_flight(ops_world: World) -> None:
 
 
 def test_a_single_user_login_is_refused_with_what_to_do(ops_world: World) -> None:
-    rotate(ops_world, "shop/orders-admin")
     current = version_with(ops_world, "shop/orders-admin", "AWSCURRENT")
-    done = seccat(ops_world, "rollback", "shop/orders-admin", "--stack", ENV, "--yes")
+    done = cli(ops_world, "rollback", "shop/orders-admin", "--stack", ENV, "--yes")
     assert done.returncode == 1
     assert (
         "is a single-user database login: its rotation changed the password in the database, "
@@ -110,10 +119,10 @@ def test_a_single_user_login_is_refused_with_what_to_do(ops_world: World) -> Non
 
 
 def test_an_alternating_login_rolls_back_to_a_login_that_works(ops_world: World) -> None:
-    rotate(ops_world, "shop/orders-app")
     previous_user, previous_password = db_login(ops_world, "shop/orders-app")
     rotate(ops_world, "shop/orders-app")
-    done = seccat(ops_world, "rollback", "shop/orders-app", "--stack", ENV, "--yes", "-f", "json")
+    assert db_login(ops_world, "shop/orders-app")[0] != previous_user
+    done = cli(ops_world, "rollback", "shop/orders-app", "--stack", ENV, "--yes", "-f", "json")
     assert done.returncode == 0, done.stderr.decode()
     report = json.loads(done.stdout)
     (result,) = report["results"]
@@ -131,7 +140,7 @@ def test_kv_rollback_writes_the_previous_data_with_check_and_set(ops_world: Worl
     previous = kv_version(ops_world, "shop/session-key")
     rotate(ops_world, "shop/session-key")
     current = kv_version(ops_world, "shop/session-key")
-    done = seccat(ops_world, "rollback", "shop/session-key", "--stack", ENV, "--yes")
+    done = cli(ops_world, "rollback", "shop/session-key", "--stack", ENV, "--yes")
     assert done.returncode == 0, done.stderr.decode()
     assert done.stdout.decode().splitlines() == [
         f"{ENV}/shop/session-key: will roll back: write the data of version {previous} of "
@@ -167,13 +176,13 @@ def test_kv_rollback_writes_the_previous_data_with_check_and_set(ops_world: Worl
 def test_database_roles_explain_why_they_cannot_roll_back(
     ops_world: World, secret: str, reason: str
 ) -> None:
-    done = seccat(ops_world, "rollback", secret, "--stack", ENV)
+    done = cli(ops_world, "rollback", secret, "--stack", ENV)
     assert done.returncode == 1, "refused without asking: nothing could be done"
     assert done.stdout.decode().startswith(f"{ENV}/{secret}: cannot roll back: {reason}")
 
 
 def test_only_the_owner_role_may_move_stages_under_the_generated_policy(ops_world: World) -> None:
-    rotate(ops_world, "shop/webhook-key")
+    new_value(ops_world, "shop/webhook-key")
     target = ops_world.targets().secrets["shop/webhook-key"]
     admin = f"arn:aws:iam::{ACCOUNT}:role/platform-admin"
     conn = ops_world.aws()

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib.resources import files
@@ -23,6 +21,7 @@ import jsonschema
 import pytest
 
 from operations.conftest import ACCOUNT, ENV, World
+from operations.helpers import cli, seccat
 from seccat.operations.verify import verify_environment
 from seccat.operations.verify.findings import CHECKS, Finding
 
@@ -399,18 +398,6 @@ def test_each_drift_is_one_finding_at_its_catalog_line(ops_world: World, drift: 
 
 # -- the command line ----------------------------------------------------------------------
 
-SECCAT = [sys.executable, "-m", "seccat.cli"]
-
-
-def seccat(world: World, *args: str, **env: str) -> subprocess.CompletedProcess[bytes]:
-    return subprocess.run(
-        [*SECCAT, *args, "--catalog", "catalog.yaml"],
-        cwd=world.root,
-        capture_output=True,
-        env=world.cli_env(**env),
-        timeout=300,
-    )
-
 
 def test_cli_clean_run_exits_0(ops_world: World) -> None:
     done = seccat(ops_world, "verify", "--stack", ENV)
@@ -420,7 +407,7 @@ def test_cli_clean_run_exits_0(ops_world: World) -> None:
         rf"seccat verify: no drift: 0 finding\(s\), \d+ comparisons in {ENV}", lines[-1]
     )
     assert f"note: {ENV}: auth method aws-{ENV} (aws) and its roles not checked" in lines[0]
-    report = json.loads(seccat(ops_world, "verify", "--stack", ENV, "--format", "json").stdout)
+    report = json.loads(cli(ops_world, "verify", "--stack", ENV, "--format", "json").stdout)
     assert report["passed"] is True and report["findings"] == []
     assert report["summary"]["comparisons"][ENV] > 100
 
@@ -429,12 +416,12 @@ def test_cli_drift_exits_1_in_every_format(ops_world: World, tmp_path: Path) -> 
     undo = _attach_admin(ops_world)
     try:
         runs = {
-            fmt: seccat(
+            fmt: cli(
                 ops_world, "verify", "--stack", ENV, "--format", fmt, "--out", str(tmp_path / fmt)
             )
             for fmt in ("text", "json", "markdown", "sarif")
         }
-        stdout = seccat(ops_world, "verify", "--stack", ENV, "--format", "sarif")
+        stdout = cli(ops_world, "verify", "--stack", ENV, "--format", "sarif")
     finally:
         _detach_admin(ops_world, undo)
     line = catalog_line(ops_world, "services", "checkout")
@@ -481,9 +468,9 @@ def test_cli_refuses_another_accounts_credentials(ops_world: World) -> None:
 
 
 def test_cli_usage_errors_exit_2(ops_world: World) -> None:
-    unknown = seccat(ops_world, "verify", "--stack", "qa")
+    unknown = cli(ops_world, "verify", "--stack", "qa")
     assert unknown.returncode == 2 and b"stack 'qa' names no environment" in unknown.stderr
-    neither = seccat(ops_world, "verify")
+    neither = cli(ops_world, "verify")
     assert neither.returncode == 2 and b"--stack ENV (or --all-stacks)" in neither.stderr
-    no_vault = seccat(ops_world, "verify", "--stack", ENV, VAULT_ADDR="")
+    no_vault = cli(ops_world, "verify", "--stack", ENV, VAULT_ADDR="")
     assert no_vault.returncode == 2 and b"no Vault address: set VAULT_ADDR" in no_vault.stderr

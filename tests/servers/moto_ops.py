@@ -11,6 +11,9 @@ stands in for one documented AWS behaviour, and nothing else changes:
 * **RotateSecret without configuration**: moto forgets the configured function and promotes
   an empty version; AWS "starts a rotation with the values already stored in the secret"
   (RotateSecret API reference).
+* **Moving AWSCURRENT** (UpdateSecretVersionStage): moto does not update its own notion of
+  the current version, so a later PutSecretValue labels the wrong version AWSPREVIOUS and
+  leaves two versions AWSCURRENT; AWS keeps exactly one.
 * **Replica KmsKeyId**: moto reports ``alias/aws/secretsmanager`` whatever key was asked
   for; AWS encrypts the replica with the given key and reports it.
 * **Lambda LoggingConfig**: moto drops it; AWS keeps and returns the function's log group.
@@ -145,6 +148,24 @@ def _patch(endpoint: str, scratch: Path) -> None:
         return dct
 
     sm.FakeSecret.to_dict = to_dict
+
+    original_stage = sm.SecretsManagerBackend.update_secret_version_stage
+
+    def update_secret_version_stage(
+        self: Any,
+        secret_id: str,
+        version_stage: str,
+        remove_from_version_id: str,
+        move_to_version_id: str,
+    ) -> Any:
+        result = original_stage(
+            self, secret_id, version_stage, remove_from_version_id, move_to_version_id
+        )
+        if version_stage == "AWSCURRENT" and move_to_version_id:
+            self.secrets[secret_id].default_version_id = move_to_version_id
+        return result
+
+    sm.SecretsManagerBackend.update_secret_version_stage = update_secret_version_stage
 
     # -- Secrets Manager: replica keys --------------------------------------------------------
     original_replicas = sm.FakeSecret.create_replicas

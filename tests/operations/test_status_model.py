@@ -1,0 +1,203 @@
+"""`seccat status`'s arithmetic on seeded histories: due dates from the catalog's intervals,
+schedules and windows, overdue as of an instant, certificate days left, and the metrics
+(attempts, failure rate, mean time to rotate) from rotation-function log records written
+exactly as Lambda writes them in JSON format."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from seccat.catalog.model import Catalog
+from seccat.engine.preview import Preview
+from seccat.operations.rotation_log import attempts
+from seccat.operations.status import Observation, evaluate, summarize
+from seccat.operations.targets import EnvironmentTargets, build_targets
+
+T0 = datetime(2026, 1, 1, tzinfo=UTC)
+ARN = "arn:aws:secretsmanager:eu-west-1:222222222222:secret:prod/payments/stripe-api-key-AbCdEf"
+
+
+@pytest.fixture(scope="module")
+def prod(example_catalog: Catalog, example_preview: Callable[[str], Preview]) -> EnvironmentTargets:
+    return build_targets(example_catalog, "prod", example_preview("prod"))
+
+
+def at(days: float = 0, hours: float = 0, minutes: float = 0) -> datetime:
+    return T0 + timedelta(days=days, hours=hours, minutes=minutes)
+
+
+def record(when: datetime, request: str, message: str = "", **extra: object) -> dict:
+    """One CloudWatch Logs event as a Lambda function with JSON logging writes it."""
+    body = {
+        "timestamp": when.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z",
+        "level": "INFO",
+        "message": message,
+        "logger": "seccat.rotation",
+        "requestId": request,
+        **extra,
+    }
+    return {"timestamp": int(when.timestamp() * 1000), "message": json.dumps(body)}
+
+
+def rotation(token: str, start: datetime, seconds: float, fail_at: str | None = None) -> list[dict]:
+    """The records of one rotation: four invocations, each its own requestId; a failure is
+    the runtime's uncaught-error record (``log_level`` as older runtimes write it)."""
+    events = []
+    step_time = start
+    for n, step in enumerate(("createSecret", "setSecret", "testSecret", "finishSecret")):
+        request = f"{token}-r{n}"
+        events.append(record(step_time, request, f"{step}: secret {ARN} version {token}"))
+        if step == fail_at:
+            events.append(
+                {
+                    "timestamp": int(step_time.timestamp() * 1000) + 5,
+                    "message": json.dumps(
+                        {
+                            "timestamp": step_time.strftime("%Y-%m-%dT%H:%M:%S"),
+                            "log_level": "ERROR",
+                            "errorMessage": "the pending login does not work",
+                            "errorType": "RotationError",
+                            "requestId": request,
+                            "stackTrace": [],
+                        }
+                    ),
+                }
+            )
+            return events
+        if step == "testSecret":
+            events.append(record(step_time, request, f"testSecret: version {token} of {ARN} works"))
+        step_time = start + timedelta(seconds=seconds * (n + 1) / 4)
+    events.append(
+        record(
+            start + timedelta(seconds=seconds),
+            f"{token}-r3",
+            f"finishSecret: AWSCURRENT moved from old-{token} to {token} for {ARN}",
+        )
+    )
+    return events
+
+
+def test_attempts_follow_tokens_through_request_ids() -> None:
+    events = [
+        *rotation("t1", at(1), 60),
+        *rotation("t2", at(2), 120, fail_at="testSecret"),
+        # a retry of a step in another invocation of the same rotation
+        record(at(3), "t3-r0", f"createSecret: secret {ARN} version t3"),
+        record(at(3, minutes=1), "t3-r9", "createSecret: version t3 already has a value"),
+        record(at(3, minutes=2), "noise", "not a step line"),
+        {"timestamp": 0, "message": "START RequestId: x Version: $LATEST"},
+    ]
+    first, second, third = attempts(reversed(events))
+    assert (first.token, first.succeeded, first.tested, first.seconds) == ("t1", True, True, 60.0)
+    assert first.steps == ["createSecret", "setSecret", "testSecret", "finishSecret"]
+    assert second.failed and not second.succeeded and not second.tested
+    assert second.error == "RotationError: the pending login does not work"
+    assert (third.token, third.succeeded, third.failed) == ("t3", False, False)
+
+
+def test_every_with_a_window(prod: EnvironmentTargets) -> None:
+    target = prod.secrets["payments/stripe-api-key"]  # every 30d, window 2h
+    obs = Observation(target, last_rotated=at(), rotation_enabled=True)
+    assert evaluate(obs, at(30)).next_due == at(30)
+    assert not evaluate(obs, at(30, hours=2)).overdue
+    assert evaluate(obs, at(30, hours=2, minutes=1)).overdue
+
+
+def test_a_cron_schedule_is_due_at_its_next_fire_time(prod: EnvironmentTargets) -> None:
+    target = prod.secrets["payments/orders-db-admin"]  # cron(0 4 ? * SUN *), window 3h
+    monday = datetime(2026, 1, 5, 10, 0, tzinfo=UTC)
+    status = evaluate(Observation(target, last_rotated=monday), monday + timedelta(days=1))
+    assert status.next_due == datetime(2026, 1, 11, 4, 0, tzinfo=UTC)
+    assert not evaluate(
+        Observation(target, last_rotated=monday), datetime(2026, 1, 11, 7, 0, tzinfo=UTC)
+    ).overdue
+    assert evaluate(
+        Observation(target, last_rotated=monday), datetime(2026, 1, 11, 7, 1, tzinfo=UTC)
+    ).overdue
+
+
+def test_an_owner_renewed_secret_has_the_rest_of_its_day(prod: EnvironmentTargets) -> None:
+    target = prod.secrets["payments/partner-tls"]  # certificate, every 90d, no window
+    obs = Observation(target, value_since=at(hours=10), not_after=at(100))
+    assert evaluate(obs, at(90, hours=23)).next_due == at(90, hours=10)
+    assert not evaluate(obs, at(90, hours=23, minutes=59)).overdue
+    assert evaluate(obs, at(91, minutes=1)).overdue
+    status = evaluate(obs, at(85, hours=12))
+    assert (status.days_left, status.rotation) == (14, "by owner, 90d")
+    assert evaluate(obs, at(100, minutes=1)).days_left == -1
+
+
+def test_never_rotated_counts_from_creation(prod: EnvironmentTargets) -> None:
+    target = prod.secrets["payments/orders-db-app"]  # every 7d, window 2h
+    obs = Observation(target, created=at(), rotation_enabled=True)
+    status = evaluate(obs, at(8))
+    assert (status.last_rotated, status.next_due, status.overdue) == (None, at(7), True)
+
+
+def test_vault_static_dynamic_and_kv(prod: EnvironmentTargets) -> None:
+    static = prod.secrets["data/warehouse-etl"]
+    obs = Observation(static, last_rotated=at(), vault_period=30 * 86400, vault_ttl=3600)
+    assert evaluate(obs, at(29)).next_due == at(30) and not evaluate(obs, at(29)).overdue
+    assert evaluate(obs, at(30, minutes=1)).overdue
+    dynamic = evaluate(Observation(prod.secrets["data/warehouse-reader"]), at(400))
+    assert (dynamic.rotation, dynamic.next_due, dynamic.overdue) == ("dynamic", None, False)
+    kv = prod.secrets["identity/jwt-signing-key"]  # every 30d
+    assert evaluate(Observation(kv, value_since=at()), at(31)).overdue
+    cert = prod.secrets["identity/saml-signing-cert"]
+    assert evaluate(Observation(cert, value_since=at()), at(1)).rotation == "by owner, 180d"
+    missing = evaluate(Observation(kv, exists=False), at(1))
+    assert missing.notes == ["does not exist: run seccat verify"] and not missing.overdue
+
+
+def test_metrics_on_a_seeded_history(prod: EnvironmentTargets) -> None:
+    target = prod.secrets["payments/stripe-api-key"]
+    events = [
+        *rotation("old", at(-40), 30),  # before the window: not counted
+        *rotation("a", at(1), 60),
+        *rotation("b", at(5), 120),
+        *rotation("c", at(9), 180),
+        *rotation("d", at(12), 10, fail_at="setSecret"),
+    ]
+    obs = Observation(target, last_rotated=at(9, minutes=3), attempts=attempts(events))
+    status = evaluate(obs, at(20))
+    assert status.last_error == "RotationError: the pending login does not work"
+    assert status.last_error_at is not None and status.last_error_at.date() == at(12).date()
+    cert = Observation(prod.secrets["payments/partner-tls"], value_since=at(), not_after=at(25))
+    expired = Observation(
+        prod.secrets["identity/saml-signing-cert"], value_since=at(), not_after=at(15)
+    )
+    overdue = Observation(
+        prod.secrets["payments/orders-db-app"], last_rotated=at(), rotation_enabled=True
+    )
+    statuses = [
+        status,
+        evaluate(cert, at(20)),
+        evaluate(expired, at(20)),
+        evaluate(overdue, at(20)),
+    ]
+    metrics = summarize(statuses, at(20), timedelta(days=30), expiring_days=7)
+    assert metrics.to_json() == {
+        "windowDays": 30.0,
+        "attempts": 4,
+        "succeeded": 3,
+        "failed": 1,
+        "failureRate": 0.25,
+        "meanTimeToRotateSeconds": 120.0,
+        "overdue": 1,
+        "expiringCertificates": 1,
+        "expiredCertificates": 1,
+    }
+    # a later success clears the last error; an attempt still running is not a failure
+    later = attempts([*events, *rotation("e", at(13), 60)])
+    assert evaluate(Observation(target, attempts=later), at(20)).last_error is None
+    running = attempts([*events, record(at(14), "f-r0", f"createSecret: secret {ARN} version f")])
+    m = summarize(
+        [evaluate(Observation(target, attempts=running), at(20))], at(20), timedelta(days=30), 7
+    )
+    assert (m.attempts, m.succeeded, m.failed, m.failure_rate) == (5, 3, 1, 0.25)
+    empty = summarize([], at(20), timedelta(days=30), 7)
+    assert (empty.failure_rate, empty.mean_time_to_rotate) == (None, None)
