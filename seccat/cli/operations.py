@@ -40,7 +40,13 @@ EndpointOption = Annotated[
     ),
 ]
 ProfileOption = Annotated[
-    str | None, typer.Option("--profile", help="AWS profile of the shared config files.")
+    list[str] | None,
+    typer.Option(
+        "--profile",
+        metavar="[ENV=]PROFILE",
+        help="AWS profile of the shared config files; ENV=PROFILE for one environment "
+        "(repeat it, e.g. with --all-stacks over several accounts).",
+    ),
 ]
 
 
@@ -52,7 +58,8 @@ class Session:
     catalog: Catalog
     environments: list[str]
     endpoint_url: str | None = None
-    profile: str | None = None
+    #: Profile per environment ("" for every environment not named).
+    profiles: dict[str, str] = field(default_factory=dict)
     _vault: VaultConnection | None = field(default=None, repr=False)
 
     def targets(self) -> Iterator[tuple[EnvironmentTargets, dict[str, Any]]]:
@@ -72,9 +79,8 @@ class Session:
     def aws(self, targets: EnvironmentTargets) -> AwsConnection:
         from seccat.operations.clients import connect_aws
 
-        return connect_aws(
-            targets.environment, endpoint_url=self.endpoint_url, profile=self.profile
-        )
+        profile = self.profiles.get(targets.name) or self.profiles.get("") or None
+        return connect_aws(targets.environment, endpoint_url=self.endpoint_url, profile=profile)
 
     def vault(self, config: dict[str, Any]) -> VaultConnection:
         from seccat.operations.clients import connect_vault
@@ -90,7 +96,7 @@ def open_session(
     stack: str | None,
     all_stacks: bool,
     endpoint_url: str | None = None,
-    profile: str | None = None,
+    profile: list[str] | None = None,
 ) -> Session:
     from seccat.operations.errors import OperationError
     from seccat.operations.targets import select_environments
@@ -100,4 +106,12 @@ def open_session(
         envs = select_environments(catalog, stack, all_stacks)
     except OperationError as exc:
         raise fail(exc.message, exc.code) from None
-    return Session(catalog_path, catalog, envs, endpoint_url, profile)
+    profiles: dict[str, str] = {}
+    for entry in profile or []:
+        env, sep, name = entry.partition("=")
+        if not sep:
+            env, name = "", entry
+        if env and env not in catalog.environments:
+            raise fail(f"--profile {entry}: {env} names no environment in {catalog.source}")
+        profiles[env] = name
+    return Session(catalog_path, catalog, envs, endpoint_url, profiles)

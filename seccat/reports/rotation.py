@@ -10,18 +10,13 @@ from typing import Any
 from seccat.cli.output import escape_for_terminal
 from seccat.operations.rollback import RollbackPlan, RollbackResult
 from seccat.operations.rotate import Outcome, Plan
+from seccat.reports.ops_markdown import cell
 
 SCHEMA_VERSION = 1
 
 
 def _cell(text: str) -> str:
-    return (
-        text.replace("\\", "\\\\")
-        .replace("|", "\\|")
-        .replace("`", "\\`")
-        .replace("<", "&lt;")
-        .replace("\n", " ")
-    )
+    return cell(text)
 
 
 # -- rotate ------------------------------------------------------------------------------

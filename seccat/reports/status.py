@@ -9,6 +9,7 @@ from typing import Any
 
 from seccat.cli.output import escape_for_terminal
 from seccat.operations.status import Metrics, SecretStatus
+from seccat.reports.ops_markdown import cell
 
 SCHEMA_VERSION = 1
 
@@ -107,13 +108,7 @@ def render_json(report: StatusReport) -> str:
 
 
 def _cell(text: str) -> str:
-    return (
-        text.replace("\\", "\\\\")
-        .replace("|", "\\|")
-        .replace("`", "\\`")
-        .replace("<", "&lt;")
-        .replace("\n", " ")
-    )
+    return cell(text)
 
 
 def render_markdown(report: StatusReport) -> str:

@@ -15,6 +15,7 @@ from typing import Any
 
 from seccat.cli.output import escape_for_terminal
 from seccat.operations.verify.findings import CHECKS, Finding, VerifyResult
+from seccat.reports.ops_markdown import cell, fence
 from seccat.reports.sarif import SCHEMA_URI, SECURITY_SEVERITY, TOOL_URI
 
 SCHEMA_VERSION = 1
@@ -80,33 +81,7 @@ def render_json(result: VerifyResult) -> str:
 
 
 def _cell(text: str) -> str:
-    return (
-        text.replace("\\", "\\\\")
-        .replace("|", "\\|")
-        .replace("`", "\\`")
-        .replace("<", "&lt;")
-        .replace("\n", " ")
-        .replace("\r", " ")
-    )
-
-
-def _fence(body: str, info: str = "") -> list[str]:
-    longest = max((len(run) for run in body.split("\n") for run in _backtick_runs(run)), default=0)
-    fence = "`" * max(3, longest + 1)
-    return [f"{fence}{info}", body, fence]
-
-
-def _backtick_runs(line: str) -> list[str]:
-    runs, current = [], ""
-    for ch in line:
-        if ch == "`":
-            current += ch
-        elif current:
-            runs.append(current)
-            current = ""
-    if current:
-        runs.append(current)
-    return runs
+    return cell(text)
 
 
 def render_markdown(result: VerifyResult) -> str:
@@ -133,14 +108,14 @@ def render_markdown(result: VerifyResult) -> str:
             lines += [f"#### `{_cell(f.id)}`", "", f"{_cell(f.message)}", ""]
             lines += [f"Fix: {_cell(check.remediation)}.", ""]
             if f.diff:
-                lines += _fence("\n".join(f.diff), "diff")
+                lines += fence("\n".join(f.diff), "diff")
             else:
                 lines += ["Expected:", ""]
-                lines += _fence(
+                lines += fence(
                     json.dumps(f.expected, indent=2, sort_keys=True, default=str), "json"
                 )
                 lines += ["", "Live:", ""]
-                lines += _fence(json.dumps(f.live, indent=2, sort_keys=True, default=str), "json")
+                lines += fence(json.dumps(f.live, indent=2, sort_keys=True, default=str), "json")
             lines.append("")
     if result.notes:
         lines += ["", "Not checked:", ""]

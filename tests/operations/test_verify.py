@@ -467,6 +467,35 @@ def test_cli_refuses_another_accounts_credentials(ops_world: World) -> None:
     ) in done.stderr.decode()
 
 
+def test_cli_profile_per_environment(ops_world: World) -> None:
+    """--profile ENV=PROFILE: the environment's own profile, whatever the shell holds."""
+    owner = ops_world.credentials()
+    (ops_world.root / "profiles").write_text(
+        "[opsprod-owner]\n"
+        f"aws_access_key_id = {owner['AWS_ACCESS_KEY_ID']}\n"
+        f"aws_secret_access_key = {owner['AWS_SECRET_ACCESS_KEY']}\n"
+        f"aws_session_token = {owner['AWS_SESSION_TOKEN']}\n"
+    )
+    other = ops_world.credentials("arn:aws:iam::111111111111:role/shop-secrets-owner")
+    env = {**other, "AWS_SHARED_CREDENTIALS_FILE": str(ops_world.root / "profiles")}
+    done = cli(
+        ops_world,
+        "verify",
+        "--stack",
+        ENV,
+        "--only",
+        "aws",
+        "--profile",
+        f"{ENV}=opsprod-owner",
+        **env,
+    )
+    assert done.returncode == 0, done.stderr.decode()
+    refused = cli(ops_world, "verify", "--stack", ENV, "--only", "aws", **env)
+    assert refused.returncode == 2 and b"account 111111111111" in refused.stderr
+    unknown = cli(ops_world, "verify", "--stack", ENV, "--profile", "qa=x", **env)
+    assert unknown.returncode == 2 and b"--profile qa=x: qa names no environment" in unknown.stderr
+
+
 def test_cli_usage_errors_exit_2(ops_world: World) -> None:
     unknown = cli(ops_world, "verify", "--stack", "qa")
     assert unknown.returncode == 2 and b"stack 'qa' names no environment" in unknown.stderr
