@@ -198,7 +198,9 @@ def overdue_after(target: SecretTarget, due: datetime) -> datetime:
 def evaluate(obs: Observation, at: datetime) -> SecretStatus:
     t = obs.target
     dynamic = t.vault is not None and t.vault.kind == "dynamic"
-    last = obs.last_rotated or obs.value_since
+    # Secrets Manager counts a value stored by hand as a rotation for its schedule
+    # (user guide, "Rotation by Lambda function"): the later of the two starts the interval.
+    last = max((d for d in (obs.last_rotated, obs.value_since) if d), default=None)
     base = last or obs.created
     due = None if dynamic or not obs.exists else next_due(t, base)
     if t.vault is not None and t.vault.kind == "static" and obs.last_rotated and obs.vault_period:

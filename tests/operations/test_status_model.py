@@ -105,6 +105,9 @@ def test_every_with_a_window(prod: EnvironmentTargets) -> None:
     assert evaluate(obs, at(30)).next_due == at(30)
     assert not evaluate(obs, at(30, hours=2)).overdue
     assert evaluate(obs, at(30, hours=2, minutes=1)).overdue
+    # a value stored by hand counts as a rotation for the schedule, as Secrets Manager counts it
+    by_hand = Observation(target, last_rotated=at(), value_since=at(10), rotation_enabled=True)
+    assert evaluate(by_hand, at(35)).next_due == at(40)
 
 
 def test_a_cron_schedule_is_due_at_its_next_fire_time(prod: EnvironmentTargets) -> None:
