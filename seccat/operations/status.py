@@ -81,6 +81,8 @@ class SecretStatus:
     days_left: int | None
     attempts: list[Attempt] = field(default_factory=list, repr=False)
     notes: list[str] = field(default_factory=list)
+    #: Vault static role: seconds until Vault's own next rotation, as Vault reports it.
+    vault_ttl: int | None = None
 
     @property
     def needs_attention(self) -> bool:
@@ -101,6 +103,7 @@ class SecretStatus:
             "lastErrorAt": _iso(self.last_error_at),
             "notAfter": _iso(self.not_after),
             "daysLeft": self.days_left,
+            "vaultTtlSeconds": self.vault_ttl,
             "notes": list(self.notes),
         }
 
@@ -232,7 +235,20 @@ def evaluate(obs: Observation, at: datetime) -> SecretStatus:
         days_left=days_left,
         attempts=list(obs.attempts),
         notes=notes,
+        vault_ttl=_ttl(obs, due, at),
     )
+
+
+def _ttl(obs: Observation, due: datetime | None, at: datetime) -> int | None:
+    """Seconds until Vault rotates a static role itself. Vault reports ``ttl`` on
+    ``static-creds``, which also returns the password, so it is computed from the role's
+    ``last_vault_rotation`` and ``rotation_period`` unless the role read carried it."""
+    t = obs.target.vault
+    if t is None or t.kind != "static":
+        return None
+    if obs.vault_ttl is not None:
+        return obs.vault_ttl
+    return max(0, int((due - at).total_seconds())) if due else None
 
 
 def summarize(

@@ -49,6 +49,8 @@ def _state(s: SecretStatus) -> str:
     if s.days_left is not None:
         word = "EXPIRED" if s.days_left < 0 else f"{s.days_left} days left"
         parts.append(f"not after {_day(s.not_after)} ({word})")
+    if s.vault_ttl is not None:
+        parts.append(f"Vault rotates it in {s.vault_ttl} s")
     parts += s.notes
     return "; ".join(parts) or "ok"
 

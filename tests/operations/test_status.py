@@ -110,6 +110,7 @@ def test_status_on_seeded_histories(ops_world: World) -> None:
     assert datetime.fromisoformat(etl["nextDue"]) - datetime.fromisoformat(etl["lastRotated"]) == (
         timedelta(days=30)
     )
+    assert 30 * 86400 - 600 < etl["vaultTtlSeconds"] <= 30 * 86400
     assert by_id["data/warehouse-reader"]["rotation"] == "dynamic"
 
     # the summary went to CloudWatch

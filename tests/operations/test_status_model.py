@@ -146,6 +146,9 @@ def test_vault_static_dynamic_and_kv(prod: EnvironmentTargets) -> None:
     obs = Observation(static, last_rotated=at(), vault_period=30 * 86400, vault_ttl=3600)
     assert evaluate(obs, at(29)).next_due == at(30) and not evaluate(obs, at(29)).overdue
     assert evaluate(obs, at(30, minutes=1)).overdue
+    assert evaluate(obs, at(29)).vault_ttl == 3600, "Vault's own ttl when the read carries it"
+    computed = Observation(static, last_rotated=at(), vault_period=30 * 86400)
+    assert evaluate(computed, at(29)).vault_ttl == 86400
     dynamic = evaluate(Observation(prod.secrets["data/warehouse-reader"]), at(400))
     assert (dynamic.rotation, dynamic.next_due, dynamic.overdue) == ("dynamic", None, False)
     kv = prod.secrets["identity/jwt-signing-key"]  # every 30d
