@@ -14,10 +14,11 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from seccat.cli.common import fail, load_or_exit, require_stack, stack_config_or_exit
+from seccat.cli.common import Stop, fail, load_or_exit, require_stack, stack_config_or_stop
 
 if TYPE_CHECKING:
     from seccat.catalog.model import Catalog
+    from seccat.cli.terminal import Progress
     from seccat.operations.clients import AwsConnection, VaultConnection
     from seccat.operations.targets import EnvironmentTargets
 
@@ -62,16 +63,28 @@ class Session:
     profiles: dict[str, str] = field(default_factory=dict)
     _vault: VaultConnection | None = field(default=None, repr=False)
 
-    def targets(self) -> Iterator[tuple[EnvironmentTargets, dict[str, Any]]]:
-        """Each environment's targets (its offline preview indexed) and stack config."""
+    def targets(
+        self, shown: Progress | None = None
+    ) -> Iterator[tuple[EnvironmentTargets, dict[str, Any]]]:
+        """Each environment's targets (its offline preview indexed) and stack config; a
+        live ``shown`` counts the resources each preview registers."""
         from seccat.engine.preview import ProgramError, run_preview
         from seccat.operations.targets import build_targets
 
         for env in self.environments:
-            require_stack(self.catalog, env)
-            config = stack_config_or_exit(self.catalog, env)
             try:
-                preview = run_preview(self.catalog, env, self.catalog_path, stack_config=config)
+                require_stack(self.catalog, env)
+                config = stack_config_or_stop(self.catalog, env)
+            except Stop as stop:
+                raise stop.exit() from None
+            try:
+                preview = run_preview(
+                    self.catalog,
+                    env,
+                    self.catalog_path,
+                    stack_config=config,
+                    progress=shown.registered if shown is not None and shown.live else None,
+                )
             except ProgramError as exc:
                 raise fail(str(exc)) from None
             yield build_targets(self.catalog, env, preview), config
@@ -102,6 +115,11 @@ def open_session(
     from seccat.operations.targets import select_environments
 
     catalog = load_or_exit(catalog_path)
+    if stack:
+        try:
+            require_stack(catalog, stack)  # with its "did you mean"
+        except Stop as stop:
+            raise stop.exit() from None
     try:
         envs = select_environments(catalog, stack, all_stacks)
     except OperationError as exc:

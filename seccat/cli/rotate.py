@@ -75,8 +75,8 @@ def rotate(
     step passed), Vault KV with check-and-set, database static roles with rotate-role,
     dynamic roles by revoking their leases. Secrets only their issuer can renew are listed
     for their owner."""
+    from seccat.cli.terminal import progress
     from seccat.operations.errors import OperationError
-    from seccat.operations.progress import Progress
     from seccat.operations.rotate import Rotator, check_incident, plan_rotation
     from seccat.reports.rotation import (
         outcomes_text,
@@ -90,10 +90,15 @@ def rotate(
     try:
         check_incident(incident)
         prepared = []
-        for targets, config in session.targets():
-            prepared.append(
-                (targets, config, plan_rotation(targets, secret=secret, service=service, team=team))
-            )
+        with progress() as shown_previews:
+            for targets, config in session.targets(shown_previews):
+                prepared.append(
+                    (
+                        targets,
+                        config,
+                        plan_rotation(targets, secret=secret, service=service, team=team),
+                    )
+                )
     except OperationError as exc:
         raise fail(exc.message, exc.code) from None
     plans = [p for _, _, p in prepared]
@@ -112,7 +117,15 @@ def rotate(
         say(line)
     outcomes = []
     total = sum(len(p.steps) - len(p.manual) for p in plans)
-    with Progress(total, "rotate") as progress:
+    finished = 0
+
+    with progress() as live:
+
+        def tick(_: object) -> None:
+            nonlocal finished
+            finished += 1
+            live.count("rotating secrets", finished, total)
+
         for targets, config, plan in prepared:
             if not plan.steps:
                 continue
@@ -128,7 +141,9 @@ def rotate(
                 raise fail(exc.message, exc.code) from None
             rotator = Rotator(aws, vault, incident=incident, timeout=float(timeout))
             outcomes += rotator.run(
-                plan, concurrency, on_done=lambda o: progress.advance(o.step.secret)
+                plan,
+                concurrency,
+                on_done=tick,
             )
     report = {
         RotateFormat.text: lambda: shown + outcomes_text(outcomes),

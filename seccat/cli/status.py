@@ -82,8 +82,8 @@ def status(
     """Per secret and environment: last rotated, next due, overdue, a rotation in flight,
     the last rotation's error, certificate notAfter and days left; then the mean time to
     rotate, the failure rate over the window and the overdue count."""
+    from seccat.cli.terminal import progress
     from seccat.operations.errors import OperationError
-    from seccat.operations.progress import Progress
     from seccat.operations.status import collect, evaluate, summarize
     from seccat.operations.status import put_metrics as push
     from seccat.operations.verify import has_aws, has_vault
@@ -93,8 +93,9 @@ def status(
     span = timedelta(days=window)
     session = open_session(catalog, stack, all_stacks, endpoint_url, profile)
     report = StatusReport(when, float(window), expiring_days)
-    with Progress(len(session.environments), "status") as progress:
-        for targets, config in session.targets():
+    total = len(session.environments)
+    with progress() as shown:
+        for done, (targets, config) in enumerate(session.targets(shown), 1):
             try:
                 aws = session.aws(targets) if has_aws(targets) else None
                 vault = session.vault(config) if has_vault(targets) else None
@@ -108,7 +109,7 @@ def status(
             except OperationError as exc:
                 raise fail(exc.message, exc.code) from None
             report.environments.append(EnvironmentStatus(targets.name, statuses, metrics))
-            progress.advance(targets.name)
+            shown.count("reading environments", done, total)
     report.overall = summarize(
         [s for e in report.environments for s in e.secrets], when, span, expiring_days
     )

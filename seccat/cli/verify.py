@@ -67,15 +67,16 @@ def verify(
     """Compare the live AWS and Vault state of each environment with what the catalog
     generates (the documents, names and settings `pulumi up` would apply) and report every
     difference as a finding at the catalog line that decides it."""
+    from seccat.cli.terminal import progress
     from seccat.operations.errors import OperationError
-    from seccat.operations.progress import Progress
     from seccat.operations.verify import VerifyResult, has_aws, has_vault, verify_environment
     from seccat.reports.verify import RENDERERS, render_text
 
     session = open_session(catalog, stack, all_stacks, endpoint_url, profile)
     result = VerifyResult(str(catalog), list(session.environments))
-    with Progress(len(session.environments), "verify") as progress:
-        for targets, config in session.targets():
+    total = len(session.environments)
+    with progress() as shown:
+        for done, (targets, config) in enumerate(session.targets(shown), 1):
             try:
                 aws = session.aws(targets) if has_aws(targets) and only != Side.vault else None
                 vault = session.vault(config) if has_vault(targets) and only != Side.aws else None
@@ -85,7 +86,7 @@ def verify(
             result.findings.extend(rec.findings)
             result.notes.extend(rec.notes)
             result.compared[targets.name] = rec.compared
-            progress.advance(targets.name)
+            shown.count("verifying environments", done, total)
     emit(RENDERERS[format.value](result), out)
     if out is not None or format is not VerifyFormat.text:
         say(render_text(result).splitlines()[-1])

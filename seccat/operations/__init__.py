@@ -11,7 +11,6 @@ Shared pieces, each a small documented API:
   where it lives (Secrets Manager name, Vault paths), what rotates it, who consumes it, and
   the reverse look-ups (``by_aws_name``, ``by_aws_arn``, ``by_vault_path``).
 * ``errors``: ``OperationError(message, code)`` and the AccessDenied explanation.
-* ``progress``: progress lines on a terminal's stderr only.
 * ``compare``: semantic equality of IAM/key policies and Vault HCL.
 
 No module here prints, logs or stores a secret value: values are read only where a command

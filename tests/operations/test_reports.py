@@ -1,16 +1,13 @@
 """Reports of the operations commands carry untrusted live text (a tag value, a policy
-someone pasted): escaped for terminals, fenced in Markdown, valid SARIF; progress only on a
-terminal's stderr."""
+someone pasted): escaped for terminals, fenced in Markdown, valid SARIF."""
 
 from __future__ import annotations
 
-import io
 import json
 from importlib.resources import files
 
 import jsonschema
 
-from seccat.operations.progress import Progress
 from seccat.operations.verify.findings import Finding, Note, VerifyResult
 from seccat.reports.verify import render_json, render_markdown, render_sarif, render_text
 
@@ -82,22 +79,3 @@ def test_json_and_sarif() -> None:
     jsonschema.validate(sarif, schema)
     fingerprints = [r["partialFingerprints"]["seccatDrift/v1"] for r in sarif["runs"][0]["results"]]
     assert len(set(fingerprints)) == 2
-
-
-class Tty(io.StringIO):
-    def isatty(self) -> bool:
-        return True
-
-
-def test_progress_only_on_a_terminal() -> None:
-    quiet = io.StringIO()
-    with Progress(2, "verify", quiet) as p:
-        p.advance("prod")
-    assert quiet.getvalue() == ""
-    tty = Tty()
-    with Progress(2, "verify", tty) as p:
-        p.advance("dev\x1b[31m")
-        p.advance("prod")
-    shown = tty.getvalue()
-    assert "verify: 1/2 dev\\x1b[31m" in shown and "verify: 2/2 prod" in shown
-    assert shown.endswith("\r\x1b[2K"), "the line is cleared at the end"
