@@ -4,10 +4,15 @@ connection (moto enforces none)."""
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
+import pty
+import struct
 import subprocess
 import sys
+import termios
+import threading
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -39,6 +44,41 @@ def seccat(
         env=world.cli_env(**extra, **env),
         timeout=600,
     )
+
+
+def on_a_terminal(world: World, *args: str, **env: str) -> tuple[int, bytes, bytes]:
+    """`seccat ARGS --catalog catalog.yaml` with stderr on a pseudo-terminal (120 columns)
+    and stdout on a pipe: (exit code, stdout bytes, what the terminal received)."""
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
+    received: list[bytes] = []
+
+    def drain() -> None:
+        while True:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:  # the child closed the terminal
+                return
+            if not chunk:
+                return
+            received.append(chunk)
+
+    reader = threading.Thread(target=drain, daemon=True)
+    reader.start()
+    wanted = {k: v for k, v in world.cli_env(**env).items() if k not in ("NO_COLOR", "FORCE_COLOR")}
+    process = subprocess.Popen(
+        [*SECCAT, *args, "--catalog", "catalog.yaml"],
+        cwd=world.root,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=slave,
+        env={**wanted, "TERM": "xterm-256color"},
+    )
+    os.close(slave)
+    stdout, _ = process.communicate(timeout=600)
+    reader.join(timeout=30)
+    os.close(master)
+    return process.returncode, stdout, b"".join(received)
 
 
 @dataclass

@@ -21,7 +21,7 @@ import jsonschema
 import pytest
 
 from operations.conftest import ACCOUNT, ENV, World
-from operations.helpers import cli, seccat
+from operations.helpers import cli, on_a_terminal, seccat
 from seccat.operations.verify import verify_environment
 from seccat.operations.verify.findings import CHECKS, Finding
 
@@ -277,6 +277,29 @@ def _restore_function(w: World, original: Any) -> None:
     )
 
 
+def _extra_inline_policy(w: World) -> Any:
+    w.aws().client("iam").put_role_policy(
+        RoleName=CHECKOUT_ROLE, PolicyName="debug", PolicyDocument=json.dumps(EVERYTHING)
+    )
+
+
+def _remove_inline_policy(w: World, _: Any) -> None:
+    w.aws().client("iam").delete_role_policy(RoleName=CHECKOUT_ROLE, PolicyName="debug")
+
+
+GHOST = f"seccat-{ENV}-service-ghost"
+
+
+def _stale_policy(w: World) -> Any:
+    w.root_vault().sys.create_or_update_policy(
+        GHOST, f'path "kv-{ENV}/data/shop/session-key" {{\n  capabilities = ["read"]\n}}\n'
+    )
+
+
+def _remove_stale_policy(w: World, _: Any) -> None:
+    w.root_vault().sys.delete_policy(GHOST)
+
+
 DRIFTS = [
     # the issue's list
     Drift(
@@ -357,6 +380,18 @@ DRIFTS = [
         _repoint_function,
         _restore_function,
         [("aws.function.config", APP_FUNCTION, ("secrets", "shop/orders-app", "rotation"))],
+    ),
+    Drift(
+        "an inline policy added to a seccat role",
+        _extra_inline_policy,
+        _remove_inline_policy,
+        [("aws.role.inline-policy", f"{CHECKOUT_ROLE}/debug", ("services", "checkout"))],
+    ),
+    Drift(
+        "a policy with seccat's prefix the catalog does not generate",
+        _stale_policy,
+        _remove_stale_policy,
+        [("vault.policy", GHOST, ("environments", ENV))],
     ),
     Drift(
         # nothing seccat wrote changed: only the access proof can see it, once per service
@@ -448,6 +483,21 @@ def test_cli_drift_exits_1_in_every_format(ops_world: World, tmp_path: Path) -> 
     assert data["findings"][0]["location"] == {"file": "catalog.yaml", "line": line, "column": 3}
     ops_world.assert_no_value_in(*(p.read_bytes() for p in tmp_path.iterdir()))
     ops_world.assert_no_value_in(*(d.stderr for d in runs.values()))
+
+
+def test_cli_progress_on_a_terminal_only_and_never_on_stdout(ops_world: World) -> None:
+    """A person at a terminal sees the environments counted on stderr; the report on stdout
+    is the same bytes as when nothing is a terminal."""
+    code, stdout, terminal = on_a_terminal(ops_world, "verify", "--stack", ENV, "-f", "json")
+    assert code == 0, terminal.decode("utf-8", "replace")
+    piped = seccat(ops_world, "verify", "--stack", ENV, "-f", "json")
+    assert piped.returncode == 0
+    assert b"\x1b" not in stdout and b"\x1b" not in piped.stderr
+    assert stdout == piped.stdout and json.loads(stdout)["findings"] == []
+    shown = terminal.decode("utf-8", "replace")
+    assert "registering resources" in shown and "verifying environments" in shown
+    assert "verifying environments" not in piped.stderr.decode()
+    assert "seccat verify: no drift" in shown
 
 
 def test_cli_refuses_another_accounts_credentials(ops_world: World) -> None:
