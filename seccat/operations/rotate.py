@@ -40,7 +40,7 @@ import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal
 
@@ -347,7 +347,11 @@ class Rotator:
                 f"a rotation is already in flight (AWSPENDING on version {in_flight[0]}): let "
                 "it finish or fail, then run this again"
             )
-        if not in_flight:
+        if in_flight:
+            # joining the rotation this incident started: its log begins when the version was
+            # created, before this run
+            started = self._version_created(step, sm, arn, token) or started
+        else:
             self._call(
                 step,
                 "RotateSecret",
@@ -356,6 +360,19 @@ class Rotator:
                 ClientRequestToken=token,
             )
         return self._await_rotation(step, sm, arn, current, token, started)
+
+    def _version_created(self, step: Step, sm: Any, arn: str, version: str) -> datetime | None:
+        """When ``version`` of the secret was created (ListSecretVersionIds), if listed."""
+        kwargs: dict[str, Any] = {"SecretId": arn, "IncludeDeprecated": True}
+        while True:
+            page = self._call(step, "ListSecretVersionIds", sm.list_secret_version_ids, **kwargs)
+            for listed in page.get("Versions") or []:
+                if listed.get("VersionId") == version and listed.get("CreatedDate"):
+                    # a minute's slack for the clocks of Secrets Manager and Lambda's logs
+                    return listed["CreatedDate"].astimezone(UTC) - timedelta(minutes=1)
+            if not page.get("NextToken"):
+                return None
+            kwargs["NextToken"] = page["NextToken"]
 
     def _await_rotation(
         self, step: Step, sm: Any, arn: str, before: str | None, token: str, started: datetime

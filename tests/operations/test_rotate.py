@@ -181,6 +181,44 @@ def test_kv_generated_and_external_secrets(ops_world: World) -> None:
     ops_world.assert_no_value_in(done.stdout, done.stderr)
 
 
+def test_a_team_rotates_its_static_role_and_revokes_its_dynamic_logins(ops_world: World) -> None:
+    """--team data: the static role's password changes in PostgreSQL, and every login the
+    dynamic role issued is revoked (the database refuses it afterwards)."""
+    client = ops_world.root_vault()
+    issued = [client.read(f"database-{ENV}/creds/data.warehouse-reader")["data"] for _ in range(2)]
+    ops_world.values |= {c["password"] for c in issued}
+    for creds in issued:
+        assert logs_in(ops_world, creds["username"], creds["password"], "opswarehouse")
+    etl = client.read(f"database-{ENV}/static-creds/data.warehouse-etl")["data"]
+
+    plan = cli(ops_world, "rotate", "--team", "data", "--stack", ENV, "--dry-run")
+    assert plan.stdout.decode() == (
+        f"rotation plan for {ENV}: every secret of team data (2 secret(s), 1 wave(s))\n"
+        "  wave 1:\n"
+        f"    {ENV}/data/warehouse-etl  vault-rotate-role: database-{ENV}/rotate-role/"
+        "data.warehouse-etl\n"
+        f"    {ENV}/data/warehouse-reader  vault-revoke-leases: revoke every login issued by "
+        f"database-{ENV}/creds/data.warehouse-reader; consumers read new ones\n"
+        "dry run: nothing was changed\n"
+    )
+    done = cli(
+        ops_world, "rotate", "--team", "data", "--stack", ENV, "--concurrency", "1", "-f", "json"
+    )
+    assert done.returncode == 0, done.stderr.decode() + done.stdout.decode()
+    outcomes = {o["secret"]: o for o in json.loads(done.stdout)["outcomes"]}
+    assert outcomes["data/warehouse-etl"]["status"] == "rotated"
+    reader = outcomes["data/warehouse-reader"]
+    assert (reader["status"], reader["before"], reader["after"]) == ("revoked", "2", "0")
+    assert reader["proof"] == "no lease of the role is left"
+    for creds in issued:
+        assert not logs_in(ops_world, creds["username"], creds["password"], "opswarehouse")
+    etl_new = client.read(f"database-{ENV}/static-creds/data.warehouse-etl")["data"]
+    ops_world.values.add(etl_new["password"])
+    assert logs_in(ops_world, etl_new["username"], etl_new["password"], "opswarehouse")
+    assert not logs_in(ops_world, etl["username"], etl["password"], "opswarehouse")
+    ops_world.assert_no_value_in(plan.stdout, done.stdout, done.stderr)
+
+
 def test_a_failing_rotation_is_reported_with_the_functions_error(ops_world: World) -> None:
     lam = ops_world.aws().client("lambda")
     name = f"seccat-{ENV}-rotate-shop_orders-app"
@@ -188,8 +226,9 @@ def test_a_failing_rotation_is_reported_with_the_functions_error(ops_world: Worl
     broken = {**original["Variables"], "SECCAT_DB_PORT": "1"}
     lam.update_function_configuration(FunctionName=name, Environment={"Variables": broken})
     current = version_with(ops_world, "shop/orders-app", "AWSCURRENT")
+    incident = ("--incident", "INC-9")
     try:
-        done = cli(ops_world, "rotate", "shop/orders-app", "--stack", ENV, "-f", "json")
+        done = cli(ops_world, "rotate", "shop/orders-app", "--stack", ENV, "-f", "json", *incident)
     finally:
         lam.update_function_configuration(FunctionName=name, Environment=original)
     assert done.returncode == 1
@@ -198,15 +237,23 @@ def test_a_failing_rotation_is_reported_with_the_functions_error(ops_world: Worl
     assert outcome["detail"].startswith("the rotation function failed on version ")
     assert f"AWSCURRENT stays on {current}" in outcome["detail"]
     assert version_with(ops_world, "shop/orders-app", "AWSCURRENT") == current
-    # a rotation left in flight is refused by the next run, not raced
     pending = version_with(ops_world, "shop/orders-app", "AWSPENDING")
     assert pending is not None and pending != current
+    assert f"version {pending}:" in outcome["detail"]
+    # a rerun of the same incident joins the rotation it started (same request token) and
+    # reports how it ended; any other run refuses a rotation in flight rather than race it
+    resumed = cli(ops_world, "rotate", "shop/orders-app", "--stack", ENV, "-f", "json", *incident)
+    (joined,) = json.loads(resumed.stdout)["outcomes"]
+    assert joined["detail"].startswith(f"the rotation function failed on version {pending}:")
     again = cli(ops_world, "rotate", "shop/orders-app", "--stack", ENV)
     assert again.returncode == 1
     assert (
         f"a rotation is already in flight (AWSPENDING on version {pending})"
         in again.stdout.decode()
     )
+    assert "seccat:incident" not in tags(ops_world, "shop/orders-app") or (
+        tags(ops_world, "shop/orders-app")["seccat:incident"] != "INC-9"
+    ), "a failed rotation is not recorded as done"
     ops_world.sm().update_secret_version_stage(
         SecretId=f"{ENV}/shop/orders-app", VersionStage="AWSPENDING", RemoveFromVersionId=pending
     )
