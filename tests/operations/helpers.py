@@ -46,9 +46,12 @@ def seccat(
     )
 
 
-def on_a_terminal(world: World, *args: str, **env: str) -> tuple[int, bytes, bytes]:
+def on_a_terminal(
+    world: World, *args: str, typed: bytes | None = None, **env: str
+) -> tuple[int, bytes, bytes]:
     """`seccat ARGS --catalog catalog.yaml` with stderr on a pseudo-terminal (120 columns)
-    and stdout on a pipe: (exit code, stdout bytes, what the terminal received)."""
+    and stdout on a pipe: (exit code, stdout bytes, what the terminal received). With
+    ``typed``, stdin is the terminal too and a person types those bytes into it."""
     master, slave = pty.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
     received: list[bytes] = []
@@ -69,12 +72,14 @@ def on_a_terminal(world: World, *args: str, **env: str) -> tuple[int, bytes, byt
     process = subprocess.Popen(
         [*SECCAT, *args, "--catalog", "catalog.yaml"],
         cwd=world.root,
-        stdin=subprocess.DEVNULL,
+        stdin=subprocess.DEVNULL if typed is None else slave,
         stdout=subprocess.PIPE,
         stderr=slave,
         env={**wanted, "TERM": "xterm-256color"},
     )
     os.close(slave)
+    if typed is not None:
+        os.write(master, typed)  # the terminal holds the line until the prompt reads it
     stdout, _ = process.communicate(timeout=600)
     reader.join(timeout=30)
     os.close(master)

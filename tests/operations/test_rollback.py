@@ -16,6 +16,7 @@ from operations.helpers import (
     kv_value,
     kv_version,
     logs_in,
+    on_a_terminal,
     seccat,
     stages,
     value,
@@ -82,6 +83,28 @@ def test_nothing_happens_without_a_terminal_or_yes(ops_world: World) -> None:
         in done.stderr
     )
     assert stages(ops_world, "shop/api-key") == before
+
+
+def test_a_person_at_a_terminal_confirms_or_declines(ops_world: World) -> None:
+    """On a terminal the plan is shown, then a question; only "y" rolls back."""
+    previous_value = new_value(ops_world, "shop/api-key")
+    new_value(ops_world, "shop/api-key")
+    before = stages(ops_world, "shop/api-key")
+    code, stdout, terminal = on_a_terminal(
+        ops_world, "rollback", "shop/api-key", "--stack", ENV, typed=b"n\n"
+    )
+    shown = terminal.decode("utf-8", "replace")
+    assert code == 1, shown
+    assert stdout.decode().startswith(f"{ENV}/shop/api-key: will roll back: move AWSCURRENT")
+    assert "Roll back as shown? [y/N]:" in shown and "seccat rollback: nothing changed" in shown
+    assert stages(ops_world, "shop/api-key") == before
+    code, stdout, terminal = on_a_terminal(
+        ops_world, "rollback", "shop/api-key", "--stack", ENV, typed=b"y\n"
+    )
+    assert code == 0, terminal.decode("utf-8", "replace")
+    assert stdout.decode().splitlines()[-1] == "seccat rollback: 1 of 1 rolled back"
+    assert value(ops_world, "shop/api-key") == previous_value
+    ops_world.assert_no_value_in(stdout, terminal)
 
 
 def test_refused_while_a_rotation_is_in_flight(ops_world: World) -> None:
