@@ -238,3 +238,12 @@ def enforce_resource_policies(world: World, client: Any, principal_arn: str) -> 
 
     client.meta.events.register("before-parameter-build.secrets-manager", before_call)
     return decided
+
+
+def rotate_static_role(world: World, secret_id: str) -> None:
+    """One rotation of a database static role, as `seccat rotate SECRET` does it (the
+    ``duplicate item`` race of Vault's rotation queue included)."""
+    from seccat.operations.rotate import Rotator, plan_rotation
+
+    (outcome,) = Rotator(None, world.vault()).run(plan_rotation(world.targets(), secret=secret_id))
+    assert outcome.status == "rotated", outcome.detail

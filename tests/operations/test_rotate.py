@@ -10,6 +10,7 @@ tests/rotation/ but driven by Secrets Manager's own call.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
 import pytest
 
@@ -25,8 +26,12 @@ from operations.helpers import (
     tags,
     version_with,
 )
+from seccat.catalog.model import Catalog
+from seccat.engine.preview import Preview
+from seccat.operations.clients import VaultConnection
 from seccat.operations.rotate import Rotator, plan_rotation
 from seccat.operations.rotation_log import attempts, read_log_group
+from seccat.operations.targets import build_targets
 
 
 def snapshot(world: World) -> dict[str, object]:
@@ -292,3 +297,42 @@ def test_bad_incident_ids_are_usage_errors(ops_world: World, incident: str) -> N
     done = cli(ops_world, "rotate", "shop/api-key", "--stack", ENV, "--incident", incident)
     assert done.returncode == 2
     assert b"--incident" in done.stderr
+
+
+class _QueueRace:
+    """An hvac client whose rotate-role fails as Vault's does when its periodic check put
+    the role back on the rotation queue meanwhile ("duplicate item"), after (``rotates``) or
+    without changing the password."""
+
+    def __init__(self, rotates: bool) -> None:
+        self.rotations = ["2026-12-01T00:00:00Z"]
+        self.rotates = rotates
+        self.adapter = self
+
+    def read(self, path: str) -> dict[str, object]:
+        return {"data": {"last_vault_rotation": self.rotations[-1]}}
+
+    def post(self, url: str) -> None:
+        import hvac.exceptions
+
+        if self.rotates:
+            self.rotations.append("2026-12-01T00:05:00Z")
+        raise hvac.exceptions.InternalServerError("1 error occurred:\n\t* duplicate item\n")
+
+
+@pytest.mark.parametrize("rotates", [True, False])
+def test_a_static_role_rotation_is_decided_by_last_vault_rotation(
+    example_catalog: Catalog, example_preview: Callable[[str], Preview], rotates: bool
+) -> None:
+    targets = build_targets(example_catalog, "prod", example_preview("prod"))
+    plan = plan_rotation(targets, secret="data/warehouse-etl")
+    client = _QueueRace(rotates)
+    (outcome,) = Rotator(None, VaultConnection(client, "http://127.0.0.1:1", "token")).run(plan)
+    if rotates:
+        assert (outcome.status, outcome.before, outcome.after) == (
+            "rotated",
+            "2026-12-01T00:00:00Z",
+            "2026-12-01T00:05:00Z",
+        )
+    else:
+        assert (outcome.status, outcome.detail) == ("failed", "rotate-role: InternalServerError")

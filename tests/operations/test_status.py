@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from operations.conftest import ENV, World
-from operations.helpers import cli, seccat
+from operations.helpers import cli, rotate_static_role, seccat
 from operations.test_status_model import record
 
 
@@ -63,7 +63,7 @@ def seed(world: World) -> datetime:
 
 def test_status_on_seeded_histories(ops_world: World) -> None:
     client = ops_world.root_vault()
-    client.write(f"database-{ENV}/rotate-role/data.warehouse-etl")
+    rotate_static_role(ops_world, "data/warehouse-etl")
     now = seed(ops_world)
     not_after = (now + timedelta(days=10)).isoformat().replace("+00:00", "Z")
     ops_world.sm().tag_resource(
