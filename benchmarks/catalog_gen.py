@@ -15,11 +15,11 @@ _KINDS = [
     # (type, store, classification, rotation)
     ("api-key", "aws-secretsmanager", "restricted", "{every: 30d, window: 2h}"),
     ("password", "aws-secretsmanager", "confidential", "{every: 90d, window: 4h}"),
-    ("generic", "aws-secretsmanager", "internal", "{every: 180d}"),
+    ("generic", "aws-secretsmanager", "internal", "{every: 180d, by: owner}"),
     ("database", "aws-secretsmanager", "restricted", "{every: 7d, strategy: alternating-users}"),
-    ("certificate", "aws-secretsmanager", "confidential", '{schedule: "cron(0 4 ? * SUN *)"}'),
+    ("certificate", "aws-secretsmanager", "confidential", "{every: 90d, by: owner}"),
     ("api-key", "vault-kv", "restricted", "{every: 30d}"),
-    ("generic", "vault-kv", "confidential", "{every: 90d}"),
+    ("generic", "vault-kv", "confidential", "{every: 90d, by: owner}"),
     ("database", "vault-database", "confidential", "{every: 30d, strategy: static}"),
     ("database", "vault-database", "confidential", "{every: 1d, strategy: dynamic}"),
 ]

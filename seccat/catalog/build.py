@@ -62,6 +62,7 @@ def build_catalog(
             ),
             budget=int((data.get("stacks") or {}).get("budget", 500)),
         ),
+        runbook_url=(data.get("runbooks") or {}).get("url"),
         positions=positions if positions is not None else {},  # lazy table: no copy
     )
 
@@ -195,18 +196,35 @@ def _database(name: str, d: Mapping[str, Any]) -> Database:
     )
 
 
+#: An owner-rotated secret's reminder goes out this long before it is due, or half the
+#: renewal interval before when that is shorter (a 14-day interval is reminded after 7 days).
+DEFAULT_REMIND_SECONDS = 14 * 86400
+
+
 def _rotation(r: Mapping[str, Any] | None) -> Rotation | None:
     if not r:
         return None
     every = r.get("every")
     window = r.get("window")
+    every_seconds = parse_duration(every) if every else None
+    by = r.get("by", "seccat")
+    remind = r.get("remind")
+    remind_seconds = None
+    if by == "owner":
+        if remind:
+            remind_seconds = parse_duration(remind)
+        elif every_seconds is not None:
+            remind_seconds = min(DEFAULT_REMIND_SECONDS, every_seconds // 2)
     return Rotation(
         every=every,
-        every_seconds=parse_duration(every) if every else None,
+        every_seconds=every_seconds,
         schedule=r.get("schedule"),
         window=window,
         window_seconds=parse_duration(window) if window else None,
         strategy=r.get("strategy", "single-user"),
+        by=by,
+        remind=remind,
+        remind_seconds=remind_seconds,
     )
 
 

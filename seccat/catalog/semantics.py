@@ -26,6 +26,7 @@ from seccat.catalog.diagnostics import Diagnostic
 from seccat.catalog.durations import parse_duration
 from seccat.catalog.generate_checks import check_generate
 from seccat.catalog.identity_checks import check_services, identity
+from seccat.catalog.model import ISSUED_TYPES, OWNER_ROTATED_TYPES
 from seccat.catalog.reporting import Report
 from seccat.catalog.schedule import DAY, HOUR, Schedule, ScheduleError, parse_schedule
 from seccat.catalog.yamlsource import RawPath, Source
@@ -90,6 +91,16 @@ def semantic_diagnostics(
         }
     waivers = data.get("waivers")
     secrets = view["secrets"]
+    runbooks = data.get("runbooks")
+    if isinstance(runbooks, dict) and ("runbooks",) not in broken:
+        url = runbooks.get("url")
+        if isinstance(url, str) and "{secret}" not in url:
+            report.at_value(
+                ("runbooks", "url"),
+                "the runbook URL needs {secret} where each runbook's name goes (one runbook "
+                "per secret)",
+                "RUNBOOK",
+            )
 
     check_teams(report, view)
     check_environments(report, view)
@@ -323,6 +334,24 @@ def _check_rotation(report: Report, path: RawPath, secret: dict[str, Any], lifec
     if not has_every and not has_schedule:
         report.at_key(rpath, "rotation needs every (e.g. 30d) or schedule (cron/rate)", "ROTATION")
         return
+    if rotation.get("by", "seccat") == "owner":
+        _check_owner_rotation(report, path, secret)
+        return
+    if kind in ISSUED_TYPES:
+        report.at_key(
+            rpath,
+            f"seccat cannot issue a {kind} value: its owner renews it, so add by: owner to "
+            "rotation (seccat then reminds the team before it is due and alarms when it is "
+            "overdue)",
+            "ROTATION",
+        )
+        return
+    if "remind" in rotation:
+        report.at_key(
+            (*rpath, "remind"),
+            "remind applies to rotation.by: owner only; seccat's own rotation needs no reminder",
+            "ROTATION",
+        )
 
     strategy = rotation.get("strategy", "single-user")
     allowed = _STRATEGIES_BY_STORE[store]
@@ -420,6 +449,71 @@ def _check_rotation(report: Report, path: RawPath, secret: dict[str, Any], lifec
         elif store == "vault-database" and has_every:
             report.at_value(
                 wpath, "Vault applies a rotation window to rotation.schedule only", "ROTATION"
+            )
+
+
+def _check_owner_rotation(report: Report, path: RawPath, secret: dict[str, Any]) -> None:
+    """``by: owner``: the owning team puts a value someone else issued, every interval.
+
+    Nothing of seccat's rotation machinery applies (no function, strategy, window or value
+    shape); the renewal interval is an ``every`` the reminder and the overdue alarm count
+    from the last renewal (a cron schedule has no "last renewal + interval")."""
+    rotation, kind = secret["rotation"], secret["type"]
+    rpath = (*path, "rotation")
+    if kind not in OWNER_ROTATED_TYPES:
+        report.at_value(
+            (*rpath, "by"),
+            f"seccat generates {kind} values itself; by: owner applies to "
+            f"{', '.join(sorted(OWNER_ROTATED_TYPES))} secrets (values a vendor, bank or CA "
+            "issues)",
+            "ROTATION",
+        )
+        return
+    if "schedule" in rotation:
+        report.at_key(
+            (*rpath, "schedule"),
+            "an owner-rotated secret is renewed every interval from its last renewal: use "
+            "rotation.every (e.g. 90d), not a schedule",
+            "ROTATION",
+        )
+        return
+    for key in ("strategy", "window"):
+        if key in rotation:
+            report.at_key(
+                (*rpath, key),
+                f"rotation.{key} configures seccat's rotation function; an owner-rotated "
+                "secret has none (remove it)",
+                "ROTATION",
+            )
+    if "generate" in secret:
+        report.at_key(
+            (*path, "generate"),
+            "nothing generates an owner-rotated secret's value: its issuer does (remove generate)",
+            "ROTATION",
+        )
+    every = parse_duration(rotation["every"])
+    if every < DAY:
+        report.at_value(
+            (*rpath, "every"),
+            f"renewal every {rotation['every']} is shorter than a day; the renewal check runs "
+            "every few hours and people renew on working days (at least 1d)",
+            "ROTATION",
+        )
+        return
+    if "remind" in rotation:
+        remind = parse_duration(rotation["remind"])
+        if remind >= every:
+            report.at_value(
+                (*rpath, "remind"),
+                f"remind {rotation['remind']} is not shorter than the renewal interval "
+                f"({_human(every)}); the reminder would fire as soon as the secret is renewed",
+                "ROTATION",
+            )
+        elif remind < HOUR:
+            report.at_value(
+                (*rpath, "remind"),
+                "remind at least 1h before the renewal is due, so someone can act on it",
+                "ROTATION",
             )
 
 

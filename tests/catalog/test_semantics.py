@@ -192,6 +192,111 @@ CASES += [
 ]
 
 
+# rotation.by: owner (issue 11): values a vendor, bank or CA issues, renewed by their owner.
+OWNED = f"{S}{{{BASE}, store: aws-secretsmanager, "
+CASES += [
+    (OWNED + "type: api-key, rotation: {every: 30d, by: owner, remind: 7d}}\n", []),
+    (OWNED + "type: certificate, rotation: {every: 90d, by: owner}}\n", []),
+    (
+        OWNED + "type: certificate, rotation: {every: 90d}}\n",
+        [
+            (
+                "rotation",
+                "ROTATION",
+                "seccat cannot issue a certificate value: its owner renews it, so add by: owner "
+                "to rotation (seccat then reminds the team before it is due and alarms when it "
+                "is overdue)",
+            )
+        ],
+    ),
+    (
+        OWNED + "type: generic, rotation: {every: 90d, by: seccat}}\n",
+        [
+            (
+                "rotation",
+                "ROTATION",
+                "seccat cannot issue a generic value: its owner renews it, so add by: owner to "
+                "rotation (seccat then reminds the team before it is due and alarms when it is "
+                "overdue)",
+            )
+        ],
+    ),
+    (
+        OWNED + "type: password, rotation: {every: 90d, by: owner}}\n",
+        [
+            (
+                "owner}",
+                "ROTATION",
+                "seccat generates password values itself; by: owner applies to api-key, "
+                "certificate, generic secrets (values a vendor, bank or CA issues)",
+            )
+        ],
+    ),
+    (
+        OWNED + "type: certificate, rotation: {schedule: 'cron(0 4 ? * SUN *)', by: owner}}\n",
+        [
+            (
+                "schedule",
+                "ROTATION",
+                "an owner-rotated secret is renewed every interval from its last renewal: use "
+                "rotation.every (e.g. 90d), not a schedule",
+            )
+        ],
+    ),
+    (
+        OWNED
+        + "type: api-key, rotation: {every: 30d, by: owner, window: 2h}, generate: {length: 40}}\n",
+        [
+            (
+                "window",
+                "ROTATION",
+                "rotation.window configures seccat's rotation function; an owner-rotated secret "
+                "has none (remove it)",
+            ),
+            (
+                "generate",
+                "ROTATION",
+                "nothing generates an owner-rotated secret's value: its issuer does (remove "
+                "generate)",
+            ),
+        ],
+    ),
+    (
+        OWNED + "type: generic, rotation: {every: 12h, by: owner}}\n",
+        [
+            (
+                "12h",
+                "ROTATION",
+                "renewal every 12h is shorter than a day; the renewal check runs every few hours "
+                "and people renew on working days (at least 1d)",
+            )
+        ],
+    ),
+    (
+        OWNED + "type: generic, rotation: {every: 30d, by: owner, remind: 5w}}\n",
+        [
+            (
+                "5w",
+                "ROTATION",
+                "remind 5w is not shorter than the renewal interval (30d); the reminder would "
+                "fire as soon as the secret is renewed",
+            )
+        ],
+    ),
+    (
+        OWNED + "type: api-key, rotation: {every: 30d, remind: 7d}}\n",
+        [
+            (
+                "remind",
+                "ROTATION",
+                "remind applies to rotation.by: owner only; seccat's own rotation needs no "
+                "reminder",
+            )
+        ],
+    ),
+]
+
+
 @pytest.mark.parametrize(("extra", "expected"), CASES)
 def test_semantic_case(extra: str, expected: list[tuple[str, str, str]]) -> None:
     assert problems(extra) == [(*at(extra, m), code, msg) for m, code, msg in expected]
@@ -228,3 +333,40 @@ def test_entity_with_schema_errors_is_not_checked_twice() -> None:
         (18, "SCHEMA"),
         (20, "ROTATION"),
     ]
+
+
+def test_runbook_url_needs_a_secret_placeholder() -> None:
+    text = HEAD + "runbooks: {url: 'https://git.example.com/ops/runbooks/{environment}.md'}\n"
+    _, diagnostics = parse_catalog(text)
+    assert [(d.line, d.code, d.message) for d in diagnostics] == [
+        (
+            text.count("\n"),
+            "RUNBOOK",
+            "the runbook URL needs {secret} where each runbook's name goes (one runbook per "
+            "secret)",
+        )
+    ]
+
+
+def test_owner_rotation_model_defaults() -> None:
+    """``remind`` defaults to 14 days, or half the interval when that is shorter."""
+    extra = (
+        f"{S}{{{BASE}, store: aws-secretsmanager, type: certificate, rotation: {{every: 90d, by: owner}}}}\n"
+        f"  data/t:\n    {{{BASE}, store: vault-kv, type: generic, rotation: {{every: 10d, by: owner}}}}\n"
+        f"  data/u:\n    {{{BASE}, store: vault-kv, type: api-key, rotation: {{every: 30d, by: owner, remind: 3d}}}}\n"
+        f"  data/v:\n    {{{BASE}, store: vault-kv, type: api-key, rotation: {{every: 30d}}}}\n"
+    )
+    catalog, diagnostics = parse_catalog(HEAD + extra)
+    assert diagnostics == [] and catalog is not None
+    day = 86400
+    got = {
+        sid: (s.rotation.by, s.rotation.remind_seconds, s.owner_rotated, s.generated)
+        for sid, s in catalog.secrets.items()
+        if sid != "data/admin" and s.rotation is not None
+    }
+    assert got == {
+        "data/s": ("owner", 14 * day, True, False),
+        "data/t": ("owner", 5 * day, True, False),
+        "data/u": ("owner", 3 * day, True, False),
+        "data/v": ("seccat", None, False, True),
+    }

@@ -146,9 +146,9 @@ def test_every_string_has_an_alphabet_or_is_free_text() -> None:
 def test_example_catalog_is_valid_with_positions() -> None:
     catalog = load_catalog(ROOT / "catalog.yaml")
     assert len(catalog.secrets) >= 12
-    assert catalog.position(("secrets", "payments/stripe-api-key")) == Position(98, 3)
+    assert catalog.position(("secrets", "payments/stripe-api-key")) == Position(101, 3)
     assert catalog.position(("secrets", "payments/stripe-api-key", "rotation", "every")) == (
-        Position(106, 16)
+        Position(109, 16)
     )
     assert catalog.position(("services", "etl-runner", "nope")) == Position(40, 3)
     orders = catalog.secrets["payments/orders-db-app"]
