@@ -14,12 +14,15 @@ from components.aws.alarms import alarm_arn, rotation_failure_rule
 from components.aws.consumer import build_services
 from components.aws.dashboard import build_dashboard
 from components.aws.detective import build_detective_controls
+from components.aws.lineage import build_lineage
+from components.aws.renewal import build_owner_renewal
 from components.aws.replica_keys import build_replica_keys
 from components.aws.rotation import RotationFunction, build_dependency_layer
 from components.aws.secret import ManagedSecret
 from components.context import PlatformContext
 from seccat.documents.aws_plan import AwsPlan, PlanError, SecretPlan
 from seccat.documents.monitoring import FUNCTION_METRICS, alarm_name
+from seccat.documents.renewal import check_function_name
 
 __all__ = ["build_aws"]
 
@@ -90,8 +93,13 @@ def build_aws(ctx: PlatformContext) -> dict[str, aws.iam.Role]:
 
     if ctx.platform:
         rotation_failure_rule(ctx)
+        build_lineage(ctx)
         functions = [p.rotator.function_name for p in order if p.rotator is not None]
         alarms = [arn for p in order if p.rotator is not None for arn in _alarm_arns(ctx, p)]
+        renewal_alarms = build_owner_renewal(ctx, plan)
+        if renewal_alarms:
+            functions.append(check_function_name(ctx.env.name))
+            alarms += renewal_alarms
         build_dashboard(ctx, functions, alarms)
         build_detective_controls(ctx, plan)
     return service_roles

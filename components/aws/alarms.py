@@ -13,6 +13,7 @@ import pulumi_aws as aws
 from components.context import PlatformContext
 from components.tagging import tags
 from seccat.documents import logical_names as logical
+from seccat.documents import runbook_links
 from seccat.documents.monitoring import (
     ALARM_TOPIC_TARGET_ID,
     FUNCTION_METRICS,
@@ -32,17 +33,34 @@ def alarm_arn(ctx: PlatformContext, name: str) -> str:
     return f"arn:aws:cloudwatch:{ctx.region}:{ctx.account_id}:alarm:{name}"
 
 
+#: What each function metric means to on-call (the runbook says what to do).
+_MEANING = {
+    "Errors": "failed",
+    "Throttles": "was throttled (a run did not start)",
+}
+
+
 def function_alarms(
-    ctx: PlatformContext, function_name: str, resource_tags: dict[str, str], parent: pulumi.Resource
+    ctx: PlatformContext,
+    function_name: str,
+    resource_tags: dict[str, str],
+    parent: pulumi.Resource,
+    runbook_page: str,
 ) -> list[str]:
-    """Errors and Throttles alarms for one rotation function; returns their ARNs."""
+    """Errors and Throttles alarms for one seccat function; returns their ARNs. Each
+    description links to ``runbook_page`` (seccat.documents.runbook_links)."""
     arns = []
+    runbook = runbook_links.link(ctx.catalog, ctx.env.name, runbook_page)
     for metric in FUNCTION_METRICS:
         name = alarm_name(function_name, metric)
         aws.cloudwatch.MetricAlarm(
             logical.function_alarm(ctx.env.name, name),
             name=name,
-            alarm_description=f"seccat: rotation function {function_name} reports {metric}",
+            alarm_description=runbook_links.alarm_description(
+                f"seccat {ctx.env.name}: function {function_name} {_MEANING[metric]} in the "
+                "last 5 minutes.",
+                runbook,
+            ),
             namespace="AWS/Lambda",
             metric_name=metric,
             dimensions={"FunctionName": function_name},

@@ -16,6 +16,7 @@ from components.aws.package import HANDLERS, code_archive, dependency_layer
 from components.context import PlatformContext
 from seccat.catalog.model import Secret
 from seccat.documents import logical_names as logical
+from seccat.documents import runbook_links
 from seccat.documents.aws_plan import RotatorPlan, SecretPlan
 from seccat.documents.iam import lambda_assume_role_policy, rotation_role_policy
 from seccat.documents.names import (
@@ -209,4 +210,10 @@ class RotationFunction:
                 parent=parent, depends_on=[self.permission, self.role_policy]
             ),
         )
-        self.alarm_arns = function_alarms(ctx, rotator.function_name, resource_tags, parent)
+        self.alarm_arns = function_alarms(
+            ctx,
+            rotator.function_name,
+            resource_tags,
+            parent,
+            runbook_links.secret_page(plan.secret.id),
+        )

@@ -33,8 +33,9 @@ def secret_tags(ctx: PlatformContext, plan: SecretPlan) -> dict[str, str]:
     s = plan.secret
     return {
         **tags(s.id, s.owner, s.classification, ctx.env.name),
-        # Overdue-rotation detection covers both; "external" tells on-call a human rotates.
-        ROTATION_TAG: "managed" if plan.managed_rotation else "external",
+        # "owner" tells on-call (and SECCAT-AWS-002) that the owning team renews the value
+        # and the renewal reminder and overdue alarm watch it; "managed": a function rotates.
+        ROTATION_TAG: "owner" if plan.secret.owner_rotated else "managed",
         "seccat:type": s.type,
     }
 

@@ -23,6 +23,7 @@ from components.vault.auth import AuthBackends
 from components.vault.policies import Policies
 from seccat.catalog.model import CLASSIFICATION_RANK, Secret
 from seccat.documents import logical_names as logical
+from seccat.documents import runbook_links
 from seccat.documents import vault_layout as layout
 from seccat.documents import vault_rotator as docs
 from seccat.documents.iam import lambda_assume_role_policy, role_arn
@@ -209,7 +210,9 @@ def _build_team_rotator(
         )
         # Page the environment's topic when a rotation errors or is throttled (the same
         # alarms as the AWS rotators): a CAS conflict or a Vault outage is never silent.
-        function_alarms(ctx, fn_name, team_tags, ctx.parent)
+        function_alarms(
+            ctx, fn_name, team_tags, ctx.parent, runbook_links.platform_page(f"kv-rotator-{team}")
+        )
         vault.aws.AuthBackendRole(
             logical.vault_rotator_aws_role(env.name, team),
             backend=backends.aws_path,

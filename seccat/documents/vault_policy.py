@@ -174,6 +174,7 @@ def rotated_kv_secrets(catalog: Catalog, env: Environment, team: str | None = No
         if s.store == "vault-kv"
         and s.type in ROTATED_KV_TYPES
         and s.rotation is not None
+        and not s.owner_rotated
         and s.lifecycle != "retired"
         and (team is None or s.owner == team)
     ]

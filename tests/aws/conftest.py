@@ -138,7 +138,7 @@ BASE: dict[str, Any] = {
             "store": "aws-secretsmanager",
             "classification": "confidential",
             "environments": ["prod"],
-            "rotation": {"every": "90d"},
+            "rotation": {"every": "90d", "by": "owner"},
             "consumers": [{"service": "reporting", "access": "read"}],
         },
         "payments/orders-db-admin": {

@@ -106,7 +106,9 @@ def test_rotation_rules_that_aws_cannot_express_are_refused(rotation: dict) -> N
         rotation_rules(_secret(**rotation))
 
 
-def test_generated_types_rotate_immediately_and_external_ones_have_no_function(aws_preview) -> None:
+def test_generated_types_rotate_immediately_and_owner_rotated_ones_have_no_function(
+    aws_preview,
+) -> None:
     prod = aws_preview("prod")
     schedules = {
         r.name: r.inputs for r in prod.of_type("aws:secretsmanager/secretRotation:SecretRotation")
@@ -131,7 +133,7 @@ def test_generated_types_rotate_immediately_and_external_ones_have_no_function(a
         "weekly-token": True,
     }
     tags = {r.name: r.inputs["tags"] for r in prod.of_type("aws:secretsmanager/secret:Secret")}
-    assert tags["prod/payments/partner-tls"]["seccat:rotation"] == "external"
+    assert tags["prod/payments/partner-tls"]["seccat:rotation"] == "owner"
     assert tags["prod/payments/stripe-api-key"]["seccat:rotation"] == "managed"
     assert not [
         r for r in prod.resources if r.name.startswith("prod/payments/partner-tls/rotation")
@@ -347,8 +349,12 @@ def test_no_secret_value_anywhere_in_the_preview(aws_preview, example_preview) -
 
 def test_alarms_event_rule_and_dashboard(aws_preview) -> None:
     prod = aws_preview("prod")
-    alarms = prod.of_type("aws:cloudwatch/metricAlarm:MetricAlarm")
-    assert len(alarms) == 10  # Errors and Throttles for five functions
+    every_alarm = prod.of_type("aws:cloudwatch/metricAlarm:MetricAlarm")
+    alarms = [a for a in every_alarm if a.inputs["namespace"] == "AWS/Lambda"]
+    # Errors and Throttles for five rotators and the renewal check
+    assert len(alarms) == 12
+    # and the reminder and overdue alarms of the one owner-rotated secret
+    assert len(every_alarm) == 14
     topic = f"arn:aws:sns:{REGION}:{PROD_ACCOUNT}:seccat-prod-alarms"
     errors = prod.named("prod/seccat-prod-rotate-payments_stripe-api-key-errors").inputs
     assert errors["namespace"] == "AWS/Lambda" and errors["metricName"] == "Errors"
@@ -379,7 +385,7 @@ def test_alarms_event_rule_and_dashboard(aws_preview) -> None:
     )
     dashboard = json.loads(prod.named("prod/rotation-dashboard").inputs["dashboardBody"])
     alarm_widget = dashboard["widgets"][0]["properties"]["alarms"]
-    assert len(alarm_widget) == 10
+    assert len(alarm_widget) == 14
     assert all(
         a.startswith(f"arn:aws:cloudwatch:{REGION}:{PROD_ACCOUNT}:alarm:") for a in alarm_widget
     )
@@ -425,6 +431,9 @@ def test_every_aws_resource_is_parented_tagged_and_located(aws_preview) -> None:
         "aws:lambda/layerVersion:LayerVersion",
         "aws:sns/topicPolicy:TopicPolicy",
         "aws:sns/topicSubscription:TopicSubscription",
+        "aws:cloudwatch/logResourcePolicy:LogResourcePolicy",
+        # EventBridge Scheduler takes tags on the schedule group only.
+        "aws:scheduler/schedule:Schedule",
         "pulumi:providers:aws",
     }
     for r in prod.resources:

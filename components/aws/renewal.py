@@ -1,0 +1,228 @@
+"""Reminders and overdue alarms for owner-rotated Secrets Manager secrets (rotation.by: owner).
+
+Per environment: the renewal check (a small Lambda, functions/renewal/check.py) with its
+role, encrypted log group and alarms, and a scheduler role in a schedule group of its own.
+Per owning team: an encrypted topic subscribed by the team's contact. Per secret: a schedule
+that runs the check with the catalog's interval, and a reminder and an overdue alarm on the
+metric it publishes. Documents and thresholds come from seccat/documents/renewal.py.
+"""
+
+from __future__ import annotations
+
+import pulumi
+import pulumi_aws as aws
+
+from components.aws.alarms import function_alarms
+from components.aws.package import FUNCTIONS_DIR
+from seccat.documents.aws_plan import AwsPlan
+from components.context import PlatformContext
+from components.tagging import tags
+from seccat.catalog.model import CLASSIFICATION_RANK
+from seccat.documents import renewal as docs
+from seccat.documents import runbook_links
+from seccat.documents.iam import lambda_assume_role_policy
+from seccat.documents.templating import dumps
+from seccat.documents.vault_rotator import (
+    function_arn,
+    scheduler_invoke_policy,
+    scheduler_trust_policy,
+)
+
+RUNTIME = "python3.13"
+ARCHITECTURE = "arm64"
+#: One DescribeSecret and one ListSecretVersionIds: seconds, never minutes.
+TIMEOUT_SECONDS = 30
+MEMORY_MB = 128
+#: Checks of one environment never need more than a couple at once.
+RESERVED_CONCURRENCY = 2
+LOG_RETENTION_DAYS = 365
+PACKAGE = "renewal"
+
+
+def code_archive() -> pulumi.AssetArchive:
+    """An explicit, sorted archive of functions/renewal/*.py (stable code hash)."""
+    files = sorted(
+        p.relative_to(FUNCTIONS_DIR).as_posix()
+        for p in (FUNCTIONS_DIR / PACKAGE).rglob("*.py")
+        if "__pycache__" not in p.parts
+    )
+    if f"{PACKAGE}/check.py" not in files:
+        raise pulumi.RunError("functions/renewal/check.py is missing from the repository")
+    return pulumi.AssetArchive({rel: pulumi.FileAsset(str(FUNCTIONS_DIR / rel)) for rel in files})
+
+
+def build_owner_renewal(ctx: PlatformContext, plan: AwsPlan) -> list[str]:
+    """Everything that watches the environment's owner-rotated secrets; returns the alarm
+    ARNs (for the dashboard). Nothing when the environment has none."""
+    env = ctx.env
+    secrets = docs.owner_rotated_secrets(ctx.catalog, env)
+    if not secrets:
+        return []
+    name = env.name
+    top = max(CLASSIFICATION_RANK[s.classification] for s in secrets)
+    shared_tags = tags(
+        catalog_id=f"environments/{name}/renewal-check",
+        owner="seccat",
+        classification=next(c for c, r in CLASSIFICATION_RANK.items() if r == top),
+        environment=name,
+    )
+    fn_name = docs.check_function_name(name)
+    prefix = f"{name}/renewal-check"
+
+    role = aws.iam.Role(
+        f"{prefix}-role",
+        name=fn_name,
+        description=f"seccat renewal check in {name}: secret metadata, one metric, own logs",
+        assume_role_policy=dumps(lambda_assume_role_policy()),
+        tags=shared_tags,
+        opts=ctx.child_opts(),
+    )
+    role_policy = aws.iam.RolePolicy(
+        f"{prefix}-policy",
+        name="seccat-renewal-check",
+        role=role.name,
+        policy=dumps(
+            docs.check_role_policy(
+                region=ctx.region,
+                account_id=ctx.account_id,
+                environment=name,
+                secret_arns=[plan.arn_pattern(s.id) for s in secrets],
+            )
+        ),
+        opts=ctx.child_opts(),
+    )
+    log_group = aws.cloudwatch.LogGroup(
+        f"{prefix}-logs",
+        name=docs.check_log_group_name(name),
+        retention_in_days=LOG_RETENTION_DAYS,
+        kms_key_id=ctx.kms_key.arn,
+        tags=shared_tags,
+        opts=ctx.child_opts(),
+    )
+    function = aws.lambda_.Function(
+        f"{prefix}-function",
+        name=fn_name,
+        description=f"seccat: days until each owner-rotated secret of {name} is due",
+        role=role.arn,
+        runtime=RUNTIME,
+        architectures=[ARCHITECTURE],
+        handler=docs.HANDLER,
+        code=code_archive(),
+        timeout=TIMEOUT_SECONDS,
+        memory_size=MEMORY_MB,
+        reserved_concurrent_executions=RESERVED_CONCURRENCY,
+        logging_config=aws.lambda_.FunctionLoggingConfigArgs(
+            log_format="JSON", log_group=docs.check_log_group_name(name)
+        ),
+        tags=shared_tags,
+        opts=ctx.child_opts(depends_on=[role_policy, log_group]),
+    )
+    alarms = function_alarms(
+        ctx, fn_name, shared_tags, ctx.parent, runbook_links.platform_page("renewal-check")
+    )
+
+    group = aws.scheduler.ScheduleGroup(
+        f"{prefix}-schedules",
+        name=docs.schedule_group_name(name),
+        tags=shared_tags,
+        opts=ctx.child_opts(),
+    )
+    scheduler_role = aws.iam.Role(
+        f"{prefix}-scheduler-role",
+        name=docs.scheduler_role_name(name),
+        description=f"EventBridge Scheduler running the renewal check of {name}",
+        assume_role_policy=dumps(
+            scheduler_trust_policy(
+                ctx.account_id, docs.schedule_group_arn(ctx.region, ctx.account_id, name)
+            )
+        ),
+        tags=shared_tags,
+        opts=ctx.child_opts(),
+    )
+    invoke_policy = aws.iam.RolePolicy(
+        f"{prefix}-scheduler-policy",
+        name="invoke-renewal-check",
+        role=scheduler_role.name,
+        policy=dumps(scheduler_invoke_policy(function_arn(ctx.region, ctx.account_id, fn_name))),
+        opts=ctx.child_opts(),
+    )
+
+    topics: dict[str, str] = {}
+    for team in sorted({s.owner for s in secrets}):
+        topic_name = docs.team_topic_name(name, team)
+        topic_arn = docs.team_topic_arn(ctx.region, ctx.account_id, name, team)
+        team_tags = tags(f"teams/{team}/renewals", team, shared_tags["seccat:classification"], name)
+        topic = aws.sns.Topic(
+            f"{name}/renewals-{team}",
+            name=topic_name,
+            kms_master_key_id=ctx.kms_alias,
+            tags=team_tags,
+            opts=ctx.child_opts(depends_on=[ctx.kms_key]),
+        )
+        aws.sns.TopicPolicy(
+            f"{name}/renewals-{team}-policy",
+            arn=topic.arn,
+            policy=dumps(docs.team_topic_policy(account_id=ctx.account_id, topic_arn=topic_arn)),
+            opts=ctx.child_opts(),
+        )
+        aws.sns.TopicSubscription(
+            f"{name}/renewals-{team}-contact",
+            topic=topic.arn,
+            protocol="email",
+            endpoint=ctx.catalog.teams[team].contact,
+            opts=ctx.child_opts(),
+        )
+        topics[team] = topic_arn
+
+    for secret in secrets:
+        secret_tags = tags(secret.id, secret.owner, secret.classification, name)
+        aws.scheduler.Schedule(
+            f"{name}/renewal-check-{secret.id}",
+            name=docs.schedule_name(name, secret.id),
+            description=f"Measure how long until {secret.id} in {name} is due for renewal",
+            group_name=group.name,
+            schedule_expression=f"rate({docs.CHECK_EVERY_HOURS} hours)",
+            schedule_expression_timezone="UTC",
+            flexible_time_window=aws.scheduler.ScheduleFlexibleTimeWindowArgs(
+                mode="FLEXIBLE", maximum_window_in_minutes=60
+            ),
+            kms_key_arn=ctx.kms_key.arn,
+            state="ENABLED",
+            target=aws.scheduler.ScheduleTargetArgs(
+                arn=function.arn,
+                role_arn=scheduler_role.arn,
+                input=docs.check_input(name, secret),
+                retry_policy=aws.scheduler.ScheduleTargetRetryPolicyArgs(
+                    maximum_retry_attempts=3, maximum_event_age_in_seconds=3600
+                ),
+            ),
+            opts=ctx.child_opts(depends_on=[invoke_policy]),
+        )
+        for alarm in docs.renewal_alarms(
+            ctx.catalog,
+            env,
+            secret,
+            team_topic=topics[secret.owner],
+            environment_topic=ctx.alarm_topic_arn,
+        ):
+            aws.cloudwatch.MetricAlarm(
+                f"{name}/{alarm.name}",
+                name=alarm.name,
+                alarm_description=alarm.description,
+                namespace=docs.NAMESPACE,
+                metric_name=docs.METRIC,
+                dimensions=alarm.dimensions,
+                statistic=alarm.statistic,
+                period=docs.ALARM_PERIOD_SECONDS,
+                evaluation_periods=1,
+                threshold=alarm.threshold,
+                comparison_operator=alarm.comparison_operator,
+                treat_missing_data=alarm.treat_missing_data,
+                actions_enabled=True,
+                alarm_actions=list(alarm.alarm_actions),
+                ok_actions=list(alarm.alarm_actions),
+                tags=secret_tags,
+                opts=ctx.child_opts(),
+            )
+            alarms.append(f"arn:aws:cloudwatch:{ctx.region}:{ctx.account_id}:alarm:{alarm.name}")
+    return alarms

@@ -1,0 +1,1 @@
+"""Renewal checks for owner-rotated secrets (``rotation.by: owner``)."""
