@@ -109,6 +109,11 @@ CONTROLS = [
     ("secret", "effect-typo"),
     ("secret", "unknown-action"),
     ("secret", "unknown-condition-operator"),
+    ("logs", "no-principal"),
+    ("logs", "no-resource"),
+    ("logs", "effect-typo"),
+    ("logs", "unknown-action"),
+    ("logs", "unknown-condition-operator"),
 ]
 
 

@@ -1,4 +1,5 @@
-"""aws:cloudwatch/*: MetricAlarm, EventRule, EventTarget, LogGroup, Dashboard."""
+"""aws:cloudwatch/*: MetricAlarm, EventRule, EventTarget, LogGroup, LogResourcePolicy,
+Dashboard."""
 
 from __future__ import annotations
 
@@ -164,6 +165,25 @@ def read_log_group(clients: Clients, t: Target, real: Real) -> list[Compared]:
     ]
 
 
+def apply_log_policy(clients: Clients, t: Target) -> Real:
+    i = t.inputs
+    got = t.client(clients, "logs").put_resource_policy(
+        policyName=i["policyName"], policyDocument=i["policyDocument"]
+    )["resourcePolicy"]
+    return Real(got["policyName"], {"policyName": got["policyName"]})
+
+
+def read_log_policy(clients: Clients, t: Target, real: Real) -> list[Compared]:
+    policies = t.client(clients, "logs").describe_resource_policies()["resourcePolicies"]
+    found = [p for p in policies if p["policyName"] == real.id]
+    if len(found) != 1:
+        raise ApplyError(f"log resource policy {real.id}: {len(found)} found")
+    return [
+        same("policyName", t.inputs["policyName"], found[0]["policyName"]),
+        document("policyDocument", t.inputs["policyDocument"], found[0]["policyDocument"]),
+    ]
+
+
 def apply_dashboard(clients: Clients, t: Target) -> Real:
     i = t.inputs
     cw = t.client(clients, "cloudwatch")
@@ -229,6 +249,19 @@ register(
         gaps=(
             "moto accepts any retention (0 and 366 too) and does not check that the KMS key "
             "exists or allows CloudWatch Logs"
+        ),
+    )
+)
+register(
+    Applier(
+        "aws:cloudwatch/logResourcePolicy:LogResourcePolicy",
+        apply_log_policy,
+        read_log_policy,
+        calls=("logs.put_resource_policy", "logs.describe_resource_policies"),
+        oracle="cfn-lint E9513 (oracles/policy_lint.py: resource-policy schema, known actions)",
+        gaps=(
+            "moto stores any policy document without reading it, and knows only the "
+            "account-level form (policyName, no resourceArn)"
         ),
     )
 )

@@ -47,6 +47,20 @@ def _target(i: dict[str, Any]) -> dict[str, Any]:
     return target
 
 
+def _window(window: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {"Mode": window["mode"]}
+    if window.get("maximumWindowInMinutes") is not None:
+        out["MaximumWindowInMinutes"] = int(window["maximumWindowInMinutes"])
+    return out
+
+
+def _shown_window(window: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {"mode": window["Mode"]}
+    if "MaximumWindowInMinutes" in window:
+        out["maximumWindowInMinutes"] = window["MaximumWindowInMinutes"]
+    return out
+
+
 def apply_schedule(clients: Clients, t: Target) -> Real:
     i = t.inputs
     args: dict[str, Any] = {
@@ -54,7 +68,7 @@ def apply_schedule(clients: Clients, t: Target) -> Real:
         "GroupName": i.get("groupName", "default"),
         "Description": i.get("description", ""),
         "ScheduleExpression": i["scheduleExpression"],
-        "FlexibleTimeWindow": {"Mode": i["flexibleTimeWindow"]["mode"]},
+        "FlexibleTimeWindow": _window(i["flexibleTimeWindow"]),
         "State": i.get("state", "ENABLED"),
         "Target": _target(i["target"]),
     }
@@ -90,9 +104,7 @@ def read_schedule(clients: Clients, t: Target, real: Real) -> list[Compared]:
             i.get("scheduleExpressionTimezone"),
             s.get("ScheduleExpressionTimezone"),
         ),
-        same(
-            "flexibleTimeWindow", i["flexibleTimeWindow"], {"mode": s["FlexibleTimeWindow"]["Mode"]}
-        ),
+        same("flexibleTimeWindow", i["flexibleTimeWindow"], _shown_window(s["FlexibleTimeWindow"])),
         same("kmsKeyArn", i.get("kmsKeyArn"), s.get("KmsKeyArn")),
         same("state", i.get("state", "ENABLED"), s.get("State")),
         same("target", i["target"], shown_target),

@@ -15,11 +15,14 @@ identity   AWS::IAM::RolePolicy PolicyDocument             E3510 (policy_identit
 key        AWS::KMS::Key KeyPolicy                         E3512 (policy_resource)
 topic      AWS::SNS::TopicPolicy PolicyDocument            E3512, W3037 (sns only)
 secret     AWS::SecretsManager::ResourcePolicy             E9512 (policy_resource)
+logs       AWS::Logs::ResourcePolicy PolicyDocument        E9513 (policy_resource)
 =========  ==============================================  ========================
 
 cfn-lint 1.58.0 does not register the Secrets Manager slot (its E3512 covers KMS, S3, SNS,
 SQS and OpenSearch only: a broken secret policy there passes), so E9512 below is cfn-lint's
-own resource-policy rule class and schema, registered on that slot. Documents are parsed
+own resource-policy rule class and schema, registered on that slot; E9513 does the same for
+CloudWatch Logs resource policies (a string property in CloudFormation, which cfn-lint
+otherwise only checks for actions, W3037). Documents are parsed
 here first: cfn-lint silently skips a policy string that is not JSON.
 """
 
@@ -55,6 +58,23 @@ class SecretResourcePolicy(Policy):
         )
 
 
+class LogsResourcePolicy(Policy):
+    """cfn-lint's resource-based policy validation, on the CloudWatch Logs slot."""
+
+    id = "E9513"
+    shortdesc = "Validate CloudWatch Logs resource policies"
+    description = "CloudWatch Logs resource policies against cfn-lint's resource policy schema"
+    source_url = "https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutResourcePolicy.html"
+    tags = ["resources", "iam", "logs"]  # noqa: RUF012 (cfn-lint rule API)
+
+    def __init__(self) -> None:
+        super().__init__(
+            ["Resources/AWS::Logs::ResourcePolicy/Properties/PolicyDocument"],
+            "resource",
+            "policy_resource.json",
+        )
+
+
 @dataclass(frozen=True)
 class Kind:
     seccat_type: str
@@ -79,6 +99,12 @@ KINDS: dict[str, Kind] = {
         "policy",
         "AWS::SecretsManager::ResourcePolicy",
         "ResourcePolicy",
+    ),
+    "logs": Kind(
+        "aws:cloudwatch/logResourcePolicy:LogResourcePolicy",
+        "policyDocument",
+        "AWS::Logs::ResourcePolicy",
+        "PolicyDocument",
     ),
 }
 
@@ -113,6 +139,7 @@ def _rules() -> RulesCollection:
 
     rules = get_rules([], [], [])
     rules.register(SecretResourcePolicy())
+    rules.register(LogsResourcePolicy())
     return rules
 
 
@@ -126,6 +153,9 @@ def _properties(kind: Kind, doc: Any, n: int) -> dict[str, Any]:
         props["Topics"] = [f"arn:aws:sns:us-east-1:111111111111:seccat-{n}"]
     elif kind.cfn_type == "AWS::SecretsManager::ResourcePolicy":
         props["SecretId"] = f"seccat-{n}"
+    elif kind.cfn_type == "AWS::Logs::ResourcePolicy":
+        # A JSON string in CloudFormation, as in the API.
+        props = {kind.cfn_property: json.dumps(doc), "PolicyName": f"seccat-{n}"}
     return props
 
 
