@@ -3,6 +3,7 @@
 from seccat.cli import (  # noqa: F401 - registers the commands
     check,
     diff,
+    events,
     precommit,
     preview,
     render,
