@@ -53,8 +53,12 @@ def collect(
             # The same record read from two inputs (a trail's file and the lineage log group)
             # counts once; documented examples reuse ids, so the time and operation count too.
             uid = "|".join(
-                (kind, str(event["metadata"].get("uid") or raw.origin), event["time_dt"])
-                + (event["api"]["operation"],)
+                (
+                    kind,
+                    str(event["metadata"].get("uid") or raw.origin),
+                    event["time_dt"],
+                    event["api"]["operation"],
+                )
             )
             if uid in seen:
                 out.skipped["duplicate records"] += 1

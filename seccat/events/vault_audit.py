@@ -88,6 +88,8 @@ def _database_step(part: str | None, op: str) -> str:
     if part in ("static-roles", "roles"):
         if op == "delete":
             return "revoked"
+        if op == "create" and part == "static-roles":
+            return "created"  # Vault sets the login's first password as it takes it over
         return "read" if op in ("read", "list") else "configured"
     return "configured"
 
