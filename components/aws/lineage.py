@@ -12,6 +12,7 @@ import pulumi_aws as aws
 from components.context import PlatformContext
 from components.tagging import tags
 from seccat.documents import lineage as docs
+from seccat.documents import logical_names as logical
 from seccat.documents.templating import dumps
 
 
@@ -19,7 +20,7 @@ def build_lineage(ctx: PlatformContext) -> aws.cloudwatch.EventRule:
     env = ctx.env.name
     resource_tags = tags(f"environments/{env}/secret-lineage", "seccat", "internal", env)
     log_group = aws.cloudwatch.LogGroup(
-        f"{env}/secret-lineage-logs",
+        logical.lineage(env, "logs"),
         name=docs.log_group_name(env),
         retention_in_days=docs.RETENTION_DAYS,
         kms_key_id=ctx.kms_key.arn,
@@ -27,13 +28,13 @@ def build_lineage(ctx: PlatformContext) -> aws.cloudwatch.EventRule:
         opts=ctx.child_opts(),
     )
     policy = aws.cloudwatch.LogResourcePolicy(
-        f"{env}/secret-lineage-writers",
+        logical.lineage(env, "writers"),
         policy_name=docs.resource_policy_name(env),
         policy_document=dumps(docs.log_resource_policy(ctx.region, ctx.account_id, env)),
         opts=ctx.child_opts(),
     )
     rule = aws.cloudwatch.EventRule(
-        f"{env}/secret-lineage",
+        logical.lineage(env),
         name=docs.rule_name(env),
         description=f"seccat: Secrets Manager management events of {env} secrets, for lineage",
         event_pattern=dumps(docs.lineage_pattern(ctx.region, ctx.account_id, env)),
@@ -41,7 +42,7 @@ def build_lineage(ctx: PlatformContext) -> aws.cloudwatch.EventRule:
         opts=ctx.child_opts(),
     )
     aws.cloudwatch.EventTarget(
-        f"{env}/secret-lineage-to-logs",
+        logical.lineage(env, "to-logs"),
         rule=rule.name,
         target_id=docs.TARGET_ID,
         arn=docs.log_group_arn(ctx.region, ctx.account_id, env),

@@ -14,12 +14,13 @@ import pulumi_aws as aws
 
 from components.aws.alarms import function_alarms
 from components.aws.package import FUNCTIONS_DIR
-from seccat.documents.aws_plan import AwsPlan
 from components.context import PlatformContext
 from components.tagging import tags
 from seccat.catalog.model import CLASSIFICATION_RANK
+from seccat.documents import logical_names as logical
 from seccat.documents import renewal as docs
 from seccat.documents import runbook_links
+from seccat.documents.aws_plan import AwsPlan
 from seccat.documents.iam import lambda_assume_role_policy
 from seccat.documents.templating import dumps
 from seccat.documents.vault_rotator import (
@@ -67,10 +68,9 @@ def build_owner_renewal(ctx: PlatformContext, plan: AwsPlan) -> list[str]:
         environment=name,
     )
     fn_name = docs.check_function_name(name)
-    prefix = f"{name}/renewal-check"
 
     role = aws.iam.Role(
-        f"{prefix}-role",
+        logical.renewal_check(name, "role"),
         name=fn_name,
         description=f"seccat renewal check in {name}: secret metadata, one metric, own logs",
         assume_role_policy=dumps(lambda_assume_role_policy()),
@@ -78,8 +78,8 @@ def build_owner_renewal(ctx: PlatformContext, plan: AwsPlan) -> list[str]:
         opts=ctx.child_opts(),
     )
     role_policy = aws.iam.RolePolicy(
-        f"{prefix}-policy",
-        name="seccat-renewal-check",
+        logical.renewal_check(name, "policy"),
+        name=docs.CHECK_POLICY_NAME,
         role=role.name,
         policy=dumps(
             docs.check_role_policy(
@@ -92,7 +92,7 @@ def build_owner_renewal(ctx: PlatformContext, plan: AwsPlan) -> list[str]:
         opts=ctx.child_opts(),
     )
     log_group = aws.cloudwatch.LogGroup(
-        f"{prefix}-logs",
+        logical.renewal_check(name, "logs"),
         name=docs.check_log_group_name(name),
         retention_in_days=LOG_RETENTION_DAYS,
         kms_key_id=ctx.kms_key.arn,
@@ -100,7 +100,7 @@ def build_owner_renewal(ctx: PlatformContext, plan: AwsPlan) -> list[str]:
         opts=ctx.child_opts(),
     )
     function = aws.lambda_.Function(
-        f"{prefix}-function",
+        logical.renewal_check(name, "function"),
         name=fn_name,
         description=f"seccat: days until each owner-rotated secret of {name} is due",
         role=role.arn,
@@ -122,13 +122,13 @@ def build_owner_renewal(ctx: PlatformContext, plan: AwsPlan) -> list[str]:
     )
 
     group = aws.scheduler.ScheduleGroup(
-        f"{prefix}-schedules",
+        logical.renewal_check(name, "schedules"),
         name=docs.schedule_group_name(name),
         tags=shared_tags,
         opts=ctx.child_opts(),
     )
     scheduler_role = aws.iam.Role(
-        f"{prefix}-scheduler-role",
+        logical.renewal_check(name, "scheduler-role"),
         name=docs.scheduler_role_name(name),
         description=f"EventBridge Scheduler running the renewal check of {name}",
         assume_role_policy=dumps(
@@ -140,8 +140,8 @@ def build_owner_renewal(ctx: PlatformContext, plan: AwsPlan) -> list[str]:
         opts=ctx.child_opts(),
     )
     invoke_policy = aws.iam.RolePolicy(
-        f"{prefix}-scheduler-policy",
-        name="invoke-renewal-check",
+        logical.renewal_check(name, "scheduler-policy"),
+        name=docs.SCHEDULER_POLICY_NAME,
         role=scheduler_role.name,
         policy=dumps(scheduler_invoke_policy(function_arn(ctx.region, ctx.account_id, fn_name))),
         opts=ctx.child_opts(),
@@ -153,20 +153,20 @@ def build_owner_renewal(ctx: PlatformContext, plan: AwsPlan) -> list[str]:
         topic_arn = docs.team_topic_arn(ctx.region, ctx.account_id, name, team)
         team_tags = tags(f"teams/{team}/renewals", team, shared_tags["seccat:classification"], name)
         topic = aws.sns.Topic(
-            f"{name}/renewals-{team}",
+            logical.renewal_topic(name, team),
             name=topic_name,
             kms_master_key_id=ctx.kms_alias,
             tags=team_tags,
             opts=ctx.child_opts(depends_on=[ctx.kms_key]),
         )
         aws.sns.TopicPolicy(
-            f"{name}/renewals-{team}-policy",
+            logical.renewal_topic(name, team, "policy"),
             arn=topic.arn,
             policy=dumps(docs.team_topic_policy(account_id=ctx.account_id, topic_arn=topic_arn)),
             opts=ctx.child_opts(),
         )
         aws.sns.TopicSubscription(
-            f"{name}/renewals-{team}-contact",
+            logical.renewal_topic(name, team, "contact"),
             topic=topic.arn,
             protocol="email",
             endpoint=ctx.catalog.teams[team].contact,
@@ -177,7 +177,7 @@ def build_owner_renewal(ctx: PlatformContext, plan: AwsPlan) -> list[str]:
     for secret in secrets:
         secret_tags = tags(secret.id, secret.owner, secret.classification, name)
         aws.scheduler.Schedule(
-            f"{name}/renewal-check-{secret.id}",
+            logical.renewal_schedule(name, secret.id),
             name=docs.schedule_name(name, secret.id),
             description=f"Measure how long until {secret.id} in {name} is due for renewal",
             group_name=group.name,
@@ -206,7 +206,7 @@ def build_owner_renewal(ctx: PlatformContext, plan: AwsPlan) -> list[str]:
             environment_topic=ctx.alarm_topic_arn,
         ):
             aws.cloudwatch.MetricAlarm(
-                f"{name}/{alarm.name}",
+                logical.function_alarm(name, alarm.name),
                 name=alarm.name,
                 alarm_description=alarm.description,
                 namespace=docs.NAMESPACE,

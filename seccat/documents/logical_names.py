@@ -207,3 +207,47 @@ def kv_rotator(env: str, team: str, part: str) -> str:
 
 def kv_schedule(env: str, secret_slug: str) -> str:
     return f"{env}-kv-rotation-{secret_slug}"
+
+
+# -- AWS: owner-rotated secrets' renewal check (components/aws/renewal.py) -----------------
+
+#: The environment's renewal check, by part: ``<env>/renewal-check-<part>``.
+RENEWAL_CHECK_PARTS = (
+    "role",
+    "policy",
+    "logs",
+    "function",
+    "schedules",
+    "scheduler-role",
+    "scheduler-policy",
+)
+
+
+def renewal_check(env: str, part: str) -> str:
+    if part not in RENEWAL_CHECK_PARTS:
+        raise ValueError(f"unknown renewal check part {part!r}")
+    return f"{env}/renewal-check-{part}"
+
+
+def renewal_schedule(env: str, secret_id: str) -> str:
+    return f"{env}/renewal-check-{secret_id}"
+
+
+def renewal_topic(env: str, team: str, part: str = "") -> str:
+    """The owning team's renewal topic (``part``: ``policy`` or ``contact``)."""
+    if part not in ("", "policy", "contact"):
+        raise ValueError(f"unknown renewal topic part {part!r}")
+    return f"{env}/renewals-{team}" + (f"-{part}" if part else "")
+
+
+# -- AWS: secret lineage for the SIEM (components/aws/lineage.py) ------------------------
+
+
+#: The lineage rule and what it writes to: ``<env>/secret-lineage[-<part>]``.
+LINEAGE_PARTS = ("", "logs", "writers", "to-logs")
+
+
+def lineage(env: str, part: str = "") -> str:
+    if part not in LINEAGE_PARTS:
+        raise ValueError(f"unknown lineage part {part!r}")
+    return f"{env}/secret-lineage" + (f"-{part}" if part else "")

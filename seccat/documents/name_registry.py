@@ -30,7 +30,9 @@ from dataclasses import dataclass, field, replace
 from typing import Any, NamedTuple
 
 from seccat.catalog.model import Catalog, Environment, Path, Secret, Service
+from seccat.documents import lineage as lineage_docs
 from seccat.documents import logical_names as logical
+from seccat.documents import renewal as renewal_docs
 from seccat.documents import vault_layout as layout
 from seccat.documents import vault_policy as vault_docs
 from seccat.documents import vault_rotator as rotator_docs
@@ -81,6 +83,7 @@ DASHBOARD = "aws:cloudwatch/dashboard:Dashboard"
 CONFIG_RULE = "aws:cfg/rule:Rule"
 SCHEDULE_GROUP = "aws:scheduler/scheduleGroup:ScheduleGroup"
 SCHEDULE = "aws:scheduler/schedule:Schedule"
+LOG_RESOURCE_POLICY = "aws:cloudwatch/logResourcePolicy:LogResourcePolicy"
 VAULT_AUDIT = "vault:index/audit:Audit"
 VAULT_MOUNT = "vault:index/mount:Mount"
 VAULT_KV_CONFIG = "vault:kv/secretBackendV2:SecretBackendV2"
@@ -112,6 +115,16 @@ _KV_ROTATOR_RESOURCES = (
     ("scheduler-policy", ROLE_POLICY),
 )
 
+_RENEWAL_RESOURCES = (
+    ("role", ROLE),
+    ("policy", ROLE_POLICY),
+    ("logs", LOG_GROUP),
+    ("function", FUNCTION),
+    ("schedules", SCHEDULE_GROUP),
+    ("scheduler-role", ROLE),
+    ("scheduler-policy", ROLE_POLICY),
+)
+
 #: Namespaces: what a name is, as messages say it. The scope (account, region, mount...)
 #: completes it.
 KINDS: dict[str, str] = {
@@ -127,6 +140,7 @@ KINDS: dict[str, str] = {
     "sns-topic": "SNS topic",
     "event-rule": "EventBridge rule",
     "event-target": "EventBridge target",
+    "log-resource-policy": "CloudWatch Logs resource policy",
     "schedule-group": "EventBridge Scheduler group",
     "schedule": "EventBridge Scheduler schedule",
     "kms-alias": "KMS alias",
@@ -404,6 +418,9 @@ class _Names:
             self.secret(secret_plan)
             if secret_plan.rotator is not None:
                 functions.append(secret_plan.rotator.function_name)
+        if self.renewal(plan):
+            functions.append(renewal_docs.check_function_name(env))
+        self.lineage()
         origin = self.of_env()
         self.urn(EVENT_RULE, logical.rotation_failure_rule(env), origin)
         rule = self.regional("event-rule", rotation_failure_rule_name(env), origin, EVENT_RULE)
@@ -433,6 +450,76 @@ class _Names:
                 self.regional(
                     "config-rule", config_rule_name(env, config.suffix), origin, CONFIG_RULE
                 )
+
+    def renewal(self, plan: AwsPlan) -> bool:
+        """components/aws/renewal.py: whether the environment has owner-rotated secrets."""
+        env = self.name
+        secrets = renewal_docs.owner_rotated_secrets(self.catalog, self.env)
+        if not secrets:
+            return False
+        origin = self.of_env()
+        for part, type_token in _RENEWAL_RESOURCES:
+            self.urn(type_token, logical.renewal_check(env, part), origin)
+        function = renewal_docs.check_function_name(env)
+        role = self.iam_role(function, origin)
+        self.inline_policy(role, renewal_docs.CHECK_POLICY_NAME, origin)
+        self.regional("log-group", renewal_docs.check_log_group_name(env), origin, LOG_GROUP)
+        self.regional("lambda-function", function, origin, FUNCTION)
+        self.alarms(function, origin)
+        group = self.regional(
+            "schedule-group", renewal_docs.schedule_group_name(env), origin, SCHEDULE_GROUP
+        )
+        scheduler = self.iam_role(renewal_docs.scheduler_role_name(env), origin)
+        self.inline_policy(scheduler, renewal_docs.SCHEDULER_POLICY_NAME, origin)
+        for team in sorted({s.owner for s in secrets}):
+            team_origin = self.of_team(team, "renewal topic")
+            self.urn(TOPIC, logical.renewal_topic(env, team), team_origin)
+            self.regional("sns-topic", renewal_docs.team_topic_name(env, team), team_origin, TOPIC)
+            self.urn(TOPIC_POLICY, logical.renewal_topic(env, team, "policy"), team_origin)
+            self.urn(TOPIC_SUBSCRIPTION, logical.renewal_topic(env, team, "contact"), team_origin)
+        for secret in secrets:
+            secret_origin = self.of_secret(secret.id)
+            self.urn(SCHEDULE, logical.renewal_schedule(env, secret.id), secret_origin)
+            self.physical(
+                "schedule",
+                (self.account, self.region, group[2]),
+                renewal_docs.schedule_name(env, secret.id),
+                secret_origin,
+                SCHEDULE,
+                "name",
+                parent=group,
+            )
+            for alarm in renewal_docs.alarm_names(env, secret.id):
+                self.urn(ALARM, logical.function_alarm(env, alarm), secret_origin)
+                self.regional("alarm", alarm, secret_origin, ALARM)
+        return True
+
+    def lineage(self) -> None:
+        """components/aws/lineage.py."""
+        env, origin = self.name, self.of_env()
+        self.urn(EVENT_RULE, logical.lineage(env), origin)
+        rule = self.regional("event-rule", lineage_docs.rule_name(env), origin, EVENT_RULE)
+        self.urn(LOG_GROUP, logical.lineage(env, "logs"), origin)
+        self.regional("log-group", lineage_docs.log_group_name(env), origin, LOG_GROUP)
+        self.urn(LOG_RESOURCE_POLICY, logical.lineage(env, "writers"), origin)
+        self.physical(
+            "log-resource-policy",
+            (self.account, self.region),
+            lineage_docs.resource_policy_name(env),
+            origin,
+            LOG_RESOURCE_POLICY,
+            "policyName",
+        )
+        self.urn(EVENT_TARGET, logical.lineage(env, "to-logs"), origin)
+        self.physical(
+            "event-target",
+            (self.account, self.region, rule[2]),
+            lineage_docs.TARGET_ID,
+            origin,
+            EVENT_TARGET,
+            "targetId",
+            parent=rule,
+        )
 
     def secret(self, plan: SecretPlan) -> None:
         env, secret_id = self.name, plan.secret.id

@@ -39,6 +39,9 @@ METRIC = "DaysUntilDue"
 #: (``2027-03-01T12:00:00Z``). ``seccat status`` reads it too; nothing reads the value.
 NOT_AFTER_TAG = "seccat:not-after"
 HANDLER = "renewal.check.handler"
+#: Inline policy names on the check's role and on the scheduler's role.
+CHECK_POLICY_NAME = "seccat-renewal-check"
+SCHEDULER_POLICY_NAME = "invoke-renewal-check"
 #: The check runs this often per secret; a day of alarm period holds four samples.
 CHECK_EVERY_HOURS = 6
 ALARM_PERIOD_SECONDS = 86400
@@ -55,6 +58,15 @@ def owner_rotated_secrets(catalog: Catalog, env: Environment) -> list[Secret]:
             if s.store == STORE and s.owner_rotated and s.lifecycle != "retired"
         ),
         key=lambda s: s.id,
+    )
+
+
+def alarm_names(environment: str, secret_id: str) -> tuple[str, str]:
+    """The reminder's and the overdue alarm's names (CloudWatch: 255 characters)."""
+    env, sid = require(environment, "name"), slug(secret_id)
+    return (
+        bounded(f"seccat-{env}-renewal-due-{sid}", 255),
+        bounded(f"seccat-{env}-renewal-overdue-{sid}", 255),
     )
 
 
@@ -227,9 +239,10 @@ def renewal_alarms(
     runbook = runbook_links.link(catalog, environment, runbook_links.secret_page(sid))
     dimensions = {"Environment": environment, "Secret": sid}
     every, remind = _human(rotation.every_seconds), _human(rotation.remind_seconds)
+    due_name, overdue_name = alarm_names(environment, sid)
     due = RenewalAlarm(
         kind="due",
-        name=bounded(f"seccat-{environment}-renewal-due-{slug(sid)}", 255),
+        name=due_name,
         description=runbook_links.alarm_description(
             f"seccat {environment}: {sid} is due for renewal within {remind}. Team {team} "
             f"renews it every {every}: get a new value from its issuer and put it in place "
@@ -244,7 +257,7 @@ def renewal_alarms(
     )
     overdue = RenewalAlarm(
         kind="overdue",
-        name=bounded(f"seccat-{environment}-renewal-overdue-{slug(sid)}", 255),
+        name=overdue_name,
         description=runbook_links.alarm_description(
             f"seccat {environment}: {sid} is overdue for renewal (every {every}, team {team}) "
             "or its renewal check has not reported for a day. Consumers keep the old value "

@@ -90,7 +90,7 @@ class CatalogIndex:
 
         Built with the component planner, so a role is matched under exactly the name the
         deployment gave it; a catalog the planner refuses simply contributes no roles."""
-        from components.aws.plan import AwsPlan, PlanError  # the planner is pure Python
+        from seccat.documents.aws_plan import AwsPlan, PlanError
 
         env = self.catalog.environments[env_name]
         plan = AwsPlan(self.catalog, env)

@@ -74,7 +74,7 @@ secrets:
     type: certificate
     store: aws-secretsmanager
     classification: confidential
-    rotation: {every: 90d}
+    rotation: {every: 90d, by: owner}
     consumers:
       - {service: checkout-api, access: read, environments: [prod]}
       - {service: api, access: read, environments: [prod-checkout]}
@@ -230,7 +230,7 @@ def test_role_names_collide_regardless_of_case_and_existing_roles_count() -> Non
         '    aws: {role_name: etl-shared, trust: {role_arn: "arn:aws:iam::111111111111:role/b"}}\n'
         "secrets:\n"
         "  s: {description: x, owner: data, type: generic, store: aws-secretsmanager, "
-        "classification: internal, environments: [dev], rotation: {every: 90d}, "
+        "classification: internal, environments: [dev], rotation: {every: 90d, by: owner}, "
         "consumers: [{service: web, access: read}, {service: batch, access: read}]}\n"
     )
     found = _collisions(text)
@@ -248,7 +248,7 @@ EXISTING_IN_TWO_ENVS = ENVS + (
     "    aws: {role_name: legacy-web, existing: true, reason: legacy role of the web tier}\n"
     "secrets:\n"
     "  s: {description: x, owner: data, type: generic, store: aws-secretsmanager, "
-    "classification: internal, environments: [dev, qa], rotation: {every: 90d}, "
+    "classification: internal, environments: [dev, qa], rotation: {every: 90d, by: owner}, "
     "consumers: [{service: web, access: read}]}\n"
 )
 
@@ -292,6 +292,7 @@ NAME_KEYS = frozenset(
         "topicName",
         "secretName",
         "aliasName",
+        "policyName",
         "dbName",
         "backend",
         "mount",
