@@ -17,6 +17,7 @@ from components.tagging import tags
 from seccat.documents import logical_names as logical
 from seccat.documents.aws_plan import SecretPlan
 from seccat.documents.iam import secret_resource_policy
+from seccat.documents.renewal import NOT_AFTER_TAG
 from seccat.documents.templating import dumps
 
 TYPE = "seccat:aws:ManagedSecret"
@@ -27,6 +28,8 @@ RECOVERY_DAYS_PROTECTED = 30
 RECOVERY_DAYS_UNPROTECTED = 7
 
 ROTATION_TAG = "seccat:rotation"
+#: Property paths of tags Pulumi must not remove (see ManagedSecret).
+OPERATIONAL_TAGS = [f'tags["{NOT_AFTER_TAG}"]', 'tags["seccat:incident"]']
 
 
 def secret_tags(ctx: PlatformContext, plan: SecretPlan) -> dict[str, str]:
@@ -72,7 +75,10 @@ class ManagedSecret(pulumi.ComponentResource):
                 for region in plan.secret.replicas
             ],
             tags=self.tags,
-            opts=pulumi.ResourceOptions(parent=self),
+            # Tags the operators write and the next `pulumi up` must keep: a certificate's
+            # notAfter (written when it is renewed, read by `seccat status` and the renewal
+            # check) and the incident a `seccat rotate --incident` rotated it in.
+            opts=pulumi.ResourceOptions(parent=self, ignore_changes=OPERATIONAL_TAGS),
         )
 
     def attach_policy(

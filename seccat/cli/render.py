@@ -21,7 +21,10 @@ from seccat.cli.preview import AllStacksOption, CatalogOption, JobsOption, Stack
         "seccat render --all-stacks --out rendered",
         note="The folder must be new or empty, so no stale document survives a render. "
         "--clean first removes exactly the files an earlier render listed in the folder's "
-        ".seccat-render.json manifest; files seccat did not write are never touched.",
+        ".seccat-render.json manifest; files seccat did not write are never touched. "
+        "runbooks/ holds one Markdown runbook per secret (and per shared function); every "
+        "alarm's description links to it (runbooks.url in the catalog makes the link a URL, "
+        "docs/runbooks.md).",
     )
 )
 def render(
@@ -39,7 +42,8 @@ def render(
     all_stacks: AllStacksOption = False,
     jobs: JobsOption = None,
 ) -> None:
-    """Write IAM JSON, Vault HCL, SQL and a resource inventory (inventory.json) as files.
+    """Write IAM JSON, Vault HCL, SQL, a resource inventory (inventory.json) and a runbook
+    per secret (runbooks/) as files.
 
     With --all-stacks, each stack's files go to OUT/<stack>/."""
     name = one_stack(stack, all_stacks)
@@ -48,12 +52,14 @@ def render(
 
         render_all(catalog, out, clean, jobs)
         return
-    from seccat.reports.documents import write_documents
+    from seccat.reports.documents import Document, write_documents
     from seccat.reports.render_folder import FolderError
+    from seccat.reports.runbooks import runbooks
 
-    _, result = preview_or_exit(catalog, name)
+    model, result = preview_or_exit(catalog, name)
+    pages = [Document(p.path, p.content) for p in runbooks(model, name, result)]
     try:
-        written = write_documents(result, out, clean=clean)
+        written = write_documents(result, out, clean=clean, extra=pages)
     except FolderError as exc:
         raise fail(str(exc)) from None
     except OSError as exc:

@@ -7,6 +7,7 @@ the program hands to AWS and Vault, not a second rendering that could drift.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -74,12 +75,22 @@ def inventory(preview: Preview) -> str:
     return render_json(preview)
 
 
-def write_documents(preview: Preview, out_dir: Path, *, clean: bool = False) -> list[Path]:
-    """Write every document plus ``inventory.json`` into a fresh ``out_dir`` (or, with
-    ``clean``, one seccat rendered before, minus what it wrote then), and the manifest the
-    next ``clean`` reads; returns the documents written. Raises ``FolderError`` (nothing
-    changed) when the folder is not fit."""
-    everything = [*documents(preview), Document("inventory.json", inventory(preview))]
+def write_documents(
+    preview: Preview,
+    out_dir: Path,
+    *,
+    clean: bool = False,
+    extra: Sequence[Document] = (),
+) -> list[Path]:
+    """Write every document plus ``inventory.json`` and ``extra`` (the runbooks) into a fresh
+    ``out_dir`` (or, with ``clean``, one seccat rendered before, minus what it wrote then),
+    and the manifest the next ``clean`` reads; returns the documents written. Raises
+    ``FolderError`` (nothing changed) when the folder is not fit."""
+    everything = [
+        *documents(preview),
+        Document("inventory.json", inventory(preview)),
+        *extra,
+    ]
     prepare(out_dir, (doc.path for doc in everything), clean)
     out_dir.mkdir(parents=True, exist_ok=True)
     # the manifest first: a render that fails half-way can still be cleaned

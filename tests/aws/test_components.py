@@ -470,3 +470,14 @@ def test_alternating_users_without_a_superuser_secret_is_a_clear_error() -> None
     data["databases"]["orders-db"].pop("admin_secret")
     with pytest.raises(ProgramError, match="alternating-users needs the database's admin_secret"):
         preview_of(catalog_from(data), "dev")
+
+
+def test_operational_tags_survive_the_next_update(aws_preview) -> None:
+    """A certificate's seccat:not-after (written at renewal) and the rotation incident tag
+    are not the program's: `pulumi up` must not remove them."""
+    for secret in aws_preview("prod").of_type("aws:secretsmanager/secret:Secret"):
+        assert secret.options["ignoreChanges"] == [
+            'tags["seccat:not-after"]',
+            'tags["seccat:incident"]',
+        ], secret.name
+        assert "seccat:not-after" not in secret.inputs["tags"]
