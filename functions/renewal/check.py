@@ -144,9 +144,14 @@ def check(target: Target, secretsmanager: Any, cloudwatch: Any, now: datetime) -
     """Measure one secret and publish its metric."""
     description = secretsmanager.describe_secret(SecretId=target.name)
     versions: list[Mapping[str, Any]] = []
-    paginator = secretsmanager.get_paginator("list_secret_version_ids")
-    for page in paginator.paginate(SecretId=target.name):
+    # ListSecretVersionIds pages with NextToken, but boto3 has no paginator for it.
+    kwargs: dict[str, Any] = {"SecretId": target.name}
+    while True:
+        page = secretsmanager.list_secret_version_ids(**kwargs)
         versions.extend(page.get("Versions") or ())
+        if not page.get("NextToken"):
+            break
+        kwargs["NextToken"] = page["NextToken"]
     measurement = measure(target, description, versions, now)
     cloudwatch.put_metric_data(
         Namespace=NAMESPACE,

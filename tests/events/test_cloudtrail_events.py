@@ -617,8 +617,8 @@ def test_lineage_rule_delivers_exactly_the_environments_events(moto_server, trai
     )
     assert result.returncode == 0, result.stderr
     delivered = [json.loads(x) for x in result.stdout.splitlines()]
-    # GetSecretValue is read-only: CloudTrail does not deliver reads to EventBridge, and the
-    # pattern does not ask for them; every other prod record arrives, once.
+    # The pattern does not ask for reads (GetSecretValue); every other prod record arrives,
+    # once.
     expected = [
         r for r in records if r["eventName"] != "GetSecretValue" and "dev/" not in json.dumps(r)
     ]
