@@ -25,3 +25,4 @@ VAULT_DB_STATIC_ROLE = "vault:database/secretBackendStaticRole:SecretBackendStat
 VAULT_DB_ROLE = "vault:database/secretBackendRole:SecretBackendRole"
 VAULT_AUDIT = "vault:index/audit:Audit"
 SCHEDULE = "aws:scheduler/schedule:Schedule"
+LOG_RESOURCE_POLICY = "aws:cloudwatch/logResourcePolicy:LogResourcePolicy"
