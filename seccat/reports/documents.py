@@ -7,8 +7,8 @@ the program hands to AWS and Vault, not a second rendering that could drift.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
