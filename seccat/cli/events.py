@@ -99,6 +99,7 @@ def events(
 ) -> None:
     """Normalise CloudTrail and Vault/OpenBao audit records of the catalog's secrets into OCSF
     API Activity events, attributed to environment, secret, team and service."""
+    from seccat.cli.terminal import progress
     from seccat.events import collect
     from seccat.events.sources import EventsInputError, cloudtrail_file, vault_audit_file
     from seccat.events.timeline import timelines
@@ -116,23 +117,33 @@ def events(
         raise fail(f"--secret: {secret!r} is not a secret of {model.source}")
     since_ms, until_ms = _time_ms(since, "--since"), _time_ms(until, "--until")
 
-    try:
-        trail = [r for p in cloudtrail_files or () for r in cloudtrail_file(p)]
-        audit = [r for p in vault_files or () for r in vault_audit_file(p)]
-        for name in log_group or ():
-            trail += _read_log_groups(model, stacks, name, endpoint_url, since_ms, until_ms)
-    except EventsInputError as exc:
-        raise fail(str(exc)) from None
-
-    collected = collect(
-        model,
-        None if all_stacks else stacks,
-        trail,
-        audit,
-        secret=secret,
-        since_ms=since_ms,
-        until_ms=until_ms,
-    )
+    with progress() as shown:  # live counts on a terminal's stderr only
+        try:
+            trail = [r for p in cloudtrail_files or () for r in cloudtrail_file(p)]
+            audit = [r for p in vault_files or () for r in vault_audit_file(p)]
+            for name in log_group or ():
+                trail += _read_log_groups(
+                    model,
+                    stacks,
+                    name,
+                    endpoint_url,
+                    since_ms,
+                    until_ms,
+                    lambda n: shown.count("reading log records", n),
+                )
+        except EventsInputError as exc:
+            raise fail(str(exc)) from None
+        total = len(trail) + len(audit)
+        collected = collect(
+            model,
+            None if all_stacks else stacks,
+            trail,
+            audit,
+            secret=secret,
+            since_ms=since_ms,
+            until_ms=until_ms,
+            on_record=lambda n: shown.count("normalising records", n, total),
+        )
     if format is EventsFormat.jsonl:
         text = report.jsonl(collected.events)
     elif format is EventsFormat.timeline:
@@ -154,6 +165,7 @@ def _read_log_groups(
     endpoint_url: str | None,
     since_ms: int | None,
     until_ms: int | None,
+    on_record: Any = None,
 ) -> list[Any]:
     """Records of one log group, or (``-``) of each stack's lineage log group, each read in
     its environment's region."""
@@ -179,7 +191,7 @@ def _read_log_groups(
     for group, region in targets:
         try:
             client = boto3.client("logs", region_name=region, endpoint_url=endpoint)
-            out += log_group(client, group, since_ms, until_ms)
+            out += log_group(client, group, since_ms, until_ms, on_record)
         except (BotoCoreError, ClientError) as exc:
             raise EventsInputError(f"log group {group}: {exc}") from None
     return out

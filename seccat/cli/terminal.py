@@ -98,9 +98,9 @@ class Progress:
     def evaluated(self, done: int, total: int) -> None:
         self._update("rules", "evaluating rules on resources", done, total)
 
-    def count(self, description: str, done: int, total: int) -> None:
-        """A command's own count (environments verified, secrets rotated); ``description``
-        is a fixed string of the command's, never user text."""
+    def count(self, description: str, done: int, total: int | None = None) -> None:
+        """A command's own count (environments verified, secrets rotated, records read);
+        ``description`` is a fixed string of the command's, never user text."""
         self._update(description, description, done, total)
 
     def _update(self, key: str, description: str, done: int, total: int | None) -> None:

@@ -5,7 +5,7 @@ Activity, seccat/events/ocsf.py), attributed to the catalog, and each credential
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,6 +34,7 @@ def collect(
     secret: str | None = None,
     since_ms: int | None = None,
     until_ms: int | None = None,
+    on_record: Callable[[int], None] | None = None,
 ) -> Collected:
     """Normalise, attribute and filter. ``stacks`` None keeps every environment; events no
     environment can be given to are kept only then."""
@@ -41,11 +42,15 @@ def collect(
     out = Collected()
     seen: set[str] = set()
     wanted = set(stacks) if stacks is not None else None
+    done = 0
     for kind, raws, normalize in (
         ("cloudtrail", cloudtrail_records, cloudtrail.normalize),
         ("vault", vault_entries, vault_audit.normalize),
     ):
         for raw in raws:
+            done += 1
+            if on_record is not None and done % 500 == 0:
+                on_record(done)
             event = normalize(raw.record, index)
             if event is None:
                 out.skipped[f"{kind}: not about a seccat secret"] += 1

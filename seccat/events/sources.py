@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import gzip
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -148,10 +148,14 @@ def vault_audit_file(path: Path) -> list[Raw]:
 
 
 def log_group(
-    client: Any, name: str, start_ms: int | None = None, end_ms: int | None = None
+    client: Any,
+    name: str,
+    start_ms: int | None = None,
+    end_ms: int | None = None,
+    on_record: Callable[[int], None] | None = None,
 ) -> list[Raw]:
     """Every record in a CloudWatch Logs group (seccat's lineage group or a trail's), read
-    with FilterLogEvents page by page."""
+    with FilterLogEvents page by page; ``on_record`` hears the running count."""
     kwargs: dict[str, Any] = {"logGroupName": name}
     if start_ms is not None:
         kwargs["startTime"] = start_ms
@@ -164,4 +168,6 @@ def log_group(
             message = item.get("message")
             if isinstance(message, str):
                 out += _unwrap(_loads(message, origin), origin)
+        if on_record is not None:
+            on_record(len(out))
     return out
