@@ -11,7 +11,7 @@ from typing import Annotated, Any
 import typer
 
 from seccat.cli.app import app, examples
-from seccat.cli.common import emit, fail, load_or_exit, require_stack
+from seccat.cli.common import Stop, emit, fail, load_or_exit, require_stack
 from seccat.cli.output import say
 
 
@@ -111,7 +111,10 @@ def events(
         raise fail("nothing to read: give --cloudtrail, --vault-audit or --log-group")
     model = load_or_exit(catalog)
     if stack is not None:
-        require_stack(model, stack)
+        try:
+            require_stack(model, stack)
+        except Stop as stop:
+            raise stop.exit() from None
     stacks = [stack] if stack is not None else sorted(model.environments)
     if secret is not None and secret not in model.secrets:
         raise fail(f"--secret: {secret!r} is not a secret of {model.source}")
