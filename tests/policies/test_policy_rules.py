@@ -117,6 +117,7 @@ def test_rule_metadata_is_complete_and_controls_are_known_frameworks() -> None:
                 "SECCAT-IAM-",
                 "SECCAT-LMB-",
                 "SECCAT-ALM-",
+                "SECCAT-LOG-",
                 "SECCAT-VLT-",
                 "SECCAT-CAT-",
             )
