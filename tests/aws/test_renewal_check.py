@@ -99,8 +99,11 @@ def test_measure_counts_from_the_last_renewal_or_a_sooner_not_after() -> None:
 
 
 def test_check_publishes_the_metric_on_a_real_moto_server(moto_server) -> None:
-    sm = moto_server.client("secretsmanager", REGION, ACCOUNT)
-    cw = moto_server.client("cloudwatch", REGION, ACCOUNT)
+    # An account of its own on the session's moto server: the conformance tests apply
+    # catalog.yaml's prod (with this secret) to 222222222222 on the same server.
+    account = "555555555555"
+    sm = moto_server.client("secretsmanager", REGION, account)
+    cw = moto_server.client("cloudwatch", REGION, account)
     sm.create_secret(Name="prod/payments/partner-tls")
     sm.put_secret_value(SecretId="prod/payments/partner-tls", SecretString="certificate v1")
     sm.tag_resource(

@@ -148,7 +148,7 @@ def test_the_hooks_entry_as_pre_commit_calls_it(tmp_path: Path) -> None:
     validate = _hook("validate", "catalog.yaml", str(bad))
     assert validate.returncode == 1
     assert validate.stderr.splitlines() == [
-        f"{bad}:109:19: error: secrets.payments/stripe-api-key.consumers[0].service: unknown "
+        f"{bad}:111:19: error: secrets.payments/stripe-api-key.consumers[0].service: unknown "
         "service 'chekout-api'; did you mean 'checkout-api'? (UNKNOWN_REF)",
         f"{bad}: the catalog is invalid",
     ]

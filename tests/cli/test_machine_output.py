@@ -32,6 +32,7 @@ from seccat.cli.preview import PreviewFormat
 from seccat.cli.preview import renderer as preview_renderer
 from seccat.engine.preview import Preview, run_preview
 from seccat.reports.documents import documents, inventory
+from seccat.reports.runbooks import runbooks
 from seccat.stacks.offline import stack_check
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -137,6 +138,9 @@ def test_render_files_are_the_in_memory_documents(tmp_path: Path) -> None:
     preview = _preview(CATALOG, "prod")
     expected = {d.path: d.content.encode("utf-8") for d in documents(preview)}
     expected["inventory.json"] = inventory(preview).encode("utf-8")
+    # and a runbook per secret (seccat/reports/runbooks.py)
+    pages = runbooks(load_catalog(CATALOG), "prod", preview)
+    expected |= {p.path: p.content.encode("utf-8") for p in pages}
     written = {
         p.relative_to(tmp_path).as_posix(): p.read_bytes()
         for p in tmp_path.rglob("*")

@@ -30,6 +30,7 @@ def test_prod_edges_are_exactly_the_catalogs_consumers_and_rotators(prod: Previe
     graph = access_graph(prod)
     got = {(e.principal.name, e.secret, e.store, frozenset(e.actions)) for e in graph.edges}
     kv_read = frozenset({"data:read", "metadata:read"})
+    RENEWAL = frozenset({"secretsmanager:DescribeSecret", "secretsmanager:ListSecretVersionIds"})
     kv_write = frozenset({"data:create", "data:update", "metadata:read"})
     # fmt: off
     assert got == {
@@ -42,8 +43,11 @@ def test_prod_edges_are_exactly_the_catalogs_consumers_and_rotators(prod: Previe
         ("seccat-prod-rotate-payments_orders-db-admin", "payments/orders-db-admin", "aws-secretsmanager", frozenset(ROTATE)),
         ("seccat-prod-rotate-payments_orders-db-app", "payments/orders-db-admin", "aws-secretsmanager", frozenset(READ)),
         ("seccat-prod-rotate-payments_orders-db-app", "payments/orders-db-app", "aws-secretsmanager", frozenset(ROTATE)),
-        ("seccat-prod-rotate-payments_stripe-api-key", "payments/stripe-api-key", "aws-secretsmanager", frozenset(ROTATE)),
         ("seccat-prod-rotate-payments_webhook-signing-key", "payments/webhook-signing-key", "aws-secretsmanager", frozenset(ROTATE)),
+        # the renewal check of the owner-rotated secrets reads their metadata, never a value
+        ("seccat-prod-renewal-check", "data/segment-write-key", "aws-secretsmanager", RENEWAL),
+        ("seccat-prod-renewal-check", "payments/partner-tls", "aws-secretsmanager", RENEWAL),
+        ("seccat-prod-renewal-check", "payments/stripe-api-key", "aws-secretsmanager", RENEWAL),
         ("auth-service", "identity/jwt-signing-key", "vault-kv", kv_read),
         ("auth-service", "identity/ldap-bind-password", "vault-kv", kv_read),
         ("auth-service", "identity/oauth-client-secret", "vault-kv", kv_read),

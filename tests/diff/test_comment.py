@@ -66,9 +66,10 @@ def test_the_comment_is_the_golden_file(change_dir: Path, tmp_path: Path) -> Non
     headings = [line for line in lines if line.startswith("### ")]
     assert headings == ["### Access changes", "### Catalog changes"]
     assert lines.index("### Access changes") < lines.index("No new findings, and none fixed.")
-    assert lines[-1] == "</details>"
-    assert f"]({LINK_BASE}/catalog.yaml#L110)" in comment
-    assert f"]({LINK_BASE}/docs/policies.md#seccat-aws-002)" in comment
+    # The example catalog has no pre-existing finding (its owner-rotated secrets are watched,
+    # not waived), so the comment ends with the findings line, without a details block.
+    assert lines[-1] == "No new findings, and none fixed."
+    assert f"]({LINK_BASE}/catalog.yaml#L112)" in comment
 
 
 def test_the_golden_graph_parses_with_mermaid() -> None:

@@ -19,7 +19,7 @@ import hvac
 import jsonschema
 import pytest
 from servers.openbao import running_openbao
-from servers.postgres import PostgresServer
+from servers.postgres import running_postgres
 from vault.conftest import prepare_database
 from vault.harness import DatabaseTarget, VaultHarness, record
 from vault_kv.rotator import rotate, write_version
@@ -43,8 +43,10 @@ class Lineage:
 
 
 @pytest.fixture(scope="module")
-def lineage(postgres_server: PostgresServer) -> Iterator[Lineage]:
-    with running_openbao() as server:
+def lineage() -> Iterator[Lineage]:
+    # A PostgreSQL cluster of its own: the Vault tests' session cluster holds the same logins
+    # (vault_admin, etl_loader) with their own passwords, which this scenario would change.
+    with running_postgres() as postgres_server, running_openbao() as server:
         example = load_catalog(EXAMPLE)
         password = secrets.token_urlsafe(24)
         prepare_database(postgres_server, example, password)

@@ -39,7 +39,7 @@ def _validate_sarif(document: dict[str, Any]) -> None:
 def _broken(folder: Path) -> tuple[Path, list[tuple[int, int, str, str]]]:
     """catalog.yaml with a bad duration and a misspelt service, and the expected problems:
     (line, column, code, rendered diagnostic without the file)."""
-    text = CATALOG.replace("{every: 30d, window: 2h", "{every: 40x, window: 2h", 1)
+    text = CATALOG.replace("{every: 30d, by: owner", "{every: 40x, by: owner", 1)
     text = text.replace(
         "{service: checkout-api, access: read}", "{service: chekout-api, access: read}", 1
     )

@@ -23,7 +23,8 @@ from seccat.checking.runner import check
 from seccat.engine.preview import Preview
 
 ROOT = Path(__file__).resolve().parents[2]
-CATALOG = (ROOT / "catalog.yaml").read_text()
+#: catalog.yaml with two waived findings (two owner-rotated secrets renewed too rarely).
+CATALOG = (ROOT / "tests" / "fixtures" / "catalogs" / "waived.yaml").read_text()
 FIRST_TARGET = "    target: payments/partner-tls\n"
 SEGMENT = "data/segment-write-key"
 
@@ -94,7 +95,7 @@ def _with_waivers(catalog: Catalog, *waivers: Waiver) -> Catalog:
 
 def _waiver(target: str, **kw: object) -> Waiver:
     fields: dict[str, object] = {
-        "rule": "SECCAT-AWS-002",
+        "rule": "SECCAT-CAT-006",
         "target": target,
         "reason": "vendor-issued",
         "expires": "2027-06-30",
@@ -117,7 +118,7 @@ def test_a_qualified_waiver_waives_in_its_environment_only(
         return [
             (f.enforcement, f.waived)
             for f in result.findings
-            if f.rule_id == "SECCAT-AWS-002" and f.target == SEGMENT
+            if f.rule_id == "SECCAT-CAT-006" and f.target == SEGMENT
         ]
 
     assert rotation_findings("prod") == [("advisory", True)]
@@ -128,9 +129,9 @@ def test_a_qualified_waiver_waives_in_its_environment_only(
 
 
 STALE = (
-    "  - rule: SECCAT-AWS-002\n"
+    "  - rule: SECCAT-CAT-006\n"
     "    target: payments/stripe-api-key\n"
-    "    reason: Waived before it got a rotation function\n"
+    "    reason: Waived while it was renewed every 45 days\n"
     '    expires: "2027-06-30"\n'
     "    approved_by: security@example.com\n"
 )
@@ -139,7 +140,7 @@ STALE = (
 def test_unmatched_and_soon_expiring_waivers_are_warnings(
     example_preview: Callable[[str], Preview],
 ) -> None:
-    # a waiver of a finding that was fixed: the secret has a rotation now
+    # a waiver of a finding that was fixed: the secret is renewed often enough now
     text = CATALOG.rstrip("\n") + "\n" + STALE
     catalog, diagnostics = parse_catalog(text, "catalog.yaml")
     assert diagnostics == [] and catalog is not None
@@ -151,14 +152,14 @@ def test_unmatched_and_soon_expiring_waivers_are_warnings(
         "(SECCAT-CAT-007 fails the check once it has expired) (WAIVER_EXPIRING)"
     )
     assert [d.render() for d in result.diagnostics] == [
-        f"catalog.yaml:{expires[0]}:5: warning: waivers[0].expires: waiver of SECCAT-AWS-002 "
+        f"catalog.yaml:{expires[0]}:5: warning: waivers[0].expires: waiver of SECCAT-CAT-006 "
         f"for 'payments/partner-tls' {soon}",
-        f"catalog.yaml:{expires[1]}:5: warning: waivers[1].expires: waiver of SECCAT-AWS-002 "
+        f"catalog.yaml:{expires[1]}:5: warning: waivers[1].expires: waiver of SECCAT-CAT-006 "
         f"for '{SEGMENT}' {soon}",
-        f"catalog.yaml:{stale}:5: warning: waivers[2]: waiver of SECCAT-AWS-002 for "
+        f"catalog.yaml:{stale}:5: warning: waivers[2]: waiver of SECCAT-CAT-006 for "
         "'payments/stripe-api-key' matches no finding in stack prod; remove it if the "
         "finding is fixed, or correct its rule or target (WAIVER_UNMATCHED)",
-        f"catalog.yaml:{expires[2]}:5: warning: waivers[2].expires: waiver of SECCAT-AWS-002 "
+        f"catalog.yaml:{expires[2]}:5: warning: waivers[2].expires: waiver of SECCAT-CAT-006 "
         f"for 'payments/stripe-api-key' {soon}",
     ]
     assert result.errors == []  # warnings only
@@ -180,11 +181,13 @@ def test_no_warning_where_a_waiver_cannot_apply(
     """The partner-tls waiver in dev (the secret is prod-only), a waiver scoped to another
     environment, and one whose rule the pack disables: nothing to warn about."""
     scoped = _waiver("payments/stripe-api-key", environments=("staging",))
-    catalog = _with_waivers(example_catalog, *example_catalog.waivers, scoped)
+    waived, _ = parse_catalog(CATALOG, "catalog.yaml")
+    assert waived is not None
+    catalog = _with_waivers(waived, *waived.waivers, scoped)
     dev = check(catalog, example_preview("dev"), load_pack("baseline"), today="2026-12-01")
     assert dev.diagnostics == []
     cis = check(catalog, example_preview("prod"), load_pack("cis-aws-3"), today="2026-12-01")
-    assert cis.diagnostics == []  # SECCAT-AWS-002 does not run in the CIS pack
+    assert cis.diagnostics == []  # SECCAT-CAT-006 does not run in the CIS pack
 
 
 def _run_check(*args: str) -> subprocess.CompletedProcess[str]:
@@ -204,7 +207,7 @@ def test_cli_warns_and_strict_fails(tmp_path: Path) -> None:
     catalog.write_text(CATALOG.replace('expires: "2027-06-30"', f'expires: "{soon}"', 1))
     line = _line_of(catalog.read_text(), f'expires: "{soon}"')
     warning = (
-        f"{catalog}:{line}:5: warning: waivers[0].expires: waiver of SECCAT-AWS-002 for "
+        f"{catalog}:{line}:5: warning: waivers[0].expires: waiver of SECCAT-CAT-006 for "
         f"'payments/partner-tls' expires on {soon}, in 10 days; renew it with a new approval "
         "or fix the finding (SECCAT-CAT-007 fails the check once it has expired) "
         "(WAIVER_EXPIRING)"

@@ -39,6 +39,7 @@ _BY_MODULE = {
 }
 _CLOUDWATCH = {
     "logGroup": "logs",
+    "logResourcePolicy": "logs",
     "eventRule": "events",
     "eventTarget": "events",
     "metricAlarm": "cloudwatch",
