@@ -17,7 +17,7 @@ from seccat.checking.findings import Finding
 
 ROOT = Path(__file__).resolve().parents[2]
 #: catalog.yaml with two waived findings: the pre-existing, unchanged ones.
-GOOD = (ROOT / "tests" / "fixtures" / "catalogs" / "waived.yaml").read_text()
+GOOD = (ROOT / "tests" / "fixtures" / "waived-catalog.yaml").read_text()
 #: Two confidential secrets now rotate every 120 days: past their 90-day limit.
 LONGER = GOOD.replace("    rotation: {every: 60d}\n", "    rotation: {every: 120d}\n").replace(
     "    classification: confidential\n    rotation: {every: 90d, by: owner}\n",

@@ -24,7 +24,7 @@ from seccat.engine.preview import Preview
 
 ROOT = Path(__file__).resolve().parents[2]
 #: catalog.yaml with two waived findings (two owner-rotated secrets renewed too rarely).
-CATALOG = (ROOT / "tests" / "fixtures" / "catalogs" / "waived.yaml").read_text()
+CATALOG = (ROOT / "tests" / "fixtures" / "waived-catalog.yaml").read_text()
 FIRST_TARGET = "    target: payments/partner-tls\n"
 SEGMENT = "data/segment-write-key"
 
