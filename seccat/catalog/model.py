@@ -23,10 +23,9 @@ RotatedBy = Literal["seccat", "owner"]
 #: Types whose value seccat can generate; the others are issued by someone else and filled by
 #: their owner.
 GENERATED_TYPES: frozenset[str] = frozenset({"api-key", "password", "database"})
-#: Types only an issuer can renew: their rotation is always ``by: owner``.
+#: Types only an issuer can renew (a CA's certificate, a vendor's API key is ``generic``):
+#: their rotation is always ``by: owner``, and only theirs.
 ISSUED_TYPES: frozenset[str] = frozenset({"generic", "certificate"})
-#: Types that may be owner-rotated: the issued ones, and API keys a vendor issues.
-OWNER_ROTATED_TYPES: frozenset[str] = ISSUED_TYPES | {"api-key"}
 
 #: Order of sensitivity, for "at least as sensitive as" comparisons.
 CLASSIFICATION_RANK: Mapping[str, int] = {

@@ -26,7 +26,7 @@ from seccat.catalog.diagnostics import Diagnostic
 from seccat.catalog.durations import parse_duration
 from seccat.catalog.generate_checks import check_generate
 from seccat.catalog.identity_checks import check_services, identity
-from seccat.catalog.model import ISSUED_TYPES, OWNER_ROTATED_TYPES
+from seccat.catalog.model import ISSUED_TYPES
 from seccat.catalog.reporting import Report
 from seccat.catalog.schedule import DAY, HOUR, Schedule, ScheduleError, parse_schedule
 from seccat.catalog.yamlsource import RawPath, Source
@@ -460,12 +460,12 @@ def _check_owner_rotation(report: Report, path: RawPath, secret: dict[str, Any])
     from the last renewal (a cron schedule has no "last renewal + interval")."""
     rotation, kind = secret["rotation"], secret["type"]
     rpath = (*path, "rotation")
-    if kind not in OWNER_ROTATED_TYPES:
+    if kind not in ISSUED_TYPES:
         report.at_value(
             (*rpath, "by"),
-            f"seccat generates {kind} values itself; by: owner applies to "
-            f"{', '.join(sorted(OWNER_ROTATED_TYPES))} secrets (values a vendor, bank or CA "
-            "issues)",
+            f"seccat generates {kind} values itself, so they are rotated by seccat; a value "
+            "a vendor, bank or CA issues (a vendor's API key, say) is type generic or "
+            "certificate, renewed by: owner",
             "ROTATION",
         )
         return

@@ -74,9 +74,9 @@ CASES = [
         id="audience",
     ),
     pytest.param(
-        "generate: {length: 40, exclude_punctuation: true}",
-        'generate: {length: 40, exclude_punctuation: true, exclude_characters: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"}',
-        "catalog.yaml:107:75: error: secrets.payments/stripe-api-key.generate.exclude_characters: generate excludes every character; no value can be generated: keep letters or digits (GENERATE)",
+        "    rotation: {every: 90d, window: 4h}\n",
+        '    rotation: {every: 90d, window: 4h}\n    generate: {length: 40, exclude_punctuation: true, exclude_characters: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"}\n',
+        "catalog.yaml:147:75: error: secrets.payments/webhook-signing-key.generate.exclude_characters: generate excludes every character; no value can be generated: keep letters or digits (GENERATE)",
         id="generate",
     ),
     pytest.param(
@@ -95,13 +95,13 @@ CASES = [
     pytest.param(
         "    compliance: [pci-dss, soc2]\n    rotation:",
         "    compliance: [pci-dss, soc2]\n    environments: [prod]\n    rotation:",
-        "catalog.yaml:132:26: error: secrets.payments/orders-db-app.database.database: this login is rotated in 'dev' with admin_secret 'payments/orders-db-admin', which does not exist there (its environments: prod); add 'dev' to them or limit this secret's environments (DATABASE)",
+        "catalog.yaml:134:26: error: secrets.payments/orders-db-app.database.database: this login is rotated in 'dev' with admin_secret 'payments/orders-db-admin', which does not exist there (its environments: prod); add 'dev' to them or limit this secret's environments (DATABASE)",
         id="admin_secret_elsewhere",
     ),
     pytest.param(
         'rotation: {schedule: "cron(0 4 ? * SUN *)", window: 3h, strategy: single-user}',
         'rotation: {schedule: "cron(0 4 ? * SUN *)", window: 3h, strategy: alternating-users}',
-        "catalog.yaml:120:26: error: secrets.payments/orders-db-admin.database.database: alternating-users needs an admin login besides this one, but admin_secret of database 'orders-db' in 'dev' is this secret itself (DATABASE)",
+        "catalog.yaml:122:26: error: secrets.payments/orders-db-admin.database.database: alternating-users needs an admin login besides this one, but admin_secret of database 'orders-db' in 'dev' is this secret itself (DATABASE)",
         id="alternating_self_admin",
     ),
 ]

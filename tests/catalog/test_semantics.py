@@ -195,7 +195,7 @@ CASES += [
 # rotation.by: owner (issue 11): values a vendor, bank or CA issues, renewed by their owner.
 OWNED = f"{S}{{{BASE}, store: aws-secretsmanager, "
 CASES += [
-    (OWNED + "type: api-key, rotation: {every: 30d, by: owner, remind: 7d}}\n", []),
+    (OWNED + "type: generic, rotation: {every: 30d, by: owner, remind: 7d}}\n", []),
     (OWNED + "type: certificate, rotation: {every: 90d, by: owner}}\n", []),
     (
         OWNED + "type: certificate, rotation: {every: 90d}}\n",
@@ -227,8 +227,22 @@ CASES += [
             (
                 "owner}",
                 "ROTATION",
-                "seccat generates password values itself; by: owner applies to api-key, "
-                "certificate, generic secrets (values a vendor, bank or CA issues)",
+                "seccat generates password values itself, so they are rotated by seccat; a "
+                "value a vendor, bank or CA issues (a vendor's API key, say) is type generic or "
+                "certificate, renewed by: owner",
+            )
+        ],
+    ),
+    (
+        # a vendor's key is generic: api-key is a key seccat generates
+        OWNED + "type: api-key, rotation: {every: 30d, by: owner, remind: 7d}}\n",
+        [
+            (
+                "owner,",
+                "ROTATION",
+                "seccat generates api-key values itself, so they are rotated by seccat; a value "
+                "a vendor, bank or CA issues (a vendor's API key, say) is type generic or "
+                "certificate, renewed by: owner",
             )
         ],
     ),
@@ -245,7 +259,7 @@ CASES += [
     ),
     (
         OWNED
-        + "type: api-key, rotation: {every: 30d, by: owner, window: 2h}, generate: {length: 40}}\n",
+        + "type: generic, rotation: {every: 30d, by: owner, window: 2h}, generate: {length: 40}}\n",
         [
             (
                 "window",
@@ -353,7 +367,7 @@ def test_owner_rotation_model_defaults() -> None:
     extra = (
         f"{S}{{{BASE}, store: aws-secretsmanager, type: certificate, rotation: {{every: 90d, by: owner}}}}\n"
         f"  data/t:\n    {{{BASE}, store: vault-kv, type: generic, rotation: {{every: 10d, by: owner}}}}\n"
-        f"  data/u:\n    {{{BASE}, store: vault-kv, type: api-key, rotation: {{every: 30d, by: owner, remind: 3d}}}}\n"
+        f"  data/u:\n    {{{BASE}, store: vault-kv, type: generic, rotation: {{every: 30d, by: owner, remind: 3d}}}}\n"
         f"  data/v:\n    {{{BASE}, store: vault-kv, type: api-key, rotation: {{every: 30d}}}}\n"
     )
     catalog, diagnostics = parse_catalog(HEAD + extra)

@@ -171,7 +171,7 @@ def test_secret_values_used_as_keys_are_reported_and_never_echoed(tmp_path: Path
         )
         # close to the Slack token, but not a token itself: the did-you-mean would echo it
         + "  other/key:\n    owner: payments\n    type: generic\n    store: vault-kv\n"
-        "    classification: internal\n    rotation: {every: 30d}\n"
+        "    classification: internal\n    rotation: {every: 30d, by: owner}\n"
         "    consumers: [{service: xoxb-123456789}]\n"
     )
     (tmp_path / "catalog.yaml").write_text(text)
