@@ -41,6 +41,7 @@ from seccat.events.attribution import CatalogIndex
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SCHEMA = json.loads((ROOT / "schema" / "events.schema.json").read_text())
+TIMELINE = json.loads((ROOT / "schema" / "timeline.schema.json").read_text())
 ACCOUNT, REGION = "222222222222", "eu-west-1"
 ARN = f"arn:aws:secretsmanager:{REGION}:{ACCOUNT}:secret:"
 STRIPE = f"{ARN}prod/payments/stripe-api-key-AbCdEf"
@@ -420,6 +421,7 @@ def test_the_lineage_of_each_credential(trail: Path) -> None:
     result = run("--stack", "prod", "--cloudtrail", str(trail), "--format", "timeline")
     assert result.returncode == 0, result.stderr
     document = json.loads(result.stdout)
+    jsonschema.validate(document, TIMELINE)
     timelines = {t["secret"]: t for t in document["timelines"]}
     assert sorted(timelines) == ["payments/stripe-api-key", "payments/webhook-signing-key"]
 
@@ -625,3 +627,31 @@ def test_lineage_rule_delivers_exactly_the_environments_events(moto_server, trai
     assert sorted(e["metadata"]["uid"] for e in delivered) == sorted(r["eventID"] for r in expected)
     assert {e["unmapped"]["seccat"]["environment"] for e in delivered} == {"prod"}
     assert PLANTED.encode() not in result.stdout
+
+
+def test_the_timeline_schema_rejects_what_the_docs_do_not_describe(trail: Path) -> None:
+    """Negative controls for the timeline schema the tests validate against: an undocumented
+    step, a missing count, a field a value could hide in."""
+    result = run("--stack", "prod", "--cloudtrail", str(trail), "--format", "timeline")
+    document = json.loads(result.stdout)
+    jsonschema.validate(document, TIMELINE)
+    unknown_step = copy.deepcopy(document)
+    unknown_step["timelines"][0]["events"][0]["step"] = "rotation"
+    no_reads = copy.deepcopy(document)
+    del no_reads["timelines"][0]["reads"]
+    smuggled = copy.deepcopy(document)
+    smuggled["timelines"][0]["events"][0]["value"] = "hunter2"
+    for broken in (unknown_step, no_reads, smuggled):
+        with pytest.raises(jsonschema.ValidationError):
+            jsonschema.validate(broken, TIMELINE)
+
+
+def test_the_timeline_schema_shares_the_event_schemas_steps_and_actors() -> None:
+    event = SCHEMA["properties"]["unmapped"]["properties"]["seccat"]["properties"]
+    step = TIMELINE["$defs"]["step"]["properties"]
+    assert step["step"]["enum"] == event["step"]["enum"]
+    assert step["actor"]["properties"]["kind"]["enum"] == event["actor_kind"]["enum"]
+    assert (
+        step["source"]["enum"]
+        == SCHEMA["properties"]["metadata"]["properties"]["product"]["properties"]["name"]["enum"]
+    )

@@ -29,6 +29,7 @@ from seccat.catalog.loader import load_catalog
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "catalog.yaml"
 SCHEMA = json.loads((ROOT / "schema" / "events.schema.json").read_text())
+TIMELINE = json.loads((ROOT / "schema" / "timeline.schema.json").read_text())
 KV = "kv-prod"
 KEY = "identity/jwt-signing-key"
 CERT = "identity/saml-signing-cert"
@@ -114,6 +115,7 @@ def test_timeline_from_real_openbao_audit_output(lineage: Lineage) -> None:
     result = run("--stack", "prod", "--vault-audit", str(lineage.log), "--format", "timeline")
     assert result.returncode == 0, result.stderr
     document = json.loads(result.stdout)
+    jsonschema.validate(document, TIMELINE)  # the documented shape (docs/events.md)
     assert document["schema"] == "seccat-lineage/1" and document["stacks"] == ["prod"]
     by_secret = {t["secret"]: t for t in document["timelines"]}
     deployed = ("configured", "create", "operator", None, "Success")  # the KV metadata write
