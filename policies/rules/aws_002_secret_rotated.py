@@ -113,8 +113,8 @@ RULE = Rule(
     description=(
         "Each aws.secretsmanager.Secret must have an enabled SecretRotation (AWS Config "
         "secretsmanager-rotation-enabled-check / Security Hub SecretsManager.1; Checkov "
-        "CKV2_AWS_57). A secret its owner renews (tag seccat:rotation=owner: certificates, "
-        "generic and vendor-issued API keys) passes without a rotation when its detective "
+        "CKV2_AWS_57). A secret its owner renews (tag seccat:rotation=owner: certificates and "
+        "generic values such as a vendor's API key) passes without a rotation when its detective "
         "controls exist: a schedule running the renewal check for it, and notifying "
         "CloudWatch alarms on seccat/Renewal DaysUntilDue that remind before and page after "
         "the due date (treating missing data as breaching), so an overdue renewal is "
