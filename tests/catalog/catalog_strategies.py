@@ -311,6 +311,14 @@ _STORE_TYPES = [
 
 
 def _rotation(draw: Draw, store: str, kind: str) -> dict[str, Any]:
+    if kind in ("certificate", "generic", "api-key") and _maybe(
+        draw, 0.1 if kind != "api-key" else 0.95
+    ):
+        # renewed by its owner (an api-key never is: refused, with the fix in the message)
+        owner: dict[str, Any] = {"every": pick(draw, ["1d", "30d", "90d", "180d"]), "by": "owner"}
+        if _maybe(draw, 0.4):
+            owner["remind"] = pick(draw, ["1h", "7d", "14d", "30d"])
+        return owner
     if store == "vault-database":
         strategy = pick(draw, ["static", "dynamic"])
         rotation: dict[str, Any] = {"strategy": strategy}

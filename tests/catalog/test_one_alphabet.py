@@ -5,8 +5,9 @@ Catalogs come from tests/catalog/catalog_strategies.py (leaf strings drawn from 
 schema's own alphabets, references resolving often, every optional feature). For each one
 the test runs what the commands run: ``parse_catalog`` (validate), ``run_preview`` for
 every environment with the preview renderers (tree, Markdown, JSON), ``write_documents``
-(render) and ``seccat.checking.runner.check`` with every report format (check). A refused
-catalog must be refused with located one-line diagnostics, never a traceback.
+with the runbooks (render) and ``seccat.checking.runner.check`` with every report format
+(check). A refused catalog must be refused with located one-line diagnostics, never a
+traceback.
 
 The default run replays a fixed set of 40 catalogs (derandomized); set
 ``SECCAT_PROPERTY_EXAMPLES`` to search that many fresh ones (docs/catalog.md).
@@ -30,9 +31,10 @@ from seccat.checking.runner import check
 from seccat.engine.preview import run_preview
 from seccat.reports import json as json_report
 from seccat.reports import junit, markdown, sarif, text
-from seccat.reports.documents import write_documents
+from seccat.reports.documents import Document, write_documents
 from seccat.reports.preview_markdown import render_markdown
 from seccat.reports.preview_tree import render_tree
+from seccat.reports.runbooks import runbooks
 
 EXAMPLES = int(os.environ.get("SECCAT_PROPERTY_EXAMPLES", "40"))
 #: The default run replays the same catalogs every time (a suite that passes keeps
@@ -62,8 +64,9 @@ def exercise(source: str) -> bool:
         render_tree(preview)
         render_markdown(preview)
         json.dumps(preview.to_json())
+        pages = [Document(p.path, p.content) for p in runbooks(model, stack, preview)]
         with tempfile.TemporaryDirectory() as out:
-            write_documents(preview, Path(out))
+            write_documents(preview, Path(out), extra=pages)
         result = check(model, preview, pack, today="2026-12-01")
         for report in (text, json_report, sarif, junit, markdown):
             report.render(result)
