@@ -311,13 +311,11 @@ _STORE_TYPES = [
 
 
 def _rotation(draw: Draw, store: str, kind: str) -> dict[str, Any]:
-    if kind in ("certificate", "generic", "api-key") and _maybe(
-        draw, 0.1 if kind != "api-key" else 0.95
-    ):
-        # renewed by its owner (an api-key never is: refused, with the fix in the message)
-        owner: dict[str, Any] = {"every": pick(draw, ["1d", "30d", "90d", "180d"]), "by": "owner"}
-        if _maybe(draw, 0.4):
-            owner["remind"] = pick(draw, ["1h", "7d", "14d", "30d"])
+    if kind in ("certificate", "generic"):
+        # renewed by their owner, always (tests/catalog/test_semantics.py has the refusals)
+        owner: dict[str, Any] = {"every": pick(draw, ["30d", "90d", "180d"]), "by": "owner"}
+        if _maybe(draw, 0.6):
+            owner["remind"] = pick(draw, ["1h", "7d", "14d"])
         return owner
     if store == "vault-database":
         strategy = pick(draw, ["static", "dynamic"])
