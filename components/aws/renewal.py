@@ -73,7 +73,7 @@ def build_owner_renewal(ctx: PlatformContext, plan: AwsPlan) -> list[str]:
         logical.renewal_check(name, "role"),
         name=fn_name,
         description=f"seccat renewal check in {name}: secret metadata, one metric, own logs",
-        assume_role_policy=dumps(lambda_assume_role_policy()),
+        assume_role_policy=dumps(lambda_assume_role_policy(ctx.account_id, ctx.region)),
         tags=shared_tags,
         opts=ctx.child_opts(),
     )
