@@ -22,7 +22,7 @@ ENVS = f"""\
 """
 TAIL = """\
 secrets:
-  data/s: {owner: data, type: generic, store: vault-kv, classification: internal, rotation: {every: 30d}, consumers: [{service: app, access: read}]}
+  data/s: {owner: data, type: generic, store: vault-kv, classification: internal, rotation: {every: 30d, by: owner}, consumers: [{service: app, access: read}]}
 """
 
 
