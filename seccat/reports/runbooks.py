@@ -347,10 +347,21 @@ def index_page(catalog: Catalog, env: str, pages: Iterable[Page]) -> Page:
     return Page(f"{links.FOLDER}/README.md", "\n".join(lines) + "\n")
 
 
-def runbooks(catalog: Catalog, env: str, preview: Preview) -> list[Page]:
-    """Every runbook of the stack: one per secret of the environment, one per shared
-    function, and an index."""
-    pages = [secret_page(catalog, env, s, preview) for s in catalog.secrets_in(env)]
+def runbooks(catalog: Catalog, stack: str, preview: Preview) -> list[Page]:
+    """Every runbook of the stack: one per secret whose resources it holds (all of the
+    environment's when it is one stack), one per shared function whose alarms it deploys,
+    and an index: each runbook is written once, beside the alarms that link to it."""
+    from seccat.stacks.plan import stack_spec
+
+    spec = stack_spec(catalog, stack)
+    env = spec.environment
+    # The renewal check and its per-secret alarms are shared: the platform stack deploys them.
+    watched = {s.id for s in renewal.owner_rotated_secrets(catalog, catalog.environments[env])}
+    pages = [
+        secret_page(catalog, env, s, preview)
+        for s in catalog.secrets_in(env)
+        if (spec.platform if s.id in watched else spec.holds_secret(s.id))
+    ]
     pages += platform_pages(catalog, env, preview)
     return [*sorted(pages, key=lambda p: p.path), index_page(catalog, env, pages)]
 

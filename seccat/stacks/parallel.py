@@ -105,11 +105,13 @@ def run_task(task: Task) -> Outcome:
 
         return Outcome(task.stack, count, text=renderer(PreviewFormat(task.format))(preview))
     if task.job == "render":
-        from seccat.reports.documents import write_documents
+        from seccat.reports.documents import Document, write_documents
         from seccat.reports.render_folder import FolderError
+        from seccat.reports.runbooks import runbooks
 
+        pages = [Document(p.path, p.content) for p in runbooks(catalog, task.stack, preview)]
         try:
-            written = write_documents(preview, Path(task.out), clean=task.clean)
+            written = write_documents(preview, Path(task.out), clean=task.clean, extra=pages)
         except (FolderError, OSError) as exc:
             return Outcome(task.stack, count, error=f"{task.out}: {exc}")
         return Outcome(task.stack, count, files=len(written))

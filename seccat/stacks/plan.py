@@ -34,7 +34,8 @@ from typing import Literal
 
 from seccat.catalog.model import Catalog, Environment, Secret
 from seccat.documents.aws_plan import STORE, AwsPlan
-from seccat.documents.monitoring import config_rules
+from seccat.documents.monitoring import FUNCTION_METRICS, config_rules
+from seccat.documents.renewal import owner_rotated_secrets
 from seccat.documents.vault_policy import (
     consuming_services,
     rotated_kv_secrets,
@@ -223,7 +224,16 @@ class _Counts:
         count += 3 * len(regions)  # provider, key, alias per replica region
         if self.aws.aws_secrets:
             count += 2  # rotation failure rule and its target
-            if any(p.rotator for p in self.aws.secrets.values()):
+            count += 4  # lineage: log group, its resource policy, the event rule, its target
+            watched = owner_rotated_secrets(self.catalog, self.env)
+            if watched:
+                # the renewal check: role, role policy, log group, function and its alarms,
+                # schedule group, scheduler role, invoke policy; per owning team a reminder
+                # topic, its policy and subscription; per secret a schedule, a reminder and an
+                # overdue alarm
+                count += 7 + len(FUNCTION_METRICS)
+                count += 3 * len({s.owner for s in watched}) + 3 * len(watched)
+            if watched or any(p.rotator for p in self.aws.secrets.values()):
                 count += 1  # dashboard
             if any(p.rotator and p.rotator.kind == "postgres" for p in self.aws.secrets.values()):
                 count += 1  # the dependency layer

@@ -128,6 +128,23 @@ def test_render_all_stacks_writes_each_stack_into_its_folder(tmp_path: Path) -> 
     assert mine == theirs and len(mine) > 5
     again = run("render", "--all-stacks", "-c", str(split), "--out", str(out))
     assert again.returncode == 2 and b"not empty" in again.stderr
+    # Each runbook is written once, in the stack that deploys the alarms linking to it, and
+    # reads as it does when the environment is one stack.
+    whole = tmp_path / "whole"
+    one = run("render", "--stack", "prod", "--out", str(whole))
+    assert one.returncode == 0, one.stderr
+    expected = {
+        p.relative_to(whole): p.read_bytes()
+        for p in (whole / "runbooks").rglob("*.md")
+        if p.name != "README.md"
+    }
+    spread: dict[Path, bytes] = {}
+    for folder in out.glob("prod*"):
+        for page in (folder / "runbooks").rglob("*.md"):
+            if page.name != "README.md":
+                assert page.relative_to(folder) not in spread, page
+                spread[page.relative_to(folder)] = page.read_bytes()
+    assert spread == expected and len(expected) > 5
 
 
 def test_stack_and_all_stacks_exclude_each_other() -> None:
