@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 from policies.registry import RULES
 from seccat.catalog.alphabets import ALPHABETS, matches
+from seccat.documents.service_principals import documented
 
 
 def alphabet(kind: str) -> st.SearchStrategy[str]:
@@ -176,7 +177,10 @@ def _trust(draw: Draw, envs: list[str], account: Any) -> dict[str, Any]:
     kind = pick(draw, ["service", "role_arn", "oidc"])
     if kind == "service":
         trust: dict[str, Any] = {"service": mostly(draw, PRINCIPALS, alphabet("service_principal"))}
-        if _maybe(draw, 0.8):
+        # seccat's cited list decides: a listed principal gets the source keys, any other
+        # must declare it goes without them; nine times in ten the draw follows that rule
+        listed = documented(trust["service"]) is not None
+        if (not listed) == (draw.rng.random() < 0.9):
             trust["without_source_keys"] = draw(PLAIN_TEXT)
         return trust
     if kind == "role_arn":

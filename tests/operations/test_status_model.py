@@ -100,14 +100,14 @@ def test_attempts_follow_tokens_through_request_ids() -> None:
 
 
 def test_every_with_a_window(prod: EnvironmentTargets) -> None:
-    target = prod.secrets["payments/stripe-api-key"]  # every 30d, window 2h
+    target = prod.secrets["payments/webhook-signing-key"]  # every 90d, window 4h
     obs = Observation(target, last_rotated=at(), rotation_enabled=True)
-    assert evaluate(obs, at(30)).next_due == at(30)
-    assert not evaluate(obs, at(30, hours=2)).overdue
-    assert evaluate(obs, at(30, hours=2, minutes=1)).overdue
+    assert evaluate(obs, at(90)).next_due == at(90)
+    assert not evaluate(obs, at(90, hours=4)).overdue
+    assert evaluate(obs, at(90, hours=4, minutes=1)).overdue
     # a value stored by hand counts as a rotation for the schedule, as Secrets Manager counts it
     by_hand = Observation(target, last_rotated=at(), value_since=at(10), rotation_enabled=True)
-    assert evaluate(by_hand, at(35)).next_due == at(40)
+    assert evaluate(by_hand, at(95)).next_due == at(100)
 
 
 def test_a_cron_schedule_is_due_at_its_next_fire_time(prod: EnvironmentTargets) -> None:
