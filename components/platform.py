@@ -5,12 +5,12 @@ from __future__ import annotations
 import pulumi
 import pulumi_aws as aws
 
-from components.aws import build_aws
-from components.context import PlatformContext
-from components.protection import protect_data
-from components.tagging import tags
-from components.vault import build_vault
 from seccat.catalog.model import CLASSIFICATION_RANK, Catalog
+from seccat.components.aws import build_aws
+from seccat.components.context import PlatformContext
+from seccat.components.protection import protect_data
+from seccat.components.tagging import tags
+from seccat.components.vault import build_vault
 from seccat.documents import logical_names as logical
 from seccat.documents.names import kms_alias_name
 from seccat.documents.shared_infra import (

@@ -11,7 +11,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from pulumi_policy import EnforcementLevel, PolicyPack
 
-from policies.registry import PACK_NAME, pack_policies
+from seccat.policies.registry import PACK_NAME, pack_policies
 
 PolicyPack(
     name=PACK_NAME,

@@ -1,4 +1,4 @@
-"""Write docs/policies.md from the registry (`python -m policies.docs`); a test keeps the
+"""Write docs/policies.md from the registry (`python -m seccat.policies.docs`); a test keeps the
 file in step, so the catalogue never drifts from the rules."""
 
 from __future__ import annotations
@@ -6,8 +6,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from policies.packs import FRAMEWORKS, pack_config
-from policies.registry import RULES
+from seccat.policies.packs import FRAMEWORKS, pack_config
+from seccat.policies.registry import RULES
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "policies.md"
 

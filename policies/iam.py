@@ -14,7 +14,7 @@ from collections.abc import Iterator, Mapping
 from functools import lru_cache
 from typing import Any, NamedTuple
 
-from policies.props import strings
+from seccat.policies.props import strings
 
 #: Actions that read or decrypt secret material, or manage it: never on ``Resource: "*"``.
 DATA_ACTION_PATTERNS: tuple[str, ...] = (
@@ -191,7 +191,7 @@ def _statements_of_text(text: str) -> tuple[Statement, ...] | Unparsable:
 def parsed(props: Mapping[str, Any], key: str) -> tuple[Statement, ...] | Unparsable | None:
     """The statements of the JSON policy document in ``props[key]`` (a string, as pulumi-aws
     takes it, or an object); None when absent, UNPARSABLE when not JSON."""
-    from policies.props import get, plain
+    from seccat.policies.props import get, plain
 
     raw = get(props, key)
     if raw is None or raw == "":
@@ -222,7 +222,7 @@ def documents(
 def _documents(
     resource_type: str, props: Mapping[str, Any]
 ) -> Iterator[tuple[str, str, tuple[Statement, ...] | Unparsable]]:
-    from policies.props import get
+    from seccat.policies.props import get
 
     for prop, kind in DOCUMENT_PROPS.get(resource_type, ()):
         found = parsed(props, prop)

@@ -1,5 +1,5 @@
 """Framework packs: which rules a framework turns on, at which enforcement, with which
-config. policies/config/*.json are generated from here (`python -m policies.packs`) and a
+config. policies/config/*.json are generated from here (`python -m seccat.policies.packs`) and a
 test keeps the files and this module in step."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from policies.registry import RULES
+from seccat.policies.registry import RULES
 
 CONFIG_DIR = Path(__file__).resolve().parent / "config"
 

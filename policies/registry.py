@@ -7,8 +7,8 @@ from collections.abc import Mapping
 
 from pulumi_policy import ResourceValidationPolicy, StackValidationPolicy
 
-from policies.framework import Rule, to_policy
-from policies.rules import (
+from seccat.policies.framework import Rule, to_policy
+from seccat.policies.rules import (
     alm_001_alarm_actions,
     alm_002_topic_encrypted,
     alm_003_rotation_failure_alarm,

@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from policies.thresholds import DAY
 from seccat.catalog.schedule import parse_schedule
+from seccat.policies.thresholds import DAY
 
 _VAULT_DOW = {str(i): str(i + 1) for i in range(7)} | {"7": "1"}
 

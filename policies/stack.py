@@ -11,8 +11,8 @@ from typing import Any, TypeVar
 from pulumi_policy import PolicyResource
 from pulumi_policy.proxy import UnknownValueError
 
-from policies.props import get, tags
-from policies.rules._types import SECRET, SECRET_ROTATION
+from seccat.policies.props import get, tags
+from seccat.policies.rules._types import SECRET, SECRET_ROTATION
 
 T = TypeVar("T")
 

@@ -8,16 +8,16 @@ from pathlib import Path
 
 import pulumi
 
-from components.platform import (
+from seccat.catalog.diagnostics import CatalogError
+from seccat.catalog.loader import load_catalog
+from seccat.catalog.model import Catalog
+from seccat.components.platform import (
     KMS_KEY_ARN,
     LAYER_ARNS,
     REPLICA_KEY_ARNS,
     SecretsPlatform,
     SecretsShard,
 )
-from seccat.catalog.diagnostics import CatalogError
-from seccat.catalog.loader import load_catalog
-from seccat.catalog.model import Catalog
 from seccat.documents import logical_names as logical
 from seccat.stacks.consistency import ACCOUNTS, KEYS, ProviderConfig, provider_config_problems
 from seccat.stacks.files import (

@@ -10,16 +10,16 @@ from __future__ import annotations
 import pulumi
 import pulumi_aws as aws
 
-from components.aws.alarms import alarm_arn, rotation_failure_rule
-from components.aws.consumer import build_services
-from components.aws.dashboard import build_dashboard
-from components.aws.detective import build_detective_controls
-from components.aws.lineage import build_lineage
-from components.aws.renewal import build_owner_renewal
-from components.aws.replica_keys import build_replica_keys
-from components.aws.rotation import RotationFunction, build_dependency_layer
-from components.aws.secret import ManagedSecret
-from components.context import PlatformContext
+from seccat.components.aws.alarms import alarm_arn, rotation_failure_rule
+from seccat.components.aws.consumer import build_services
+from seccat.components.aws.dashboard import build_dashboard
+from seccat.components.aws.detective import build_detective_controls
+from seccat.components.aws.lineage import build_lineage
+from seccat.components.aws.renewal import build_owner_renewal
+from seccat.components.aws.replica_keys import build_replica_keys
+from seccat.components.aws.rotation import RotationFunction, build_dependency_layer
+from seccat.components.aws.secret import ManagedSecret
+from seccat.components.context import PlatformContext
 from seccat.documents.aws_plan import AwsPlan, PlanError, SecretPlan
 from seccat.documents.monitoring import FUNCTION_METRICS, alarm_name
 from seccat.documents.renewal import check_function_name

@@ -10,8 +10,8 @@ from __future__ import annotations
 import pulumi
 import pulumi_aws as aws
 
-from components.context import PlatformContext
-from components.tagging import tags
+from seccat.components.context import PlatformContext
+from seccat.components.tagging import tags
 from seccat.documents import logical_names as logical
 from seccat.documents import runbook_links
 from seccat.documents.monitoring import (

@@ -12,8 +12,8 @@ from collections.abc import Mapping
 import pulumi
 import pulumi_aws as aws
 
-from components.context import ROOT_ALIAS, PlatformContext
-from components.tagging import tags
+from seccat.components.context import ROOT_ALIAS, PlatformContext
+from seccat.components.tagging import tags
 from seccat.documents import logical_names as logical
 from seccat.documents.aws_plan import AwsPlan, ServicePlan
 from seccat.documents.iam import consumer_policy, trust_policy

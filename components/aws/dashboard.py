@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 import pulumi_aws as aws
 
-from components.context import PlatformContext
+from seccat.components.context import PlatformContext
 from seccat.documents import logical_names as logical
 from seccat.documents.monitoring import dashboard_name, rotation_dashboard
 from seccat.documents.templating import dumps

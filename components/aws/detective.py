@@ -12,8 +12,8 @@ import json
 
 import pulumi_aws as aws
 
-from components.context import PlatformContext
-from components.tagging import tags
+from seccat.components.context import PlatformContext
+from seccat.components.tagging import tags
 from seccat.documents import logical_names as logical
 from seccat.documents.aws_plan import AwsPlan
 from seccat.documents.monitoring import config_rule_name, config_rules

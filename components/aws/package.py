@@ -18,11 +18,15 @@ from pathlib import Path
 
 import pulumi
 
-ROOT = Path(__file__).resolve().parents[2]
-FUNCTIONS_DIR = ROOT / "functions"
+from seccat.datafiles import CHECKOUT, FUNCTIONS, SOURCE_ROOT, shown_path
+
+#: The checkout (or, installed, the package) holding ``functions/``.
+ROOT = SOURCE_ROOT
+FUNCTIONS_DIR = FUNCTIONS
 #: The rotators' package inside the import root: the only code the Lambdas receive.
 PACKAGE = "rotation"
-LAYER_DIR = ROOT / "build" / "lambda-layer"
+#: Built into the project being deployed: the checkout, or (installed) the working directory.
+LAYER_DIR = (ROOT if CHECKOUT else Path.cwd()) / "build" / "lambda-layer"
 
 HANDLERS = {
     "generated": "rotation.generated.handler",
@@ -60,7 +64,7 @@ def dependency_layer() -> pulumi.FileArchive:
     the command to run, rather than deep in the engine."""
     if not LAYER_DIR.is_dir() and not pulumi.runtime.is_dry_run():
         raise pulumi.RunError(
-            f"{LAYER_DIR.relative_to(ROOT)} is missing: run "
+            f"{shown_path(str(LAYER_DIR))} is missing: run "
             "`python functions/build_layer.py build/lambda-layer` before `pulumi up`"
         )
     return pulumi.FileArchive(str(LAYER_DIR))

@@ -12,10 +12,10 @@ from __future__ import annotations
 import pulumi
 import pulumi_aws as aws
 
-from components.aws.providers import regional_provider
-from components.context import PlatformContext
-from components.tagging import tags
 from seccat.catalog.model import CLASSIFICATION_RANK
+from seccat.components.aws.providers import regional_provider
+from seccat.components.context import PlatformContext
+from seccat.components.tagging import tags
 from seccat.documents import logical_names as logical
 from seccat.documents.aws_plan import AwsPlan
 from seccat.documents.iam import replica_key_policy
@@ -26,7 +26,7 @@ from seccat.documents.templating import dumps
 def build_replica_keys(ctx: PlatformContext, plan: AwsPlan) -> dict[str, pulumi.Output[str]]:
     """Key ARN per replica region."""
     # Same key settings as the primary; imported here because platform.py imports this package.
-    from components.platform import KEY_DELETION_WINDOW_DAYS, KEY_ROTATION_DAYS
+    from seccat.components.platform import KEY_DELETION_WINDOW_DAYS, KEY_ROTATION_DAYS
 
     env = ctx.env.name
     regions: dict[str, list[str]] = {}

@@ -11,10 +11,10 @@ from __future__ import annotations
 import pulumi
 import pulumi_aws as aws
 
-from components.aws.alarms import function_alarms
-from components.aws.package import HANDLERS, code_archive, dependency_layer
-from components.context import PlatformContext
 from seccat.catalog.model import Secret
+from seccat.components.aws.alarms import function_alarms
+from seccat.components.aws.package import HANDLERS, code_archive, dependency_layer
+from seccat.components.context import PlatformContext
 from seccat.documents import logical_names as logical
 from seccat.documents import runbook_links
 from seccat.documents.aws_plan import RotatorPlan, SecretPlan

@@ -12,8 +12,8 @@ from collections.abc import Mapping, Sequence
 import pulumi
 import pulumi_aws as aws
 
-from components.context import PlatformContext
-from components.tagging import tags
+from seccat.components.context import PlatformContext
+from seccat.components.tagging import tags
 from seccat.documents import logical_names as logical
 from seccat.documents.aws_plan import SecretPlan
 from seccat.documents.iam import secret_resource_policy

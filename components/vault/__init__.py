@@ -11,8 +11,16 @@ from collections.abc import Mapping
 
 import pulumi
 
-from components.context import PlatformContext
-from components.vault import audit, auth, database, kv_metadata, kv_rotation, mounts, policies
+from seccat.components.context import PlatformContext
+from seccat.components.vault import (
+    audit,
+    auth,
+    database,
+    kv_metadata,
+    kv_rotation,
+    mounts,
+    policies,
+)
 from seccat.documents.vault_policy import vault_secrets
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pulumi
 import pulumi_vault as vault
 
-from components.context import PlatformContext
+from seccat.components.context import PlatformContext
 from seccat.documents import logical_names as logical
 from seccat.documents import vault_layout as layout
 

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_vault as vault
 
-from components.context import PlatformContext
-from components.vault.policies import Policies
 from seccat.catalog.model import Service
+from seccat.components.context import PlatformContext
+from seccat.components.vault.policies import Policies
 from seccat.documents import logical_names as logical
 from seccat.documents import vault_layout as layout
 from seccat.documents.aws_plan import service_role

@@ -17,10 +17,13 @@ from pathlib import Path
 import pulumi
 
 from seccat.catalog.model import Catalog
+from seccat.datafiles import CHECKOUT, SOURCE_ROOT
 from seccat.documents.vault_layout import database_password_config_key
-from seccat.stacks.files import StackFileError, read_stack_config, stack_file_path
+from seccat.stacks.files import StackFileError, find_project, read_stack_config, stack_file_path
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
+#: The checkout's project (its stacks/); installed, the project is found from the working
+#: directory, as `seccat preview` finds it.
+PROJECT_ROOT: Path | None = SOURCE_ROOT if CHECKOUT else None
 OFFLINE_PASSWORD = "offline-preview-stand-in"
 OFFLINE_VAULT_ADDRESS = "https://vault.offline.invalid:8200"
 
@@ -42,7 +45,10 @@ def rotation_schedules_supported() -> bool:
 
 def _stack_vault_address(stack: str) -> str | None:
     try:
-        config = read_stack_config(stack_file_path(PROJECT_ROOT, stack))
+        project = find_project(Path.cwd()) or PROJECT_ROOT
+        if project is None:
+            return None
+        config = read_stack_config(stack_file_path(project, stack))
     except StackFileError:
         return None
     value = config.values.get("vault:address")

@@ -14,9 +14,9 @@ from collections.abc import Sequence
 import pulumi
 import pulumi_vault as vault
 
-from components.context import PlatformContext
-from components.vault.config import rotation_schedules_supported
 from seccat.catalog.model import Database, Secret
+from seccat.components.context import PlatformContext
+from seccat.components.vault.config import rotation_schedules_supported
 from seccat.documents import logical_names as logical
 from seccat.documents import vault_layout as layout
 from seccat.documents import vault_lifetimes as lifetimes

@@ -12,9 +12,9 @@ from collections.abc import Sequence
 
 import pulumi_vault as vault
 
-from components.context import PlatformContext
-from components.vault.mounts import KvMount
 from seccat.catalog.model import Secret
+from seccat.components.context import PlatformContext
+from seccat.components.vault.mounts import KvMount
 from seccat.documents import logical_names as logical
 from seccat.documents import vault_layout as layout
 from seccat.documents.names import slug

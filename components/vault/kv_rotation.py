@@ -15,13 +15,13 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_vault as vault
 
-from components.aws.alarms import function_alarms
-from components.aws.package import FUNCTIONS_DIR, dependency_layer
-from components.context import PlatformContext
-from components.tagging import tags
-from components.vault.auth import AuthBackends
-from components.vault.policies import Policies
 from seccat.catalog.model import CLASSIFICATION_RANK, Secret
+from seccat.components.aws.alarms import function_alarms
+from seccat.components.aws.package import FUNCTIONS_DIR, dependency_layer
+from seccat.components.context import PlatformContext
+from seccat.components.tagging import tags
+from seccat.components.vault.auth import AuthBackends
+from seccat.components.vault.policies import Policies
 from seccat.documents import logical_names as logical
 from seccat.documents import runbook_links
 from seccat.documents import vault_layout as layout

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_vault as vault
 
-from components.context import PlatformContext
 from seccat.catalog.model import Secret
+from seccat.components.context import PlatformContext
 from seccat.documents import logical_names as logical
 from seccat.documents import vault_layout as layout
 from seccat.documents import vault_lifetimes as lifetimes

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 import pulumi_vault as vault
 
-from components.context import PlatformContext
+from seccat.components.context import PlatformContext
 from seccat.documents import logical_names as logical
 from seccat.documents import vault_layout as layout
 from seccat.documents import vault_policy as documents

@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterator
 
 from pulumi_policy import ResourceValidationArgs
 
-from policies.iam import Statement, Unparsable, documents
+from seccat.policies.iam import Statement, Unparsable, documents
 
 
 def each_statement(

@@ -8,9 +8,9 @@ from typing import Any
 
 from pulumi_policy import PolicyResource, StackValidationArgs
 
-from policies.framework import Rule, StackViolation
-from policies.props import get, plain, strings
-from policies.rules._types import (
+from seccat.policies.framework import Rule, StackViolation
+from seccat.policies.props import get, plain, strings
+from seccat.policies.rules._types import (
     EVENT_RULE,
     EVENT_TARGET,
     LAMBDA_FUNCTION,
@@ -18,7 +18,7 @@ from policies.rules._types import (
     SECRET,
     SECRET_ROTATION,
 )
-from policies.stack import known, name_of, of_type, parent_urn, rotations_by_secret
+from seccat.policies.stack import known, name_of, of_type, parent_urn, rotations_by_secret
 
 
 def _secret_name_prefixes(detail: Mapping[str, Any]) -> list[str] | None:

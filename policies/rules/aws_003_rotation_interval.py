@@ -7,12 +7,19 @@ from typing import Any
 
 from pulumi_policy import StackValidationArgs
 
-from policies.framework import Rule, StackViolation
-from policies.props import get, number
-from policies.rules._types import SECRET, SECRET_ROTATION
-from policies.schedules import longest_gap_days
-from policies.stack import classification, known, name_of, of_type, pci_scope, rotations_by_secret
-from policies.thresholds import ROTATION_CONFIG_SCHEMA, max_rotation_days
+from seccat.policies.framework import Rule, StackViolation
+from seccat.policies.props import get, number
+from seccat.policies.rules._types import SECRET, SECRET_ROTATION
+from seccat.policies.schedules import longest_gap_days
+from seccat.policies.stack import (
+    classification,
+    known,
+    name_of,
+    of_type,
+    pci_scope,
+    rotations_by_secret,
+)
+from seccat.policies.thresholds import ROTATION_CONFIG_SCHEMA, max_rotation_days
 
 
 def interval_days(rules: Any) -> float | None:

@@ -7,9 +7,9 @@ from typing import Any
 
 from pulumi_policy import ResourceValidationArgs
 
-from policies.framework import Rule
-from policies.props import get, number
-from policies.rules._types import SECRET
+from seccat.policies.framework import Rule
+from seccat.policies.props import get, number
+from seccat.policies.rules._types import SECRET
 
 #: AWS's default when recoveryWindowInDays is not set (API_DeleteSecret).
 AWS_DEFAULT_DAYS = 30.0

@@ -9,11 +9,11 @@ from typing import Any
 
 from pulumi_policy import ResourceValidationArgs
 
-from policies.framework import Rule
-from policies.iam import Statement, Unparsable, action_matches, open_principal, parsed
-from policies.props import get, strings
-from policies.rules._types import SECRET, SECRET_POLICY
 from seccat.documents.iam import GUARDED_ACTIONS
+from seccat.policies.framework import Rule
+from seccat.policies.iam import Statement, Unparsable, action_matches, open_principal, parsed
+from seccat.policies.props import get, strings
+from seccat.policies.rules._types import SECRET, SECRET_POLICY
 
 #: The only conditions a guarding Deny may carry: naming the principals it exempts, and
 #: exempting AWS services acting as themselves. Any other key (a source IP, a tag, a time)

@@ -7,9 +7,9 @@ from typing import Any
 
 from pulumi_policy import ResourceValidationArgs
 
-from policies.framework import Rule
-from policies.props import get
-from policies.rules._types import (
+from seccat.policies.framework import Rule
+from seccat.policies.props import get
+from seccat.policies.rules._types import (
     IAM_ROLE,
     KMS_KEY,
     LAMBDA_FUNCTION,

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from policies.framework import CatalogContext, CatalogViolation, Rule
 from seccat.catalog.model import Catalog
+from seccat.policies.framework import CatalogContext, CatalogViolation, Rule
 
 
 def check(

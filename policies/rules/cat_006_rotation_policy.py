@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from policies.framework import CatalogContext, CatalogViolation, Rule
-from policies.schedules import longest_gap_days
-from policies.thresholds import DAY, ROTATION_CONFIG_SCHEMA, max_rotation_days
 from seccat.catalog.model import Catalog
+from seccat.policies.framework import CatalogContext, CatalogViolation, Rule
+from seccat.policies.schedules import longest_gap_days
+from seccat.policies.thresholds import DAY, ROTATION_CONFIG_SCHEMA, max_rotation_days
 
 
 def check(

@@ -6,14 +6,14 @@ import difflib
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from policies.framework import CatalogContext, CatalogViolation, Rule
 from seccat.catalog.model import Catalog
+from seccat.policies.framework import CatalogContext, CatalogViolation, Rule
 
 
 def check(
     catalog: Catalog, config: Mapping[str, Any], ctx: CatalogContext
 ) -> Iterator[CatalogViolation]:
-    from policies.registry import RULES_BY_ID
+    from seccat.policies.registry import RULES_BY_ID
 
     for i, waiver in enumerate(catalog.waivers):
         path = ("waivers", str(i))

@@ -7,9 +7,17 @@ from typing import Any
 
 from pulumi_policy import ResourceValidationArgs
 
-from policies.framework import Rule
-from policies.iam import IDENTITY, KEY, POLICY_TYPES, RESOURCE, TRUST, Statement, is_full_wildcard
-from policies.rules._iam_rule import violations
+from seccat.policies.framework import Rule
+from seccat.policies.iam import (
+    IDENTITY,
+    KEY,
+    POLICY_TYPES,
+    RESOURCE,
+    TRUST,
+    Statement,
+    is_full_wildcard,
+)
+from seccat.policies.rules._iam_rule import violations
 
 
 def judge(s: Statement) -> str | None:

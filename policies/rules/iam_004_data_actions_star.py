@@ -7,8 +7,8 @@ from typing import Any
 
 from pulumi_policy import ResourceValidationArgs
 
-from policies.framework import Rule
-from policies.iam import (
+from seccat.policies.framework import Rule
+from seccat.policies.iam import (
     DATA_ACTION_PATTERNS,
     IDENTITY,
     POLICY_TYPES,
@@ -16,7 +16,7 @@ from policies.iam import (
     grants_any,
     resource_is_star,
 )
-from policies.rules._iam_rule import violations
+from seccat.policies.rules._iam_rule import violations
 
 
 def judge(s: Statement) -> str | None:

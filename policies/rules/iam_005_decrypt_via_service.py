@@ -7,9 +7,9 @@ from typing import Any
 
 from pulumi_policy import ResourceValidationArgs
 
-from policies.framework import Rule
-from policies.iam import IDENTITY, POLICY_TYPES, Statement, grants_any
-from policies.rules._iam_rule import violations
+from seccat.policies.framework import Rule
+from seccat.policies.iam import IDENTITY, POLICY_TYPES, Statement, grants_any
+from seccat.policies.rules._iam_rule import violations
 
 
 def judge(s: Statement) -> str | None:

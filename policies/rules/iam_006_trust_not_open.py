@@ -7,10 +7,10 @@ from typing import Any
 
 from pulumi_policy import ResourceValidationArgs
 
-from policies.framework import Rule
-from policies.iam import TRUST, Statement, open_principal
-from policies.rules._iam_rule import violations
-from policies.rules._types import IAM_ROLE
+from seccat.policies.framework import Rule
+from seccat.policies.iam import TRUST, Statement, open_principal
+from seccat.policies.rules._iam_rule import violations
+from seccat.policies.rules._types import IAM_ROLE
 
 
 def judge(s: Statement) -> str | None:

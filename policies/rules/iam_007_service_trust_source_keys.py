@@ -7,11 +7,11 @@ from typing import Any
 
 from pulumi_policy import ResourceValidationArgs
 
-from policies.framework import Rule
-from policies.iam import TRUST, Statement
-from policies.rules._iam_rule import violations
-from policies.rules._types import IAM_ROLE
 from seccat.documents.service_principals import documented
+from seccat.policies.framework import Rule
+from seccat.policies.iam import TRUST, Statement
+from seccat.policies.rules._iam_rule import violations
+from seccat.policies.rules._types import IAM_ROLE
 
 #: Condition operators that require a key to be present and to match (an ...IfExists
 #: operator passes a request without the key, a negated one passes every other value).

@@ -7,9 +7,9 @@ from typing import Any
 
 from pulumi_policy import ResourceValidationArgs
 
-from policies.framework import Rule
-from policies.props import get, number
-from policies.rules._types import KMS_KEY
+from seccat.policies.framework import Rule
+from seccat.policies.props import get, number
+from seccat.policies.rules._types import KMS_KEY
 
 #: AWS rotates yearly when no period is given (API_EnableKeyRotation).
 AWS_DEFAULT_PERIOD_DAYS = 365.0

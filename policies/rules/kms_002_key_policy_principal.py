@@ -7,9 +7,9 @@ from typing import Any
 
 from pulumi_policy import ResourceValidationArgs
 
-from policies.framework import Rule
-from policies.iam import Unparsable, open_principal, parsed
-from policies.rules._types import KMS_KEY
+from seccat.policies.framework import Rule
+from seccat.policies.iam import Unparsable, open_principal, parsed
+from seccat.policies.rules._types import KMS_KEY
 
 
 def check(args: ResourceValidationArgs, config: Mapping[str, Any]) -> Iterator[str]:

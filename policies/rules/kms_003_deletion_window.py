@@ -7,9 +7,9 @@ from typing import Any
 
 from pulumi_policy import ResourceValidationArgs
 
-from policies.framework import Rule
-from policies.props import get, number
-from policies.rules._types import KMS_KEY
+from seccat.policies.framework import Rule
+from seccat.policies.props import get, number
+from seccat.policies.rules._types import KMS_KEY
 
 #: AWS's default waiting period (Security Hub KMS.3: default 30, minimum 7).
 AWS_DEFAULT_DAYS = 30.0

@@ -10,9 +10,9 @@ from typing import Any
 
 from pulumi_policy import ResourceValidationArgs
 
-from policies.framework import Rule
-from policies.props import get
-from policies.rules._types import LAMBDA_FUNCTION
+from seccat.policies.framework import Rule
+from seccat.policies.props import get
+from seccat.policies.rules._types import LAMBDA_FUNCTION
 
 _SENSITIVE_NAME = re.compile(
     r"(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIAL)", re.I

@@ -7,9 +7,9 @@ from typing import Any
 
 from pulumi_policy import ResourceValidationArgs
 
-from policies.framework import Rule
-from policies.props import get, number
-from policies.rules._types import LOG_GROUP
+from seccat.policies.framework import Rule
+from seccat.policies.props import get, number
+from seccat.policies.rules._types import LOG_GROUP
 
 
 def check(args: ResourceValidationArgs, config: Mapping[str, Any]) -> Iterator[str]:

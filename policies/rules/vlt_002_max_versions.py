@@ -8,9 +8,9 @@ from typing import Any
 
 from pulumi_policy import ResourceValidationArgs
 
-from policies.framework import Rule
-from policies.props import get, number
-from policies.rules._types import VAULT_ENDPOINT, VAULT_KV_V2
+from seccat.policies.framework import Rule
+from seccat.policies.props import get, number
+from seccat.policies.rules._types import VAULT_ENDPOINT, VAULT_KV_V2
 
 
 def _judge(value: Any, minimum: float, what: str) -> Iterator[str]:

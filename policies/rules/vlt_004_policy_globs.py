@@ -7,10 +7,10 @@ from typing import Any
 
 from pulumi_policy import ResourceValidationArgs
 
-from policies.framework import Rule
-from policies.props import get
-from policies.rules._types import VAULT_POLICY
-from policies.vault_hcl import parse_policy
+from seccat.policies.framework import Rule
+from seccat.policies.props import get
+from seccat.policies.rules._types import VAULT_POLICY
+from seccat.policies.vault_hcl import parse_policy
 
 _SYSTEM_PREFIXES = ("sys/", "auth/")
 

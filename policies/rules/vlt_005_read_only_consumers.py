@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from policies.framework import CatalogContext, CatalogViolation, Rule
-from policies.rules._types import VAULT_POLICY
-from policies.vault_hcl import parse_policy
 from seccat.catalog.model import Catalog
 from seccat.documents import vault_layout as layout
+from seccat.policies.framework import CatalogContext, CatalogViolation, Rule
+from seccat.policies.rules._types import VAULT_POLICY
+from seccat.policies.vault_hcl import parse_policy
 
 WRITE_CAPABILITIES = frozenset({"create", "update", "patch", "delete", "sudo"})
 

@@ -7,11 +7,11 @@ from typing import Any
 
 from pulumi_policy import StackValidationArgs
 
-from policies.framework import Rule, StackViolation
-from policies.props import get
-from policies.rules._types import VAULT_MOUNT, VAULT_POLICY
-from policies.stack import known, of_type
-from policies.vault_hcl import parse_policy
+from seccat.policies.framework import Rule, StackViolation
+from seccat.policies.props import get
+from seccat.policies.rules._types import VAULT_MOUNT, VAULT_POLICY
+from seccat.policies.stack import known, of_type
+from seccat.policies.vault_hcl import parse_policy
 
 KV_V2_SEGMENTS = ("data", "metadata")
 

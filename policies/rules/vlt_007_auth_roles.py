@@ -7,9 +7,9 @@ from typing import Any
 
 from pulumi_policy import ResourceValidationArgs
 
-from policies.framework import Rule
-from policies.props import get, number, strings
-from policies.rules._types import VAULT_AWS_AUTH_ROLE, VAULT_K8S_AUTH_ROLE
+from seccat.policies.framework import Rule
+from seccat.policies.props import get, number, strings
+from seccat.policies.rules._types import VAULT_AWS_AUTH_ROLE, VAULT_K8S_AUTH_ROLE
 
 
 def _bound(args: ResourceValidationArgs, prop: str, what: str) -> Iterator[str]:

@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from policies.framework import CatalogContext, CatalogViolation, Rule
-from policies.props import number
-from policies.rules._types import VAULT_DB_STATIC_ROLE
-from policies.schedules import longest_gap_days, vault_cron_to_aws
-from policies.thresholds import DAY, ROTATION_CONFIG_SCHEMA, max_rotation_days
 from seccat.catalog.model import Catalog
 from seccat.documents import vault_layout as layout
+from seccat.policies.framework import CatalogContext, CatalogViolation, Rule
+from seccat.policies.props import number
+from seccat.policies.rules._types import VAULT_DB_STATIC_ROLE
+from seccat.policies.schedules import longest_gap_days, vault_cron_to_aws
+from seccat.policies.thresholds import DAY, ROTATION_CONFIG_SCHEMA, max_rotation_days
 
 
 def _interval_days(inputs: Mapping[str, Any]) -> float | None:

@@ -7,8 +7,8 @@ from typing import Any
 
 from pulumi_policy import StackValidationArgs
 
-from policies.framework import Rule, StackViolation
-from policies.rules._types import VAULT_AUDIT
+from seccat.policies.framework import Rule, StackViolation
+from seccat.policies.rules._types import VAULT_AUDIT
 
 
 def check(args: StackValidationArgs, config: Mapping[str, Any]) -> Iterator[StackViolation]:

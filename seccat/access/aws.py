@@ -21,10 +21,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from policies.iam import Statement, action_matches, statements
-from policies.props import strings
 from seccat.access.model import AccessEdge, Principal, TrustEdge
 from seccat.engine.recording import RecordedResource
+from seccat.policies.iam import Statement, action_matches, statements
+from seccat.policies.props import strings
 
 ROLE = "aws:iam/role:Role"
 ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"

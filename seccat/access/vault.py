@@ -19,9 +19,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from policies.vault_hcl import PathRule, parse_policy
 from seccat.access.model import AccessEdge, Principal, Store, TrustEdge
 from seccat.engine.recording import RecordedResource
+from seccat.policies.vault_hcl import PathRule, parse_policy
 
 POLICY = "vault:index/policy:Policy"
 MOUNT = "vault:index/mount:Mount"

@@ -23,9 +23,9 @@ import difflib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
-from policies.framework import SEVERITY_ORDER
-from policies.registry import RULES_BY_ID
 from seccat.checking.findings import Finding
+from seccat.policies.framework import SEVERITY_ORDER
+from seccat.policies.registry import RULES_BY_ID
 
 
 class FailPolicyError(ValueError):

@@ -16,9 +16,9 @@ from typing import Any
 
 from jsonschema import Draft202012Validator
 
-from policies.packs import CONFIG_DIR, FRAMEWORKS
-from policies.registry import RULES, RULES_BY_ID
 from seccat.catalog.diagnostics import Diagnostic
+from seccat.policies.packs import CONFIG_DIR, FRAMEWORKS
+from seccat.policies.registry import RULES, RULES_BY_ID
 
 LEVELS = ("advisory", "mandatory", "disabled", "remediate")
 

@@ -14,8 +14,6 @@ from dataclasses import dataclass, field
 
 from pulumi_policy.proxy import UnknownValueError
 
-from policies.framework import CatalogContext, Rule, run_stack_rule
-from policies.registry import CATALOG_RULES, RESOURCE_RULES_BY_TYPE, RULES, STACK_RULES
 from seccat.catalog.model import Catalog, Position
 from seccat.checking.adapter import Adapted, policy_resources, stack_args
 from seccat.checking.findings import CheckResult, Evaluation, Finding
@@ -23,6 +21,8 @@ from seccat.checking.packs import Pack, load_pack
 from seccat.checking.waivers import apply_waivers, waiver_warnings
 from seccat.engine.preview import Preview
 from seccat.engine.recording import RecordedResource
+from seccat.policies.framework import CatalogContext, Rule, run_stack_rule
+from seccat.policies.registry import CATALOG_RULES, RESOURCE_RULES_BY_TYPE, RULES, STACK_RULES
 from seccat.stacks.names import environment_of
 
 #: How many resources between two progress reports.

@@ -135,11 +135,11 @@ def check_all(
     """Every stack checked; catalog rules that read no resources once per environment,
     waivers per environment over all its stacks' findings. A ``Stop`` when a stage fails
     (the caller writes the stopped report)."""
-    from policies.registry import RULES
     from seccat.checking.findings import CheckResult
     from seccat.checking.packs import load_pack
     from seccat.checking.runner import evaluate_catalog
     from seccat.checking.waivers import apply_waivers, waiver_warnings
+    from seccat.policies.registry import RULES
     from seccat.stacks.parallel import Task, run_stacks
 
     try:

@@ -286,8 +286,8 @@ def check(
 
 def _stopped_result(stop: Stop, stack: str, catalog: Path, pack: str) -> CheckResult:
     """The result of a check that stopped before any rule ran: the problems, no findings."""
-    from policies.packs import FRAMEWORKS
     from seccat.checking.findings import CheckResult
+    from seccat.policies.packs import FRAMEWORKS
 
     return CheckResult(
         stack=stack,

@@ -12,8 +12,10 @@ from pathlib import Path
 
 import typer
 
+from seccat.datafiles import PACK_CONFIGS
+
 #: The built-in packs are the config files of the policy pack (policies/config/*.json).
-_PACK_DIR = Path(__file__).resolve().parents[2] / "policies" / "config"
+_PACK_DIR = PACK_CONFIGS
 
 
 def stacks(ctx: typer.Context, incomplete: str) -> list[str]:

@@ -26,8 +26,8 @@ class RulesFormat(StrEnum):
 
 def rules_table() -> list[dict[str, Any]]:
     """One entry per rule, enforcement read from the very pack configs `check` loads."""
-    from policies.registry import RULES
     from seccat.checking.packs import load_pack
+    from seccat.policies.registry import RULES
 
     packs = {name: load_pack(name) for name in PACKS}
     return [

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import json
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 import jinja2
 
-TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "templates"
+from seccat.datafiles import TEMPLATES
+
+TEMPLATE_DIR = TEMPLATES
 
 
 @cache

@@ -241,7 +241,7 @@ def run_program(
                 mocks, project=PROJECT, stack=stack, preview=True, monitor=monitor
             )
             # Stand-ins for stack config the Vault components need (secret ones marked secret).
-            from components.vault.config import offline_config
+            from seccat.components.vault.config import offline_config
 
             extra, secret_keys = offline_config(catalog, stack)
             pulumi.runtime.set_all_config(

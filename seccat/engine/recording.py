@@ -7,12 +7,12 @@ parent) so the policy rules run unchanged on recorded resources and under CrossG
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cache
-from pathlib import Path
 from typing import Any
 
 import pulumi
 from pulumi.runtime import rpc
+
+from seccat.datafiles import shown_path
 
 SECRET_PLACEHOLDER = "[secret]"
 
@@ -96,17 +96,6 @@ def normalise(value: Any) -> Any:
     return str(value)
 
 
-#: Asset paths are shown relative to the repository, so previews match on every machine.
-_ROOT = Path(__file__).resolve().parents[2]
-
-
-@cache
-def _shown_path(path: str) -> str:
-    """Every rotation function packages the same files: compute each path once."""
-    p = Path(path)
-    return p.relative_to(_ROOT).as_posix() if p.is_absolute() and p.is_relative_to(_ROOT) else path
-
-
 def _asset(value: pulumi.Asset | pulumi.Archive) -> Any:
     """Lambda code and other assets as what they contain (paths), not an object address."""
     if isinstance(value, pulumi.AssetArchive):
@@ -114,7 +103,7 @@ def _asset(value: pulumi.Asset | pulumi.Archive) -> Any:
     path = getattr(value, "path", None)
     if isinstance(path, str):
         kind = "fileArchive" if isinstance(value, pulumi.Archive) else "fileAsset"
-        return {kind: _shown_path(path)}
+        return {kind: shown_path(path)}
     if isinstance(value, pulumi.StringAsset):
         return {"stringAsset": "[text]"}
     return {"remote": getattr(value, "uri", "")}

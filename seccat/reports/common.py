@@ -5,9 +5,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from policies.framework import SEVERITY_ORDER
 from seccat.catalog.diagnostics import Diagnostic
 from seccat.checking.findings import CheckResult, Finding
+from seccat.policies.framework import SEVERITY_ORDER
 
 SEVERITIES = ("critical", "high", "medium", "low")
 

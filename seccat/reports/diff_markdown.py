@@ -18,10 +18,10 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from policies.registry import RULES_BY_ID
 from seccat.checking.baseline import BaselineEntry
 from seccat.checking.findings import Finding
 from seccat.diff.model import AccessChange, DiffResult, Location, StackDiff
+from seccat.policies.registry import RULES_BY_ID
 from seccat.reports.common import by_importance, status
 from seccat.reports.diff_common import (
     access_rows,

@@ -22,9 +22,9 @@ import xml.etree.ElementTree as ET
 from collections import defaultdict
 from pathlib import Path
 
-from policies.registry import RULES_BY_ID
 from seccat.catalog.diagnostics import Diagnostic
 from seccat.checking.findings import CheckResult, Evaluation, Finding
+from seccat.policies.registry import RULES_BY_ID
 from seccat.reports.common import diagnostic_text, repo_relative
 
 #: Diagnostics are named like their SARIF rules: ``SECCAT-INPUT-SCHEMA``.

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
-from policies.registry import RULES_BY_ID
+from seccat.policies.registry import RULES_BY_ID
 
 POLICIES_DOC = "docs/policies.md"
 

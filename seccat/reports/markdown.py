@@ -3,9 +3,9 @@ remediation."""
 
 from __future__ import annotations
 
-from policies.registry import RULES_BY_ID
 from seccat.catalog.diagnostics import Diagnostic
 from seccat.checking.findings import CheckResult
+from seccat.policies.registry import RULES_BY_ID
 from seccat.reports.common import SEVERITIES, by_importance, diagnostic_text, status, stop_summary
 
 #: Lets CI find and update its own earlier comment instead of adding a new one.

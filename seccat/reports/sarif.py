@@ -18,11 +18,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from policies.docs import public_text
-from policies.framework import Rule
-from policies.registry import RULES, RULES_BY_ID
 from seccat.catalog.diagnostics import Diagnostic
 from seccat.checking.findings import CheckResult, Finding
+from seccat.policies.docs import public_text
+from seccat.policies.framework import Rule
+from seccat.policies.registry import RULES, RULES_BY_ID
 from seccat.reports.common import diagnostic_text, repo_relative
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"

@@ -186,9 +186,9 @@ def _preload() -> None:
     collector, so the workers' collections do not touch (and copy) their pages."""
     import gc
 
-    import policies.registry  # noqa: F401
     import seccat.checking.runner
     import seccat.engine.preview
+    import seccat.policies.registry
     import seccat.program  # noqa: F401
 
     gc.collect()

@@ -14,9 +14,9 @@ from typing import Any
 
 import pytest
 
-from components.platform import SecretsPlatform
 from seccat.catalog.build import build_catalog
 from seccat.catalog.model import Catalog
+from seccat.components.platform import SecretsPlatform
 from seccat.engine.preview import Preview, run_program
 from seccat.engine.recording import RecordedResource
 

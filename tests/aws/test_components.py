@@ -8,8 +8,8 @@ import re
 
 import pytest
 
-from components.aws.package import source_files
 from seccat.catalog.model import Rotation, Secret
+from seccat.components.aws.package import source_files
 from seccat.documents.aws_plan import PlanError, rotation_rules
 from seccat.engine.preview import ProgramError
 from tests.aws.conftest import (

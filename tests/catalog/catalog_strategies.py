@@ -16,7 +16,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from policies.registry import RULES
+from seccat.policies.registry import RULES
 from seccat.catalog.alphabets import ALPHABETS, matches
 from seccat.documents.service_principals import documented
 

@@ -21,9 +21,9 @@ from pulumi_policy import (
 from pulumi_policy.policy import _NotApplicableError, _PolicyAnalyzerServicer
 from pulumi_policy.proxy import unknown_checking_proxy
 
-from policies.framework import CatalogContext, Rule, to_policy
 from seccat.catalog.build import build_catalog
 from seccat.engine.recording import RecordedResource
+from seccat.policies.framework import CatalogContext, Rule, to_policy
 
 FIXTURES = Path(__file__).resolve().parents[2] / "policies" / "rules" / "fixtures"
 NOT_APPLICABLE = object()

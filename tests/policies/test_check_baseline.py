@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from policies.registry import RULES
 from seccat.checking.fail_policy import FailPolicyError, parse_fail_policy
 from seccat.checking.findings import Finding
+from seccat.policies.registry import RULES
 
 ROOT = Path(__file__).resolve().parents[2]
 #: catalog.yaml with two waived findings: the pre-existing, unchanged ones.
@@ -221,10 +221,10 @@ def test_rules_lists_every_rule_with_its_enforcement_per_pack(tmp_path: Path) ->
 
 def test_the_clis_light_copies_match_their_sources() -> None:
     """The CLI names these without importing the engine (fast --help); they must agree."""
-    from policies.packs import FRAMEWORKS
     from seccat.catalog.model import CLASSIFICATION_RANK
     from seccat.cli import diff, rules
     from seccat.diff import model
+    from seccat.policies.packs import FRAMEWORKS
 
     assert tuple(FRAMEWORKS) == rules.PACKS
     assert (diff.FAIL_ON, diff.DEFAULT_FAIL_ON) == (model.FAIL_ON, model.DEFAULT_FAIL_ON)

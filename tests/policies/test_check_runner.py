@@ -16,9 +16,6 @@ import pytest
 from policy_harness import fixtures
 from pulumi_policy.proxy import UnknownValueError, unknown_checking_proxy
 
-from policies.packs import CONFIG_DIR, FRAMEWORKS, pack_config
-from policies.registry import RULES, RULES_BY_ID
-from policies.vault_hcl import _Parser, _tokens, parse_policy
 from seccat.catalog.loader import load_catalog
 from seccat.catalog.model import Catalog
 from seccat.checking.findings import CheckResult
@@ -28,6 +25,9 @@ from seccat.checking.runner import check, evaluate_resources
 from seccat.documents.vault_policy import all_policies
 from seccat.engine.preview import Preview, run_preview
 from seccat.engine.recording import RecordedResource
+from seccat.policies.packs import CONFIG_DIR, FRAMEWORKS, pack_config
+from seccat.policies.registry import RULES, RULES_BY_ID
+from seccat.policies.vault_hcl import _Parser, _tokens, parse_policy
 from seccat.reports import json as json_report
 from seccat.reports import junit, markdown, sarif, text
 
@@ -224,7 +224,9 @@ def test_markdown_and_text_and_json_reports() -> None:
 def test_pack_configs_are_generated_from_the_registry() -> None:
     for name in FRAMEWORKS:
         on_disk = json.loads((CONFIG_DIR / f"{name}.json").read_text())
-        assert on_disk == pack_config(name), f"regenerate with python -m policies.packs ({name})"
+        assert on_disk == pack_config(name), (
+            f"regenerate with python -m seccat.policies.packs ({name})"
+        )
     cis = load_pack("cis-aws-3")
     enabled = sorted(r.id for r in RULES if cis.level(r.id) != "disabled")
     assert enabled == ["SECCAT-CAT-007", "SECCAT-IAM-001", "SECCAT-KMS-001"]

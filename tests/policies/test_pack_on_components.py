@@ -13,8 +13,8 @@ from pulumi.runtime.proto import analyzer_pb2
 from pulumi_policy import EnforcementLevel
 from pulumi_policy.policy import _PolicyAnalyzerServicer
 
-from policies.registry import pack_policies
 from seccat.engine.preview import Preview
+from seccat.policies.registry import pack_policies
 
 
 def _struct(props: dict) -> struct_pb2.Struct:

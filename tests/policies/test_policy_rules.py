@@ -13,7 +13,7 @@ from policy_harness import (
 )
 from pulumi.runtime.proto import analyzer_pb2
 
-from policies.registry import RULES, RULES_BY_ID, pack_policies
+from seccat.policies.registry import RULES, RULES_BY_ID, pack_policies
 
 CASES = [
     pytest.param(rule.id, kind, i, id=f"{rule.id}-{kind}-{i}")
@@ -132,9 +132,9 @@ def test_rule_metadata_is_complete_and_controls_are_known_frameworks() -> None:
 
 
 def test_rule_catalogue_in_docs_is_current() -> None:
-    from policies.docs import DOC, render
+    from seccat.policies.docs import DOC, render
 
-    assert DOC.read_text() == render(), "regenerate with python -m policies.docs"
+    assert DOC.read_text() == render(), "regenerate with python -m seccat.policies.docs"
 
 
 def test_rule_texts_for_users_cite_no_planning_numbers() -> None:
@@ -142,7 +142,7 @@ def test_rule_texts_for_users_cite_no_planning_numbers() -> None:
     the real sources around it."""
     import re
 
-    from policies.docs import DOC, public_text
+    from seccat.policies.docs import DOC, public_text
 
     assert not re.search(r"\bissues? [0-9]", DOC.read_text())
     assert public_text("a rule (issue 2).") == "a rule."

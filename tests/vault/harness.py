@@ -39,7 +39,7 @@ import hvac
 import hvac.exceptions
 from pulumi.runtime import rpc
 
-import components.vault.config as vault_config
+import seccat.components.vault.config as vault_config
 import seccat.engine.preview as engine
 from seccat.catalog.model import Catalog
 from seccat.engine.preview import Preview, run_preview

@@ -6,8 +6,8 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
-from components.vault.config import OFFLINE_PASSWORD
 from seccat.catalog.loader import load_catalog
+from seccat.components.vault.config import OFFLINE_PASSWORD
 from seccat.engine.preview import Preview, run_preview
 
 ROTATION = Path(__file__).resolve().parent / "rotation-catalog.yaml"
