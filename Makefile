@@ -5,7 +5,7 @@ VENV := .venv/bin
 # the uv that scripts/bootstrap found or installed (build_layer.py runs `uv`)
 UV_PATH := $(CURDIR)/.bootstrap/bin:$(PATH)
 
-.PHONY: setup setup-dev preview check test lint format bench layer clean
+.PHONY: setup setup-dev preview check test lint format bench layer pack clean
 
 setup:  ## .venv with the runtime dependencies only (uv installed privately if missing)
 	@scripts/bootstrap
@@ -37,6 +37,11 @@ format: setup-dev
 
 layer: setup  ## the rotation functions' pure-Python dependency layer, needed by `pulumi up`
 	PATH="$(UV_PATH)" $(VENV)/python functions/build_layer.py build/lambda-layer
+
+pack: setup  ## the policy pack's vendored seccat modules and its locked requirements (commit both)
+	$(VENV)/python -m seccat.pack_vendor
+	PATH="$(UV_PATH)" uv export --frozen --only-group policy-pack --no-emit-project \
+		--format requirements-txt --quiet --output-file policies/requirements.txt
 
 SIZES ?= 100,1000,10000
 bench: setup  ## engine breakdown, then seccat check vs checkov side by side (checkov's venv made on first use)

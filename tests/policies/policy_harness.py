@@ -130,12 +130,7 @@ def run_case(rule: Rule, case: dict[str, Any]) -> list[str] | object:
 
 def servicer(rule: Rule, config: dict[str, Any] | None = None) -> _PolicyAnalyzerServicer:
     s = _PolicyAnalyzerServicer("seccat", "0.1.0", [to_policy(rule)], EnforcementLevel.ADVISORY)
-    request = analyzer_pb2.ConfigureAnalyzerRequest()
-    entry = request.policyConfig[rule.id]
-    entry.enforcementLevel = analyzer_pb2.MANDATORY
-    if config:
-        entry.properties.update(config)
-    s.Configure(request, None)
+    s.Configure(configure_request(rule, config), None)
     return s
 
 
@@ -145,8 +140,21 @@ def _struct(props: dict[str, Any]) -> struct_pb2.Struct:
     return st
 
 
-def analyze(rule: Rule, case: dict[str, Any]) -> analyzer_pb2.AnalyzeResponse:
-    request = analyzer_pb2.AnalyzeRequest(
+def configure_request(
+    rule: Rule, config: dict[str, Any] | None = None
+) -> analyzer_pb2.ConfigureAnalyzerRequest:
+    """The rule at mandatory enforcement with the case's config, as `--policy-pack-config`
+    sends it."""
+    request = analyzer_pb2.ConfigureAnalyzerRequest()
+    entry = request.policyConfig[rule.id]
+    entry.enforcementLevel = analyzer_pb2.MANDATORY
+    if config:
+        entry.properties.update(config)
+    return request
+
+
+def analyze_request(case: dict[str, Any]) -> analyzer_pb2.AnalyzeRequest:
+    return analyzer_pb2.AnalyzeRequest(
         type=case["type"],
         properties=_struct(case["props"]),
         urn=urn(case["type"], case["name"]),
@@ -155,10 +163,13 @@ def analyze(rule: Rule, case: dict[str, Any]) -> analyzer_pb2.AnalyzeResponse:
             protect=bool(case.get("opts", {}).get("protect"))
         ),
     )
-    return servicer(rule, case.get("config")).Analyze(request, None)
 
 
-def analyze_stack(rule: Rule, case: dict[str, Any]) -> analyzer_pb2.AnalyzeResponse:
+def analyze(rule: Rule, case: dict[str, Any]) -> analyzer_pb2.AnalyzeResponse:
+    return servicer(rule, case.get("config")).Analyze(analyze_request(case), None)
+
+
+def analyze_stack_request(case: dict[str, Any]) -> analyzer_pb2.AnalyzeStackRequest:
     resources = []
     for r in case["resources"]:
         parent = ""
@@ -177,5 +188,8 @@ def analyze_stack(rule: Rule, case: dict[str, Any]) -> analyzer_pb2.AnalyzeRespo
                 parent=parent,
             )
         )
-    request = analyzer_pb2.AnalyzeStackRequest(resources=resources)
-    return servicer(rule, case.get("config")).AnalyzeStack(request, None)
+    return analyzer_pb2.AnalyzeStackRequest(resources=resources)
+
+
+def analyze_stack(rule: Rule, case: dict[str, Any]) -> analyzer_pb2.AnalyzeResponse:
+    return servicer(rule, case.get("config")).AnalyzeStack(analyze_stack_request(case), None)

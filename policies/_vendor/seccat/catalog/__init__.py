@@ -1,0 +1,1 @@
+"""Catalog: load the YAML, validate it, and build the immutable model."""
