@@ -49,4 +49,4 @@ bench: setup  ## engine breakdown, then seccat check vs checkov side by side (ch
 	$(VENV)/python benchmarks/side_by_side.py --sizes $(SIZES)
 
 clean:
-	rm -rf .venv .bootstrap .pytest_cache .ruff_cache rendered build tests/mermaid/node_modules
+	rm -rf .venv .bootstrap .pytest_cache .ruff_cache rendered build tests/mermaid/node_modules policies/venv

@@ -56,7 +56,9 @@ One rule set runs in two places:
   pulumi preview --policy-pack policies --policy-pack-config policies/config/pci-dss-4.json
   ```
 
-  (`pulumi policy analyze --policy-pack policies` checks an existing stack's state.)
+  (`pulumi policy analyze --policy-pack policies` checks an existing stack's state.) The
+  pack folder runs on its own, in a virtualenv Pulumi makes for it: publishing it to Pulumi
+  Cloud and enforcing it across an organisation are in [policy-pack.md](policy-pack.md).
 - **`seccat check`**, offline and without cloud credentials, for every rule including the
   catalog rules, over the same resources `seccat preview` records:
 

@@ -349,8 +349,6 @@ def test_deploy_builds_the_layer_logs_in_to_vault_by_oidc_and_prepares_the_pack(
     assert login["method"] == "jwt"
     assert login["role"] == "seccat-deploy-${{ inputs.environment || inputs.stack }}"
     assert "token" not in login and login["exportToken"] is True
-    pack = next(s for s in steps if "GITHUB_PATH" in s.get("run", ""))
-    assert steps.index(pack) < pulumi
     assert steps[pulumi]["with"]["policyPacks"] == "policies"
     # no static Vault token anywhere: every login is the job's OIDC token
     for name in WORKFLOWS:
@@ -359,6 +357,31 @@ def test_deploy_builds_the_layer_logs_in_to_vault_by_oidc_and_prepares_the_pack(
         for step in _steps(_load(name)):
             if step.get("uses", "").startswith("hashicorp/vault-action@"):
                 assert step["with"]["method"] == "jwt" and "token" not in step["with"]
+
+
+@pytest.mark.parametrize("name", ["seccat-up.yml", "pr-preview.yml"])
+def test_the_pack_gets_its_own_virtualenv_before_pulumi_runs_it(name: str) -> None:
+    """As Pulumi makes it (policies/PulumiPolicy.yaml: pip, venv/), from the pack's hash-pinned
+    requirements; never the project's .venv, which a published pack does not have."""
+    (job,) = (
+        j
+        for j in _load(name)["jobs"].values()
+        if "steps" in j and any(s.get("uses", "").startswith("pulumi/actions@") for s in j["steps"])
+    )
+    steps = job["steps"]
+    pulumi = next(i for i, s in enumerate(steps) if s.get("uses", "").startswith("pulumi/actions@"))
+    (pack,) = (s for s in steps if s.get("working-directory") == "policies")
+    assert steps.index(pack) < pulumi
+    assert pack["run"].split("\n")[:2] == [
+        "python3 -m venv venv",
+        "venv/bin/python -m pip install --require-hashes -r requirements.txt",
+    ]
+    pack_file = (ROOT / "policies" / "PulumiPolicy.yaml").read_text()
+    runtime = YAML(typ="safe").load(pack_file)["runtime"]
+    assert runtime["options"] == {"toolchain": "pip", "virtualenv": "venv"}
+    assert not any(
+        "VIRTUAL_ENV" in s.get("run", "") or "GITHUB_PATH" in s.get("run", "") for s in steps
+    )
 
 
 def test_the_docs_describe_every_variable_the_workflows_read() -> None:
