@@ -18,7 +18,7 @@ import sys
 from collections.abc import Iterable
 from pathlib import Path
 
-from seccat.datafiles import SOURCE_ROOT
+from seccat.datafiles import CHECKOUT, SOURCE_ROOT
 
 PACK_DIR = SOURCE_ROOT / "policies"
 VENDOR = "_vendor"
@@ -112,6 +112,9 @@ def write(pack_dir: Path = PACK_DIR, root: Path = SOURCE_ROOT) -> list[Path]:
 
 
 def main(argv: list[str]) -> int:
+    if not CHECKOUT:
+        sys.stderr.write("seccat.pack_vendor works on a checkout of the repository\n")
+        return 2
     if argv == ["--check"]:
         problems = stale()
         for line in problems:
