@@ -120,9 +120,7 @@ def main(argv: list[str]) -> int:
         for line in problems:
             sys.stderr.write(f"policies/{line}\n")
         if problems:
-            sys.stderr.write(
-                "the pack's vendored seccat is stale: run python -m seccat.pack_vendor\n"
-            )
+            sys.stderr.write("the pack's vendored seccat is stale: run `make pack`\n")
         return 1 if problems else 0
     if argv:
         sys.stderr.write("usage: python -m seccat.pack_vendor [--check]\n")

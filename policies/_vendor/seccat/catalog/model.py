@@ -253,7 +253,7 @@ class DatabaseCredential:
 
     database: str
     username: str
-    #: Usernames used by the alternating-users strategy; defaults to ``username`` + _a/_b.
+    #: The second login of the alternating-users strategy; defaults to ``username`` + ``_clone``.
     alternate_username: str | None = None
 
 
