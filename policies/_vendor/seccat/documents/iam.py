@@ -17,15 +17,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from seccat.catalog.iam_globs import only_wildcards
 from seccat.catalog.model import Trust
 from seccat.documents.names import UnsafeName, in_every_region, require
+from seccat.documents.service_principals import documented, source_conditions
 from seccat.documents.templating import render_json
-
-#: AWS services whose role assumption carries ``aws:SourceAccount`` (confused-deputy
-#: protection). ECS documents it for task roles:
-#: https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-iam-roles.html
-#: Lambda does not support the key on execution-role trust, so it is not listed.
-SOURCE_ACCOUNT_SERVICES: frozenset[str] = frozenset({"ecs-tasks.amazonaws.com"})
 
 LAMBDA_PRINCIPAL = "lambda.amazonaws.com"
 
@@ -86,18 +82,22 @@ def consumer_policy(
     )
 
 
-def trust_policy(trust: Trust, account_id: str) -> dict[str, Any]:
-    """Who may assume a service's role: exactly the catalog's principal, never ``*``."""
+def trust_policy(trust: Trust, account_id: str, region: str) -> dict[str, Any]:
+    """Who may assume a service's role in one environment (its account and region): exactly
+    the catalog's principal, never ``*``.
+
+    A service principal gets the confused-deputy conditions its service documents
+    (seccat.documents.service_principals); one outside that table is rendered bare only
+    when the catalog says why (``without_source_keys``), as validation requires.
+    """
     if trust.service is not None:
         service = require(trust.service, "service_principal")
-        return render_json(
-            "aws/trust-policy.json.j2",
-            kind="service",
-            service=service,
-            source_account=require(account_id, "account_id")
-            if service in SOURCE_ACCOUNT_SERVICES
-            else None,
-        )
+        if documented(service) is None and not trust.without_source_keys:
+            raise UnsafeName(
+                f"refusing service principal {service!r}: no documented confused-deputy "
+                "keys and no without_source_keys reason"
+            )
+        return _service_trust(service, account_id, region)
     if trust.role_arn is not None:
         arn = require(trust.role_arn, "role_arn")
         return render_json("aws/trust-policy.json.j2", kind="role", role_arn=arn)
@@ -107,7 +107,7 @@ def trust_policy(trust: Trust, account_id: str) -> dict[str, Any]:
         if not trust.oidc.subjects:
             raise UnsafeName("an OIDC trust needs at least one subject")
         for subject in trust.oidc.subjects:
-            if not subject.strip("*?"):
+            if only_wildcards(subject):
                 raise UnsafeName(f"refusing oidc subject {subject!r}: only wildcards")
         return render_json(
             "aws/trust-policy.json.j2",
@@ -120,11 +120,19 @@ def trust_policy(trust: Trust, account_id: str) -> dict[str, Any]:
     raise ValueError("a trust names a service, a role_arn or an oidc provider")
 
 
-def lambda_assume_role_policy() -> dict[str, Any]:
-    """Trust of a rotation function's execution role."""
+def _service_trust(service: str, account_id: str, region: str) -> dict[str, Any]:
     return render_json(
-        "aws/trust-policy.json.j2", kind="service", service=LAMBDA_PRINCIPAL, source_account=None
+        "aws/trust-policy.json.j2",
+        kind="service",
+        service=service,
+        conditions=source_conditions(service, account_id=account_id, region=region),
     )
+
+
+def lambda_assume_role_policy(account_id: str, region: str) -> dict[str, Any]:
+    """Trust of a rotation function's execution role (Lambda sets no source key on it; see
+    the service-principal table for why that is still bounded)."""
+    return _service_trust(LAMBDA_PRINCIPAL, account_id, region)
 
 
 def rotation_role_policy(
