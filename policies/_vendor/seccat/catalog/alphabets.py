@@ -76,6 +76,15 @@ ALPHABETS: dict[str, Alphabet] = {
         max_length=128,
         hint="1-4 segments of lowercase letters, digits and '-', joined by '/'",
     ),
+    "shard": Alphabet(
+        "shardName",
+        "a valid shard name",
+        "A shard label: lowercase letters, digits and '-', starting with a letter, at most "
+        "20 characters. The secret's stack is <env>.<team>.<shard> (docs/stacks.md).",
+        r"[a-z][a-z0-9-]{0,19}",
+        max_length=20,
+        hint="lowercase letters, digits and '-', starting with a letter, at most 20",
+    ),
     "db_identifier": Alphabet(
         "dbIdentifier",
         "a valid PostgreSQL identifier",

@@ -281,6 +281,9 @@ class Secret:
     replicas: tuple[str, ...] = ()
     generate: Generate = field(default_factory=Generate)
     database: DatabaseCredential | None = None
+    #: The catalog's ``shard:`` label: pins the secret to stack ``<env>.<owner>.<shard>``
+    #: when its environment is split (seccat.stacks.plan).
+    shard: str | None = None
 
     @property
     def generated(self) -> bool:
@@ -309,6 +312,23 @@ class Waiver:
         return self.written_target or self.target
 
 
+StackMode = Literal["auto", "single", "split"]
+
+
+@dataclass(frozen=True)
+class StackSettings:
+    """The catalog's ``stacks:``: one Pulumi stack per environment, or a platform stack plus
+    per-team micro-stacks (docs/stacks.md).
+
+    Without the key, one stack: a catalog that grows past the budget never re-plans itself
+    into other stacks (its next `pulumi up` would delete what moved); ``mode: auto`` opts
+    into splitting above the budget."""
+
+    mode: StackMode = "single"
+    #: Most resources one stack should hold; a team above it is split by a hash of the id.
+    budget: int = 500
+
+
 @dataclass(frozen=True, eq=False)
 class Catalog:
     """The whole catalog. ``positions`` maps a path (tuple of keys) to where it was written.
@@ -323,6 +343,7 @@ class Catalog:
     secrets: Mapping[str, Secret]
     waivers: tuple[Waiver, ...]
     source: str = "catalog.yaml"
+    stacks: StackSettings = field(default_factory=StackSettings)
     positions: Mapping[Path, Position] = field(default_factory=dict, repr=False, compare=False)
 
     def position(self, path: Path) -> Position:

@@ -60,11 +60,15 @@ def consumer_policy(
     kms_alias: str,
     read_arns: Sequence[str],
     write_arns: Sequence[str] = (),
+    replica_regions: Sequence[str] = (),
 ) -> dict[str, Any]:
     """What one service may do with the secrets it consumes in one environment.
 
     ``read_arns``/``write_arns`` are secret ARN patterns (``...:secret:<name>-??????``);
-    writers also read, so every write ARN must be among the read ARNs.
+    writers also read, so every write ARN must be among the read ARNs. Read ARNs may include
+    a replica's ARN: a consumer failing over to a replica region reads the replica there,
+    decrypted by the environment's key of that region through that region's Secrets
+    Manager, so ``replica_regions`` widens the key statement to exactly those regions.
     """
     reads = _arns(read_arns)
     writes = _arns(write_arns)
@@ -72,12 +76,15 @@ def consumer_policy(
         raise ValueError("a consumer policy needs at least one secret")
     if not set(writes) <= set(reads):
         raise ValueError("every written secret must also be read")
+    regions = _unique([region, *replica_regions])
+    keys = [key_arn_pattern(r, account_id) for r in regions]
+    via = [via_secrets_manager(r) for r in regions]
     return render_json(
         "aws/consumer-policy.json.j2",
         read_arns=reads,
         write_arns=writes,
-        key_arn_pattern=key_arn_pattern(region, account_id),
-        via_service=via_secrets_manager(region),
+        key_arn_pattern=keys[0] if len(keys) == 1 else keys,
+        via_service=via[0] if len(via) == 1 else via,
         kms_alias=_kms_alias(kms_alias),
     )
 
