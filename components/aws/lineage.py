@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import pulumi_aws as aws
 
-from components.context import PlatformContext
-from components.tagging import tags
+from seccat.components.context import PlatformContext
+from seccat.components.tagging import tags
 from seccat.documents import lineage as docs
 from seccat.documents import logical_names as logical
 from seccat.documents.templating import dumps

@@ -12,11 +12,11 @@ from __future__ import annotations
 import pulumi
 import pulumi_aws as aws
 
-from components.aws.alarms import function_alarms
-from components.aws.package import FUNCTIONS_DIR
-from components.context import PlatformContext
-from components.tagging import tags
 from seccat.catalog.model import CLASSIFICATION_RANK
+from seccat.components.aws.alarms import function_alarms
+from seccat.components.aws.package import FUNCTIONS_DIR
+from seccat.components.context import PlatformContext
+from seccat.components.tagging import tags
 from seccat.documents import logical_names as logical
 from seccat.documents import renewal as docs
 from seccat.documents import runbook_links

@@ -8,11 +8,11 @@ from typing import Any
 
 from pulumi_policy import PolicyResource, StackValidationArgs
 
+from seccat.documents.renewal import METRIC, NAMESPACE
 from seccat.policies.framework import Rule, StackViolation
 from seccat.policies.props import get, number, plain, tags
 from seccat.policies.rules._types import METRIC_ALARM, SCHEDULE, SECRET, SECRET_ROTATION
 from seccat.policies.stack import known, name_of, of_type, rotations_by_secret
-from seccat.documents.renewal import METRIC, NAMESPACE
 
 ROTATION_TAG = "seccat:rotation"
 

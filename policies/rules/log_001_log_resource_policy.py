@@ -8,10 +8,10 @@ from typing import Any
 
 from pulumi_policy import ResourceValidationArgs
 
-from policies.framework import Rule
-from policies.iam import statements
-from policies.props import get
-from policies.rules._types import LOG_RESOURCE_POLICY
+from seccat.policies.framework import Rule
+from seccat.policies.iam import statements
+from seccat.policies.props import get
+from seccat.policies.rules._types import LOG_RESOURCE_POLICY
 
 #: What a delivering service needs: create its stream, put its events.
 WRITE_ACTIONS = frozenset({"logs:createlogstream", "logs:putlogevents"})

@@ -41,7 +41,6 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any, Literal
 
 from seccat.catalog.model import GENERATED_TYPES
@@ -57,7 +56,6 @@ Status = Literal["rotated", "revoked", "skipped", "failed", "manual", "not-run"]
 
 _INCIDENT = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 _TOKEN_NAMESPACE = uuid.UUID("8a0c3f64-3c1b-4a8e-9d6e-5b7f2f1e4c21")
-FUNCTIONS = Path(__file__).resolve().parents[2] / "functions"
 
 
 def check_incident(incident: str | None) -> str | None:
@@ -602,6 +600,8 @@ def _kv_rotator() -> tuple[Any, Any]:
     """The KV rotator's library (functions/vault_kv/rotator.py) and its GenerateSpec: the
     very code the Lambda runs. ``functions/`` is the Lambda import root (functions/README.md)."""
     with _KV_LOCK:
+        from seccat.datafiles import FUNCTIONS
+
         if str(FUNCTIONS) not in sys.path:
             if not (FUNCTIONS / "vault_kv" / "rotator.py").is_file():
                 raise StepFailed(

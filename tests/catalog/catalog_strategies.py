@@ -16,9 +16,9 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from seccat.policies.registry import RULES
 from seccat.catalog.alphabets import ALPHABETS, matches
 from seccat.documents.service_principals import documented
+from seccat.policies.registry import RULES
 
 
 def alphabet(kind: str) -> st.SearchStrategy[str]:

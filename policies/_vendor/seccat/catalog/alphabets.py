@@ -248,6 +248,17 @@ ALPHABETS: dict[str, Alphabet] = {
         "Characters never used in generated values (printable ASCII).",
         r"[!-~]{0,94}",
     ),
+    "runbook_url": Alphabet(
+        "runbookUrl",
+        "a runbook URL template",
+        "An https URL where the rendered runbooks are published, with {secret} where the "
+        "secret id (or _platform/<name>) goes and optionally {environment}: "
+        "https://git.example.com/org/repo/blob/main/rendered/{environment}/runbooks/{secret}.md",
+        r"https://[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?(:[0-9]{1,5})?"
+        r"(/([A-Za-z0-9._~%+-]|\{environment\}|\{secret\}){0,200}){0,30}",
+        max_length=400,
+        hint="https://host/path with {secret} (and {environment}) placeholders",
+    ),
     "rule_id": Alphabet(
         "ruleId",
         "a rule id",

@@ -16,10 +16,16 @@ Classification = Literal["public", "internal", "confidential", "restricted"]
 Lifecycle = Literal["active", "deprecated", "retired"]
 Strategy = Literal["single-user", "alternating-users", "static", "dynamic"]
 Access = Literal["read", "write"]
+#: Who produces new values: seccat's rotation (a function, the KV rotator, Vault), or the
+#: owning team (a vendor, a bank or a CA issues the value; the owner puts it in place).
+RotatedBy = Literal["seccat", "owner"]
 
-#: Types whose value seccat generates; the others are issued by someone else and filled by
+#: Types whose value seccat can generate; the others are issued by someone else and filled by
 #: their owner.
 GENERATED_TYPES: frozenset[str] = frozenset({"api-key", "password", "database"})
+#: Types only an issuer can renew (a CA's certificate, a vendor's API key is ``generic``):
+#: their rotation is always ``by: owner``, and only theirs.
+ISSUED_TYPES: frozenset[str] = frozenset({"generic", "certificate"})
 
 #: Order of sensitivity, for "at least as sensitive as" comparisons.
 CLASSIFICATION_RANK: Mapping[str, int] = {
@@ -227,7 +233,10 @@ class Database:
 
 @dataclass(frozen=True)
 class Rotation:
-    """Exactly one of ``every`` and ``schedule`` is set (validation guarantees it)."""
+    """Exactly one of ``every`` and ``schedule`` is set (validation guarantees it).
+
+    ``by: owner`` rotations take ``every`` only (the renewal interval) and carry
+    ``remind_seconds``: how long before the due date the owning team is reminded."""
 
     every: str | None = None
     every_seconds: int | None = None
@@ -235,6 +244,9 @@ class Rotation:
     window: str | None = None
     window_seconds: int | None = None
     strategy: Strategy = "single-user"
+    by: RotatedBy = "seccat"
+    remind: str | None = None
+    remind_seconds: int | None = None
 
 
 @dataclass(frozen=True)
@@ -286,8 +298,15 @@ class Secret:
     shard: str | None = None
 
     @property
+    def owner_rotated(self) -> bool:
+        """Renewed by its owning team (``rotation.by: owner``): seccat reminds and alarms,
+        never writes a value."""
+        return self.rotation is not None and self.rotation.by == "owner"
+
+    @property
     def generated(self) -> bool:
-        return self.type in GENERATED_TYPES
+        """Whether seccat generates the value (and so runs its rotation)."""
+        return self.type in GENERATED_TYPES and not self.owner_rotated
 
     def consumers_in(self, env: str) -> tuple[Consumer, ...]:
         return tuple(c for c in self.consumers if env in c.environments)
@@ -344,6 +363,8 @@ class Catalog:
     waivers: tuple[Waiver, ...]
     source: str = "catalog.yaml"
     stacks: StackSettings = field(default_factory=StackSettings)
+    #: ``runbooks.url``: where rendered runbooks are published ({environment}, {secret}).
+    runbook_url: str | None = None
     positions: Mapping[Path, Position] = field(default_factory=dict, repr=False, compare=False)
 
     def position(self, path: Path) -> Position:
