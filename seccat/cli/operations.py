@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -21,6 +22,15 @@ if TYPE_CHECKING:
     from seccat.cli.terminal import Progress
     from seccat.operations.clients import AwsConnection, VaultConnection
     from seccat.operations.targets import EnvironmentTargets
+
+
+class ReportFormat(StrEnum):
+    """What verify's siblings (status, rotate, rollback) write: one set, so they stay alike."""
+
+    text = "text"
+    json = "json"
+    markdown = "markdown"
+
 
 StackOption = Annotated[
     str | None, typer.Option("--stack", "-s", help="Stack name = catalog environment.")

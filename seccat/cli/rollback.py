@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -17,16 +16,11 @@ from seccat.cli.operations import (
     EndpointOption,
     OutOption,
     ProfileOption,
+    ReportFormat,
     StackOption,
     open_session,
 )
 from seccat.cli.output import say, write_stdout
-
-
-class RollbackFormat(StrEnum):
-    text = "text"
-    json = "json"
-    markdown = "markdown"
 
 
 @app.command(
@@ -47,8 +41,8 @@ def rollback(
     catalog: CatalogOption = Path("catalog.yaml"),
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Proceed without asking.")] = False,
     format: Annotated[
-        RollbackFormat, typer.Option("--format", "-f", help="Output format.")
-    ] = RollbackFormat.text,
+        ReportFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = ReportFormat.text,
     out: OutOption = None,
     endpoint_url: EndpointOption = None,
     profile: ProfileOption = None,
@@ -84,7 +78,7 @@ def rollback(
     if not plans:
         raise fail(f"secret {secret} is in none of {', '.join(session.environments)}")
     shown = rollback_plan_text(plans)
-    if format is RollbackFormat.text:
+    if format is ReportFormat.text:
         write_stdout(shown)
     else:
         for line in shown.splitlines():
@@ -104,13 +98,13 @@ def rollback(
     except OperationError as exc:
         raise fail(exc.message, exc.code) from None
     report = {
-        RollbackFormat.text: lambda: rollback_text(results),
-        RollbackFormat.json: lambda: rollback_json(plans, results),
-        RollbackFormat.markdown: lambda: rollback_markdown(plans, results),
+        ReportFormat.text: lambda: rollback_text(results),
+        ReportFormat.json: lambda: rollback_json(plans, results),
+        ReportFormat.markdown: lambda: rollback_markdown(plans, results),
     }[format]()
-    if format is RollbackFormat.text and out is None:
+    if format is ReportFormat.text and out is None:
         write_stdout(report)
     else:
-        emit(report if format is not RollbackFormat.text else shown + report, out)
+        emit(report if format is not ReportFormat.text else shown + report, out)
         say(rollback_text(results).splitlines()[-1])
     raise typer.Exit(EXIT_OK if all(r.done for r in results) else EXIT_FINDINGS)

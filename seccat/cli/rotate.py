@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -17,16 +16,11 @@ from seccat.cli.operations import (
     EndpointOption,
     OutOption,
     ProfileOption,
+    ReportFormat,
     StackOption,
     open_session,
 )
 from seccat.cli.output import say
-
-
-class RotateFormat(StrEnum):
-    text = "text"
-    json = "json"
-    markdown = "markdown"
 
 
 @app.command(
@@ -64,8 +58,8 @@ def rotate(
         int, typer.Option("--timeout", min=10, help="Seconds to wait for each rotation.")
     ] = 900,
     format: Annotated[
-        RotateFormat, typer.Option("--format", "-f", help="Output format.")
-    ] = RotateFormat.text,
+        ReportFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = ReportFormat.text,
     out: OutOption = None,
     endpoint_url: EndpointOption = None,
     profile: ProfileOption = None,
@@ -107,9 +101,9 @@ def rotate(
     shown = plan_text(plans, dry_run)
     if dry_run:
         report = {
-            RotateFormat.text: lambda: shown,
-            RotateFormat.json: lambda: rotate_json(plans, None, incident),
-            RotateFormat.markdown: lambda: rotate_markdown(plans, None, incident),
+            ReportFormat.text: lambda: shown,
+            ReportFormat.json: lambda: rotate_json(plans, None, incident),
+            ReportFormat.markdown: lambda: rotate_markdown(plans, None, incident),
         }[format]()
         emit(report, out)
         raise typer.Exit(EXIT_OK)
@@ -146,12 +140,12 @@ def rotate(
                 on_done=tick,
             )
     report = {
-        RotateFormat.text: lambda: shown + outcomes_text(outcomes),
-        RotateFormat.json: lambda: rotate_json(plans, outcomes, incident),
-        RotateFormat.markdown: lambda: rotate_markdown(plans, outcomes, incident),
+        ReportFormat.text: lambda: shown + outcomes_text(outcomes),
+        ReportFormat.json: lambda: rotate_json(plans, outcomes, incident),
+        ReportFormat.markdown: lambda: rotate_markdown(plans, outcomes, incident),
     }[format]()
     emit(report, out)
-    if out is not None or format is not RotateFormat.text:
+    if out is not None or format is not ReportFormat.text:
         say(outcomes_text(outcomes).splitlines()[-1])
     sys.stdout.flush()
     raise typer.Exit(EXIT_FINDINGS if rotation_failed(outcomes) else EXIT_OK)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -17,16 +16,11 @@ from seccat.cli.operations import (
     EndpointOption,
     OutOption,
     ProfileOption,
+    ReportFormat,
     StackOption,
     open_session,
 )
 from seccat.cli.output import say
-
-
-class StatusFormat(StrEnum):
-    text = "text"
-    json = "json"
-    markdown = "markdown"
 
 
 def _instant(value: str | None) -> datetime:
@@ -73,8 +67,8 @@ def status(
         ),
     ] = False,
     format: Annotated[
-        StatusFormat, typer.Option("--format", "-f", help="Output format.")
-    ] = StatusFormat.text,
+        ReportFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = ReportFormat.text,
     out: OutOption = None,
     endpoint_url: EndpointOption = None,
     profile: ProfileOption = None,
@@ -114,6 +108,6 @@ def status(
         [s for e in report.environments for s in e.secrets], when, span, expiring_days
     )
     emit(RENDERERS[format.value](report), out)
-    if out is not None or format is not StatusFormat.text:
+    if out is not None or format is not ReportFormat.text:
         say(render_text(report).splitlines()[-1])
     raise typer.Exit(EXIT_FINDINGS if report.attention else EXIT_OK)
