@@ -25,6 +25,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from seccat.events import shapes
+from seccat.events.cloudtrail import SOURCE
+
 #: Refuse absurd nesting (an input is data, not a program).
 _MAX_DEPTH = 4
 
@@ -82,18 +85,36 @@ def _unwrap(value: Any, origin: str, depth: int = 0) -> Iterator[Raw]:
                 raise EventsInputError(f"{origin}: a log event without a message")
             yield from _unwrap(_loads(message, origin), origin, depth + 1)
     elif "detail-type" in value and isinstance(value.get("detail"), Mapping):
-        yield Raw(value["detail"], origin)  # an EventBridge event
+        yield _record(value["detail"], origin)  # an EventBridge event
     elif "eventSource" in value and "eventTime" in value:
-        yield Raw(value, origin)
+        yield _record(value, origin)
     else:
         raise EventsInputError(f"{origin}: not a CloudTrail record (no eventSource/eventTime)")
 
 
+def _record(record: Mapping[str, Any], origin: str) -> Raw:
+    """A CloudTrail record, its fields checked if it is one seccat reads (Secrets Manager's;
+    other services' records pass as they are, to be counted and skipped)."""
+    if record.get("eventSource") == SOURCE:
+        try:
+            shapes.check(record, shapes.CLOUDTRAIL, "eventTime")
+        except shapes.ShapeError as exc:
+            raise EventsInputError(f"{origin}: not a CloudTrail record: {exc}") from None
+    return Raw(record, origin)
+
+
 def _loads(text: str, origin: str) -> Any:
+    """JSON, or a located EventsInputError: malformed text, but also what the parser refuses
+    to build (an integer of more than 4,300 digits, nesting deeper than the interpreter's
+    stack), which surface as other exceptions than JSONDecodeError."""
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
         raise EventsInputError(f"{origin}: not JSON ({exc.msg}, column {exc.colno})") from None
+    except RecursionError:
+        raise EventsInputError(f"{origin}: not JSON seccat reads (nested too deeply)") from None
+    except ValueError:  # int_max_str_digits
+        raise EventsInputError(f"{origin}: not JSON seccat reads (a number too long)") from None
 
 
 def cloudtrail_file(path: Path) -> list[Raw]:
@@ -104,7 +125,7 @@ def cloudtrail_file(path: Path) -> list[Raw]:
         return []
     try:
         whole = json.loads(stripped)
-    except json.JSONDecodeError:
+    except (ValueError, RecursionError):  # JSON Lines, or a bad line: located line by line
         whole = None
     if whole is not None:
         return list(_unwrap(whole, str(path)))
@@ -127,17 +148,23 @@ def vault_audit_file(path: Path) -> list[Raw]:
         if not line.strip():
             continue
         origin = f"{path}:{number}"
-        try:
-            entry = json.loads(line)
-        except json.JSONDecodeError as exc:
-            if number == len(lines) and not text.endswith("\n"):
+        if number == len(lines) and not text.endswith("\n"):
+            try:
+                json.loads(line)
+            except json.JSONDecodeError:
                 continue  # the device is still writing this line
-            raise EventsInputError(f"{origin}: not JSON ({exc.msg}, column {exc.colno})") from None
+            except (ValueError, RecursionError):
+                pass  # not a partial line: _loads says what it is
+        entry = _loads(line, origin)
         if not isinstance(entry, Mapping) or entry.get("type") not in ("request", "response"):
             raise EventsInputError(f"{origin}: not a Vault audit entry (type request/response)")
         request = entry.get("request")
         if not isinstance(request, Mapping) or not isinstance(entry.get("time"), str):
             raise EventsInputError(f"{origin}: an audit entry without request or time")
+        try:
+            shapes.check(entry, shapes.VAULT_AUDIT, "time")
+        except shapes.ShapeError as exc:
+            raise EventsInputError(f"{origin}: not a Vault audit entry: {exc}") from None
         key = str(request.get("id") or origin)
         if key not in by_id:
             order.append(key)
