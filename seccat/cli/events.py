@@ -195,6 +195,6 @@ def _read_log_groups(
         try:
             client = boto3.client("logs", region_name=region, endpoint_url=endpoint)
             out += log_group(client, group, since_ms, until_ms, on_record)
-        except (BotoCoreError, ClientError) as exc:
+        except (BotoCoreError, ClientError, ValueError) as exc:  # ValueError: a bad endpoint
             raise EventsInputError(f"log group {group}: {exc}") from None
     return out

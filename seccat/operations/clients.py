@@ -70,7 +70,11 @@ def _client(session: Any, service: str, region: str, endpoint_url: str | None) -
     kwargs: dict[str, Any] = {"region_name": region, "config": config}
     if endpoint_url:
         kwargs["endpoint_url"] = endpoint_url
-    return session.client(service, **kwargs)
+    try:
+        return session.client(service, **kwargs)
+    except ValueError as exc:  # botocore: "Invalid endpoint: <url>" (--endpoint-url or
+        # AWS_ENDPOINT_URL, which botocore reads itself), or a region it cannot use
+        raise OperationError(f"cannot make an AWS {service} client: {exc}") from None
 
 
 def connect_aws(
