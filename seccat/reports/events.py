@@ -13,15 +13,23 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from seccat.events.timeline import Timeline, document
-
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~&])")
+from seccat.reports.escape import md_text
 
 
 def md(text: object) -> str:
-    """Text for a Markdown table cell or line: every Markdown and HTML special character
-    escaped, line breaks and control characters turned into spaces."""
-    flat = "".join(" " if (ord(c) < 32 or ord(c) == 127) else c for c in str(text))
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", flat)
+    """Text for a Markdown table cell or line, as `seccat diff`'s comment escapes it: one
+    line, Markdown and HTML inert, no mention, issue reference, emoji or autolink, control
+    and bidi characters shown as escapes."""
+    return md_text(str(text))
+
+
+#: A time as seccat writes it (seccat.events.ocsf.iso): nothing in it means anything to
+#: Markdown, so it stays as it is (md would break ``:00:`` apart as if it were an emoji).
+_ISO = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z")
+
+
+def _time(text: object) -> str:
+    return str(text) if _ISO.fullmatch(str(text)) else md(text)
 
 
 def jsonl(events: Iterable[Mapping[str, Any]]) -> str:
@@ -48,7 +56,7 @@ def _who(entry: Mapping[str, Any]) -> str:
 def _row(entry: Mapping[str, Any]) -> str:
     version = entry.get("version") or ""
     return (
-        f"| {md(entry['time'])} | {md(entry['step'])} | {md(entry['operation'])} | "
+        f"| {_time(entry['time'])} | {md(entry['step'])} | {md(entry['operation'])} | "
         f"{md(_who(entry))} | {md(entry.get('actor', {}).get('identity', ''))} | "
         f"{md(version)} | {md(entry['source'])} |"
     )
@@ -69,8 +77,8 @@ def markdown(items: list[Timeline], stacks: list[str]) -> str:
     for t in items:
         lines.append(
             f"| {md(t.environment)} | {md(t.secret)} | {md(t.team or '')} | "
-            f"{md(t.created['time'] if t.created else 'not seen')} | {len(t.rotations)} | "
-            f"{len(t.failures)} | {md(t.revoked['time'] if t.revoked else 'no')} |"
+            f"{_time(t.created['time'] if t.created else 'not seen')} | {len(t.rotations)} | "
+            f"{len(t.failures)} | {_time(t.revoked['time'] if t.revoked else 'no')} |"
         )
     for t in items:
         lines += [

@@ -10,7 +10,7 @@ from typing import Any
 from seccat.cli.output import escape_for_terminal
 from seccat.operations.rollback import RollbackPlan, RollbackResult
 from seccat.operations.rotate import Outcome, Plan
-from seccat.reports.ops_markdown import cell
+from seccat.reports.ops_markdown import cell, code
 
 SCHEMA_VERSION = 1
 
@@ -89,7 +89,7 @@ def rotate_json(plans: list[Plan], outcomes: list[Outcome] | None, incident: str
 
 
 def rotate_markdown(plans: list[Plan], outcomes: list[Outcome] | None, incident: str | None) -> str:
-    title = f"## seccat rotate{f' for incident `{_cell(incident)}`' if incident else ''}"
+    title = f"## seccat rotate{f' for incident {code(incident, table=False)}' if incident else ''}"
     lines = ["<!-- seccat-rotate -->", title, ""]
     for plan in plans:
         lines += [
@@ -100,13 +100,13 @@ def rotate_markdown(plans: list[Plan], outcomes: list[Outcome] | None, incident:
         ]
         for step in plan.steps:
             wave = "by hand" if step.action == "manual" else str(step.wave)
-            lines.append(f"| {wave} | `{_cell(step.secret)}` | {step.action} | {_cell(step.why)} |")
+            lines.append(f"| {wave} | {code(step.secret)} | {step.action} | {_cell(step.why)} |")
         lines.append("")
     if outcomes is not None:
         lines += ["| Secret | Status | Detail | Proof |", "|---|---|---|---|"]
         for o in outcomes:
             lines.append(
-                f"| `{_cell(o.step.environment)}/{_cell(o.step.secret)}` | {o.status} "
+                f"| {code(f'{o.step.environment}/{o.step.secret}')} | {o.status} "
                 f"| {_cell(o.detail)} | {_cell(o.proof or '')} |"
             )
         lines += ["", _summary(outcomes)]
@@ -151,12 +151,11 @@ def rollback_json(plans: list[RollbackPlan], results: list[RollbackResult] | Non
 def rollback_markdown(plans: list[RollbackPlan], results: list[RollbackResult] | None) -> str:
     lines = ["<!-- seccat-rollback -->", "## seccat rollback", "", "| Secret | Plan |", "|---|---|"]
     for p in plans:
-        lines.append(f"| `{_cell(p.target.label)}` | {_cell(p.explanation)} |")
+        lines.append(f"| {code(p.target.label)} | {_cell(p.explanation)} |")
     if results is not None:
         lines += ["", "| Secret | Rolled back | Detail |", "|---|---|---|"]
         for r in results:
             lines.append(
-                f"| `{_cell(r.plan.target.label)}` | {'yes' if r.done else 'no'} "
-                f"| {_cell(r.detail)} |"
+                f"| {code(r.plan.target.label)} | {'yes' if r.done else 'no'} | {_cell(r.detail)} |"
             )
     return "\n".join(lines) + "\n"

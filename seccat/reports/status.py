@@ -9,7 +9,7 @@ from typing import Any
 
 from seccat.cli.output import escape_for_terminal
 from seccat.operations.status import Metrics, SecretStatus
-from seccat.reports.ops_markdown import cell
+from seccat.reports.ops_markdown import cell, code
 
 SCHEMA_VERSION = 1
 
@@ -120,14 +120,14 @@ def render_markdown(report: StatusReport) -> str:
         m = env.metrics
         lines += [
             "",
-            f"### `{_cell(env.environment)}`",
+            f"### {code(env.environment, table=False)}",
             "",
             "| Secret | Rotation | Last rotated | Next due | State |",
             "|---|---|---|---|---|",
         ]
         for s in env.secrets:
             lines.append(
-                f"| `{_cell(s.secret)}` | {_cell(s.rotation)} | {_day(s.last_rotated)} "
+                f"| {code(s.secret)} | {_cell(s.rotation)} | {_day(s.last_rotated)} "
                 f"| {_day(s.next_due)} | {_cell(_state(s))} |"
             )
         lines += [

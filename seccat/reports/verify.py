@@ -15,7 +15,7 @@ from typing import Any
 
 from seccat.cli.output import escape_for_terminal
 from seccat.operations.verify.findings import CHECKS, Finding, VerifyResult
-from seccat.reports.ops_markdown import cell, fence
+from seccat.reports.ops_markdown import cell, code, fence
 from seccat.reports.sarif import SCHEMA_URI, SECURITY_SEVERITY, TOOL_URI
 
 SCHEMA_VERSION = 1
@@ -86,26 +86,26 @@ def _cell(text: str) -> str:
 
 def render_markdown(result: VerifyResult) -> str:
     verdict = "❌ drift" if result.failed else "✅ no drift"
-    envs = ", ".join(f"`{e}`" for e in result.environments)
+    envs = ", ".join(code(e, table=False) for e in result.environments)
     compared = sum(result.compared.values())
     lines = [
         MARKER,
         f"## seccat verify {verdict}: {envs}",
         "",
         f"{len(result.findings)} finding(s) from {compared} comparisons with "
-        f"`{_cell(result.catalog_file)}`.",
+        f"{code(result.catalog_file, table=False)}.",
     ]
     if result.findings:
         lines += ["", "| Severity | Where | Finding | Id |", "|---|---|---|---|"]
         for f in result.sorted_findings():
             lines.append(
-                f"| {f.severity} | `{_cell(f.file)}:{f.line}` | {_cell(f.message)} "
-                f"| `{_cell(f.id)}` |"
+                f"| {f.severity} | {code(f'{f.file}:{f.line}')} | {_cell(f.message)} "
+                f"| {code(f.id)} |"
             )
         lines += ["", "### Details", ""]
         for f in result.sorted_findings():
             check = CHECKS[f.check]
-            lines += [f"#### `{_cell(f.id)}`", "", f"{_cell(f.message)}", ""]
+            lines += [f"#### {code(f.id, table=False)}", "", f"{_cell(f.message)}", ""]
             lines += [f"Fix: {_cell(check.remediation)}.", ""]
             if f.diff:
                 lines += fence("\n".join(f.diff), "diff")
@@ -119,7 +119,7 @@ def render_markdown(result: VerifyResult) -> str:
             lines.append("")
     if result.notes:
         lines += ["", "Not checked:", ""]
-        lines += [f"- `{n.environment}`: {_cell(n.message)}" for n in result.notes]
+        lines += [f"- {code(n.environment, table=False)}: {_cell(n.message)}" for n in result.notes]
     return "\n".join(lines).rstrip("\n") + "\n"
 
 

@@ -516,7 +516,7 @@ def test_markdown_escapes_what_records_carry(tmp_path: Path) -> None:
         1,
         "2026-11-01T09:00:00Z",
         "GetSecretValue",
-        userIdentity=role("seccat-prod-checkout-api", "<img src=x onerror=alert(1)>|*x*"),
+        userIdentity=role("seccat-prod-checkout-api", "<img src=x onerror=alert(1)>|*x* @octocat"),
         requestParameters={"secretId": STRIPE},
         responseElements=None,
     )
@@ -525,8 +525,9 @@ def test_markdown_escapes_what_records_carry(tmp_path: Path) -> None:
     result = run("--stack", "prod", "--cloudtrail", str(path), "--format", "markdown")
     assert result.returncode == 0, result.stderr
     text = result.stdout.decode()
-    assert "\\<img src=x onerror=alert\\(1\\)\\>\\|\\*x\\*" in text
-    assert re.search(r"(?<!\\)[<>]", text) is None  # no tag survives unescaped
+    assert "&lt;img src=x onerror=alert\\(1\\)&gt;\\|\\*x\\* @&#8203;octocat" in text
+    assert re.search(r"[<>]", text) is None  # no tag survives unescaped
+    assert "@octocat" not in text  # a mention would ping someone from an audit record
 
 
 @pytest.mark.parametrize(

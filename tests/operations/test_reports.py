@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from importlib.resources import files
+from typing import Any
 
 import jsonschema
 
@@ -62,7 +63,7 @@ def test_markdown_fences_and_cells_hold_hostile_text() -> None:
     md = render_markdown(result())
     assert "\n````json\n" in md, "a fence longer than any backtick run inside"
     row = next(line for line in md.splitlines() if line.startswith("| medium | `catalog.yaml:97`"))
-    assert "\\|" in row and "\\`\\`\\`" in row and "&lt;script>" in row
+    assert "\\|" in row and "\\`\\`\\`" in row and "&lt;script&gt;" in row
     assert "\x1b" not in md and "\u202e" not in md
 
 
@@ -79,3 +80,68 @@ def test_json_and_sarif() -> None:
     jsonschema.validate(sarif, schema)
     fingerprints = [r["partialFingerprints"]["seccatDrift/v1"] for r in sarif["runs"][0]["results"]]
     assert len(set(fingerprints)) == 2
+
+
+#: What a hostile live value tries in a pull-request or incident comment (the diff comment's
+#: test uses the same): close its code span, split its cell, inject HTML, mention, link.
+INJECT = (
+    "x`y <img src=x onerror=alert(1)> | @octocat #12 [link](https://evil.example) :secret: "
+    "www.evil.example\n## heading"
+)
+
+
+def _html(markdown: str) -> str:
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark").enable(["table", "strikethrough"]).render(markdown)
+
+
+def _assert_inert(markdown: str) -> None:
+    """Outside code, nothing GitHub acts on; every table row keeps its columns; the only
+    headings are the report's."""
+    import re
+
+    rendered = _html(markdown)
+    text = re.sub(r"<code[^>]*>.*?</code>", "", rendered, flags=re.DOTALL)
+    for live in ("<img", "@octocat", "#12", ":secret:", "https://evil", "www.evil", "<h2>heading"):
+        assert live not in text, (live, markdown)
+    assert "href=" not in rendered
+    for table in rendered.split("<table>")[1:]:
+        header = len(re.findall(r"<th[\s>]", table.split("</thead>")[0]))
+        rows = table.split("<tbody>")[1].split("<tr>")[1:]
+        assert all(len(re.findall(r"<td[\s>]", row)) == header for row in rows), table
+    # a code span holds the whole name, backtick included: it was not closed early
+    assert re.search(
+        r"<code>[^<]*x`y &lt;img src=x onerror=alert\(1\)&gt; \\?\| @octocat", rendered
+    )
+
+
+def test_markdown_reports_keep_hostile_live_text_inert() -> None:
+    from types import SimpleNamespace
+
+    from seccat.operations.rollback import RollbackPlan, RollbackResult
+    from seccat.operations.rotate import Outcome, Plan, Step
+    from seccat.reports.rotation import rollback_markdown, rotate_markdown
+
+    hostile = Finding(
+        check="vault.policy",
+        environment="prod",
+        subject=INJECT,
+        message=f"policy {INJECT} carries seccat's prefix",
+        file="catalog.yaml",
+        line=3,
+        column=1,
+        catalog_path=("teams",),
+        expected=None,
+        live=INJECT,
+    )
+    verify = VerifyResult("catalog.yaml", ["prod"], [hostile], [Note("prod", INJECT)], {"prod": 1})
+    target: Any = SimpleNamespace(id=INJECT, environment="prod", label=INJECT)
+    step = Step(target, "aws-rotate", 1, INJECT)
+    rotate = rotate_markdown(
+        [Plan("prod", INJECT, [step])], [Outcome(step, "failed", INJECT, proof=INJECT)], INJECT
+    )
+    plan = RollbackPlan(target, "aws", True, INJECT)
+    rollback = rollback_markdown([plan], [RollbackResult(plan, False, INJECT)])
+    for markdown in (render_markdown(verify), rotate, rollback):
+        _assert_inert(markdown)
