@@ -109,6 +109,8 @@ def render_all(path: Path, out: Path, clean: bool, jobs: int | None) -> None:
             clean=clean,
         )
 
+    if out.exists() and not out.is_dir():
+        raise fail(f"{out}: exists and is not a folder")
     if not clean and out.exists() and any(out.iterdir()):
         raise fail(f"{out}: not empty (render --all-stacks writes <out>/<stack>/; use --clean)")
     errors, files = [], 0

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from seccat.cli import completion
-from seccat.cli.app import EXIT_FINDINGS, EXIT_OK, app, examples
+from seccat.cli.app import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, app, examples
 from seccat.cli.common import emit, fail, load_or_exit
 from seccat.cli.output import say
 
@@ -141,12 +141,15 @@ def _files(model: Catalog, plan: CatalogPlan, environments: list[str], *, write:
         raise fail("no Pulumi.yaml in this folder or above: run it in the Pulumi project")
     planned = planned_files(project, plan.stacks, model.source)
     if write:
-        from seccat.stacks.generated import stale_files
+        from seccat.stacks.generated import current_text, stale_files
 
         for p in planned:
-            if not p.path.is_file() or p.path.read_text(encoding="utf-8") != p.text:
-                p.path.write_text(p.text, encoding="utf-8")
-                say(f"wrote {display(p.path)}")
+            try:
+                if not p.path.exists() or current_text(p.path) != p.text:
+                    p.path.write_text(p.text, encoding="utf-8")
+                    say(f"wrote {display(p.path)}")
+            except OSError as exc:
+                raise fail(f"{display(p.path)}: cannot write: {exc.strerror or exc}") from None
         for path in stale_files(project, planned, environments):
             say(
                 f"{display(path)}: the plan has no such stack any more; move its resources "
@@ -158,5 +161,7 @@ def _files(model: Catalog, plan: CatalogPlan, environments: list[str], *, write:
         say(diagnostic.render())
     if problems:
         say(f"{len(problems)} stack file problem(s); run `seccat stacks --write`")
-        raise typer.Exit(EXIT_FINDINGS)
+        # a file that cannot be read at all is unreadable input (2), not drift (1)
+        unreadable = any(d.code == "READ" for d in problems)
+        raise typer.Exit(EXIT_USAGE if unreadable else EXIT_FINDINGS)
     say(f"{len(planned)} team stack file(s) agree with the plan")

@@ -9,6 +9,7 @@ them; `seccat stacks --check` fails (exit 1, located) when one is missing, diffe
 
 from __future__ import annotations
 
+import errno
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -91,14 +92,19 @@ def check_files(
     problems = []
     for p in planned:
         shown = display(p.path)
-        if not p.path.is_file():
+        if not p.path.exists():
             problems.append(
                 Diagnostic(shown, 1, 1, "", "missing: run `seccat stacks --write`", CODE)
             )
             continue
-        current = p.path.read_text(encoding="utf-8")
+        try:
+            current = current_text(p.path)
+        except OSError as exc:
+            reason = f"cannot be read: {exc.strerror or exc}"
+            problems.append(Diagnostic(shown, 1, 1, "", reason, "READ"))
+            continue
         if current != p.text:
-            line = _first_difference(current, p.text)
+            line = 1 if current is None else _first_difference(current, p.text)
             problems.append(
                 Diagnostic(
                     shown,
@@ -123,6 +129,18 @@ def check_files(
             )
         )
     return problems
+
+
+def current_text(path: Path) -> str | None:
+    """A generated file's text, or None when it is no UTF-8 text (`--write` replaces it as
+    it replaces any other content). OSError when it cannot be read: a folder where the file
+    belongs, no permission."""
+    if path.is_dir():
+        raise IsADirectoryError(errno.EISDIR, "it is a folder, not a stack file: remove it")
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        return None
 
 
 def _first_difference(a: str, b: str) -> int:

@@ -152,3 +152,13 @@ def test_stack_and_all_stacks_exclude_each_other() -> None:
     neither = run("check")
     assert both.returncode == 2 and b"exclude each other" in both.stderr
     assert neither.returncode == 2 and b"--all-stacks" in neither.stderr
+
+
+def test_render_all_stacks_into_a_file_is_a_usage_error(tmp_path: Path) -> None:
+    """Red-team finding: `--out FILE` raised NotADirectoryError from iterdir()."""
+    target = tmp_path / "a-file"
+    target.write_text("keep me\n")
+    result = run("render", "--all-stacks", "--out", str(target))
+    assert (result.returncode, result.stdout) == (2, b"")
+    assert result.stderr.decode() == f"seccat: error: {target}: exists and is not a folder\n"
+    assert target.read_text() == "keep me\n"

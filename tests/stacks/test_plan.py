@@ -210,6 +210,45 @@ def test_stack_files_are_generated_checked_and_stale_ones_reported(tmp_path: Pat
     assert "Pulumi.prod.data.yaml:1:1: error: the plan has no such stack" in stale.stderr
 
 
+def test_a_generated_stack_file_that_is_no_text_or_a_folder_is_reported_not_a_traceback(
+    tmp_path: Path,
+) -> None:
+    """Red-team finding: --check and --write read the generated files with read_text, so a
+    binary file or a folder in their place raised UnicodeDecodeError/IsADirectoryError."""
+    project = tmp_path / "project"
+    shutil.copytree(ROOT / "stacks", project / "stacks")
+    shutil.copy(ROOT / "Pulumi.yaml", project / "Pulumi.yaml")
+    (project / "catalog.yaml").write_text(
+        (ROOT / "catalog.yaml").read_text().replace("$schema=schema/", "$schema=../schema/")
+        + "stacks: {mode: split}\n"
+    )
+    assert run("stacks", "--write", cwd=project).returncode == 0
+    team = project / "stacks" / "Pulumi.prod.payments.yaml"
+    team.write_bytes(b"\xff\xfe not UTF-8")
+    binary = run("stacks", "--check", cwd=project)
+    assert (binary.returncode, binary.stdout) == (1, "")
+    assert binary.stderr.startswith(
+        "stacks/Pulumi.prod.payments.yaml:1:1: error: differs from what `seccat stacks --write`"
+    )
+    rewritten = run("stacks", "--write", cwd=project)
+    assert rewritten.returncode == 0, rewritten.stderr
+    assert rewritten.stderr == "wrote stacks/Pulumi.prod.payments.yaml\n"
+    team.unlink()
+    team.mkdir()
+    folder = run("stacks", "--check", cwd=project)
+    assert (folder.returncode, folder.stdout) == (2, "")
+    assert folder.stderr.startswith(
+        "stacks/Pulumi.prod.payments.yaml:1:1: error: cannot be read: it is a folder, not a "
+        "stack file: remove it (READ)\n"
+    )
+    refused = run("stacks", "--write", cwd=project)
+    assert (refused.returncode, refused.stdout) == (2, "")
+    assert refused.stderr == (
+        "seccat: error: stacks/Pulumi.prod.payments.yaml: cannot write: it is a folder, not a "
+        "stack file: remove it\n"
+    )
+
+
 @pytest.mark.parametrize("stack", ["prod.nope", "prod.payments"])
 def test_offline_commands_take_team_stacks_of_a_split_catalog(tmp_path: Path, stack: str) -> None:
     single = run("preview", "--stack", stack)  # the example catalog is one stack per env
