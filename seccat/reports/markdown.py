@@ -7,12 +7,14 @@ from seccat.catalog.diagnostics import Diagnostic
 from seccat.checking.findings import CheckResult
 from seccat.policies.registry import RULES_BY_ID
 from seccat.reports.common import SEVERITIES, by_importance, diagnostic_text, status, stop_summary
+from seccat.reports.escape import md_code, md_text
 
 #: Lets CI find and update its own earlier comment instead of adding a new one.
 MARKER = "<!-- seccat-check -->"
 
 
 def _cell(text: str) -> str:
+    """seccat's own text (a rule's title or remediation) for a table cell."""
     return text.replace("|", "\\|").replace("\n", " ")
 
 
@@ -21,24 +23,28 @@ def _problems(title: str, diagnostics: list[Diagnostic]) -> list[str]:
     lines = ["", f"### {title}", "", "| Severity | Where | Problem |", "|---|---|---|"]
     for d in diagnostics:
         lines.append(
-            f"| {d.severity} | `{_cell(f'{d.file}:{d.line}:{d.column}')}` "
-            f"| {_cell(diagnostic_text(d))} |"
+            f"| {d.severity} | {md_code(f'{d.file}:{d.line}:{d.column}')} "
+            f"| {md_text(diagnostic_text(d))} |"
         )
     return lines
 
 
 def render(result: CheckResult) -> str:
     verdict = "❌ failed" if result.failed else "✅ passed"
-    head = f"## seccat check {verdict}: `{result.stack}` with pack `{result.pack}`"
+    head = (
+        f"## seccat check {verdict}: {md_code(result.stack, table=False)} with pack "
+        f"{md_code(result.pack, table=False)}"
+    )
     if result.stopped is not None:
-        lines = [MARKER, head, "", f"`{result.catalog_file}`: {stop_summary(result)}."]
+        catalog = md_code(result.catalog_file, table=False)
+        lines = [MARKER, head, "", f"{catalog}: {stop_summary(result)}."]
         lines += _problems("Fix these first", result.diagnostics)
         return "\n".join(lines) + "\n"
     lines = [
         MARKER,
         head,
         "",
-        f"{result.resources} resources checked from `{result.catalog_file}`.",
+        f"{result.resources} resources checked from {md_code(result.catalog_file, table=False)}.",
         "",
         "| Severity | Mandatory | Advisory | Waived |",
         "|---|---:|---:|---:|",
@@ -62,11 +68,13 @@ def render(result: CheckResult) -> str:
     ]
     for f in by_importance(result.findings):
         rule = RULES_BY_ID[f.rule_id]
-        where = f"`{f.file}:{f.line}`" + (f" `{f.resource_name}`" if f.resource_name else "")
+        where = md_code(f"{f.file}:{f.line}") + (
+            f" {md_code(f.resource_name)}" if f.resource_name else ""
+        )
         note = f" (waived: {f.waiver.reason}, until {f.waiver.expires})" if f.waiver else ""
         lines.append(
             f"| {status(f)} | {f.severity} | [{f.rule_id}]({rule.help_uri}) {_cell(rule.title)} "
-            f"| {where} | {_cell(f.message + note)} | {_cell(rule.remediation)} |"
+            f"| {where} | {md_text(f.message + note)} | {_cell(rule.remediation)} |"
         )
     if result.diagnostics:
         lines += _problems("Waivers to look at", result.diagnostics)

@@ -272,3 +272,26 @@ def test_diagnostics_are_capped_with_a_count_of_the_rest(tmp_path: Path) -> None
     assert as_json[-1]["message"].startswith("290 more problem(s)")
     every = seccat("validate", "catalog.yaml", "--max-diagnostics", "0", cwd=tmp_path)
     assert len(every.stdout.splitlines()) == 300
+
+
+def test_the_check_comment_keeps_catalog_text_inert(tmp_path: Path) -> None:
+    """`seccat check --format markdown` is the pull-request comment: a red-team pass found a
+    team contact quoted in a finding reaching it as live HTML, a mention and a link."""
+    from markdown_it import MarkdownIt
+
+    hostile = "<img src=https://evil.example/p.png> @octocat [x](https://evil.example) | y"
+    text = (ROOT / "catalog.yaml").read_text()
+    text = text.replace(
+        "{contact: identity-oncall@example.com}", f"{{contact: {json.dumps(hostile)}}}"
+    )
+    text = text.replace("$schema=schema/", f"$schema={ROOT}/schema/")
+    (tmp_path / "catalog.yaml").write_text(text)
+    result = seccat("check", "--stack", "prod", "--format", "markdown", cwd=tmp_path)
+    assert result.returncode == 1, result.stderr
+    assert "teams.identity.contact" in result.stdout
+    html = MarkdownIt("commonmark").enable(["table"]).render(result.stdout)
+    outside_code = re.sub(r"<code>.*?</code>", "", html, flags=re.DOTALL)
+    for live in ("<img", "@octocat", "href="):
+        assert live not in outside_code, live
+    row = next(r for r in html.split("<tr>") if "teams.identity.contact" in r)
+    assert row.count("<td>") == 3  # the pipe in the contact did not split the cell

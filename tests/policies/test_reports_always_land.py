@@ -165,7 +165,9 @@ def _located(format: str, report: str, catalog: Path) -> list[tuple[int, int, st
     for row in rows:
         where = row.split("`")[1]
         _, line, column = where.rsplit(":", 2)
-        out.append((int(line), int(column), row.rsplit("(", 1)[1].split(")")[0]))
+        # the problem is escaped Markdown: "... \\(UNKNOWN\\_REF\\) |"
+        code = row.rsplit("\\(", 1)[1].split("\\)")[0].replace("\\_", "_")
+        out.append((int(line), int(column), code))
     return out
 
 
