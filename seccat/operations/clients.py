@@ -176,6 +176,9 @@ def connect_vault(
     if method not in VAULT_AUTH_METHODS:
         raise OperationError(f"{ENV_AUTH}={method!r}: use one of {', '.join(VAULT_AUTH_METHODS)}")
     verify: Any = env.get("VAULT_CACERT") or True
+    if verify is not True and not Path(verify).exists():
+        # requests would raise a bare OSError from deep inside the first request
+        raise OperationError(f"VAULT_CACERT={verify}: no such file or folder of CA certificates")
     namespace = env.get("VAULT_NAMESPACE") or None
     client = hvac.Client(url=url, token=None, namespace=namespace, verify=verify, timeout=30)
     try:
@@ -202,6 +205,8 @@ def connect_vault(
         raise OperationError(f"Vault at {url}: {type(exc).__name__}") from None
     except requests.RequestException as exc:
         raise OperationError(f"Vault at {url} cannot be reached: {type(exc).__name__}") from None
+    except OSError as exc:  # a CA bundle that cannot be read
+        raise OperationError(f"Vault at {url}: {exc.strerror or exc}") from None
     display = str(info.get("display_name") or "")
     return VaultConnection(client, url, method, display, verify, namespace)
 

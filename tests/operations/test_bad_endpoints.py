@@ -1,6 +1,7 @@
-"""An AWS endpoint that is no URL (``--endpoint-url`` or ``AWS_ENDPOINT_URL``) is a usage
-error on one line, exit 2, for every command that talks to AWS; a red-team pass found
-botocore's ``ValueError: Invalid endpoint`` escaping as a traceback with exit 1."""
+"""An AWS endpoint that is no URL (``--endpoint-url`` or ``AWS_ENDPOINT_URL``), or a
+``VAULT_CACERT`` that does not exist, is a usage error on one line, exit 2; a red-team pass
+found botocore's ``ValueError: Invalid endpoint`` and requests' ``OSError`` for the CA
+bundle escaping as tracebacks with exit 1."""
 
 from __future__ import annotations
 
@@ -43,6 +44,16 @@ def seccat(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
             ["events", "--stack", "dev", "--log-group", "-", "--endpoint-url", "moto"],
             {},
             "seccat: error: log group /seccat/dev/secret-lineage: Invalid endpoint: moto\n",
+        ),
+        (
+            ["verify", "--stack", "prod", "--only", "vault"],
+            {
+                "VAULT_ADDR": "https://127.0.0.1:9",
+                "VAULT_TOKEN": "x",
+                "VAULT_CACERT": "/nonexistent/ca.pem",
+            },
+            "seccat: error: VAULT_CACERT=/nonexistent/ca.pem: no such file or folder of CA "
+            "certificates\n",
         ),
     ],
 )
