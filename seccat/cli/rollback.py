@@ -78,8 +78,8 @@ def rollback(
     if not plans:
         raise fail(f"secret {secret} is in none of {', '.join(session.environments)}")
     shown = rollback_plan_text(plans)
-    if format is ReportFormat.text:
-        write_stdout(shown)
+    if format is ReportFormat.text and out is None:
+        write_stdout(shown)  # with --out the file gets it, and stdout nothing
     else:
         for line in shown.splitlines():
             say(line)

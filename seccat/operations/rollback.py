@@ -256,12 +256,11 @@ def _apply_kv(plan: RollbackPlan, vault: VaultConnection) -> RollbackResult:
 
     v = plan.target.vault
     assert v is not None and plan.previous is not None and plan.current is not None
+    import hvac.exceptions
+    import requests
+
     rotator, _ = _kv_rotator()
     client = vault.client
-    try:
-        written = rotator.rollback(client, v.mount, v.name, to_version=int(plan.previous))
-    except rotator.KvRotationError as exc:
-        return RollbackResult(plan, False, str(exc))
     kv = client.secrets.kv.v2
 
     def data(version: int) -> Any:
@@ -269,7 +268,23 @@ def _apply_kv(plan: RollbackPlan, vault: VaultConnection) -> RollbackResult:
             path=v.name, version=version, mount_point=v.mount, raise_on_deleted_version=True
         )["data"]["data"]
 
-    same = _digest(data(written.version)) == _digest(data(int(plan.previous)))
+    # A token that may read the versions but not write them (the plan only reads), or a
+    # server that went away: a failed rollback with the reason, never a traceback. The
+    # reason is the exception's type: hvac's message can quote the request.
+    try:
+        written = rotator.rollback(client, v.mount, v.name, to_version=int(plan.previous))
+        same = _digest(data(written.version)) == _digest(data(int(plan.previous)))
+    except rotator.KvRotationError as exc:
+        return RollbackResult(plan, False, str(exc))
+    except hvac.exceptions.Forbidden:
+        return RollbackResult(
+            plan,
+            False,
+            f"Vault refused to read or write {v.mount}/{v.name}: the token needs update on its "
+            "data path (docs/operations.md#permissions)",
+        )
+    except (hvac.exceptions.VaultError, requests.RequestException) as exc:
+        return RollbackResult(plan, False, f"Vault at {vault.address}: {type(exc).__name__}")
     if written.replaced_version != int(plan.current) or not same:
         return RollbackResult(plan, False, f"version {written.version} is not the restored data")
     return RollbackResult(

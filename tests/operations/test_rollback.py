@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import secrets
+from pathlib import Path
 
 import pytest
 
@@ -178,6 +179,56 @@ def test_kv_rollback_writes_the_previous_data_with_check_and_set(ops_world: Worl
         ops_world, "shop/session-key", previous
     )
     ops_world.values.add(kv_value(ops_world, "shop/session-key", current))
+    ops_world.assert_no_value_in(done.stdout, done.stderr)
+
+
+def test_kv_rollback_out_file_gets_the_text_and_stdout_nothing(
+    ops_world: World, tmp_path: Path
+) -> None:
+    """Red-team finding: with --out, the plan went to stdout and plan + result to the file,
+    where every other command writes to --out exactly what stdout would get."""
+    rotate(ops_world, "shop/session-key")
+    rotate(ops_world, "shop/session-key")
+    out = tmp_path / "rollback.txt"
+    done = cli(
+        ops_world, "rollback", "shop/session-key", "--stack", ENV, "--yes", "--out", str(out)
+    )
+    assert done.returncode == 0, done.stderr.decode()
+    assert done.stdout == b""
+    lines = out.read_text().splitlines()
+    assert [line.split(": ", 2)[1] for line in lines[:2]] == ["will roll back", "rolled back"]
+    assert lines[2:] == ["seccat rollback: 1 of 1 rolled back"]
+    assert done.stderr.decode().splitlines() == [lines[0], lines[2]]
+    ops_world.assert_no_value_in(done.stdout, done.stderr, out.read_bytes())
+
+
+def test_kv_rollback_with_a_token_that_may_only_read_fails_with_the_reason(
+    ops_world: World,
+) -> None:
+    """Red-team finding: the plan only reads, so a read-only token passed it and the write
+    raised hvac's Forbidden out of `rollback --yes` as a traceback."""
+    rotate(ops_world, "shop/session-key")
+    rotate(ops_world, "shop/session-key")
+    before = kv_version(ops_world, "shop/session-key")
+    root = ops_world.root_vault()
+    mount = f"kv-{ENV}"
+    root.sys.create_or_update_acl_policy(
+        name="redteam-read-only",
+        policy=f'path "{mount}/data/*" {{ capabilities = ["read"] }}\n'
+        f'path "{mount}/metadata/*" {{ capabilities = ["read", "list"] }}\n',
+    )
+    token = root.auth.token.create(policies=["redteam-read-only"], ttl="5m")["auth"]["client_token"]
+    done = cli(
+        ops_world, "rollback", "shop/session-key", "--stack", ENV, "--yes", VAULT_TOKEN=token
+    )
+    assert done.returncode == 1, done.stderr.decode()
+    assert done.stdout.decode().splitlines()[1:] == [
+        f"{ENV}/shop/session-key: not rolled back: Vault refused to read or write "
+        f"{mount}/shop/session-key: the token needs update on its data path "
+        "(docs/operations.md#permissions)",
+        "seccat rollback: 0 of 1 rolled back",
+    ]
+    assert kv_version(ops_world, "shop/session-key") == before
     ops_world.assert_no_value_in(done.stdout, done.stderr)
 
 
