@@ -84,7 +84,11 @@ def status(
     from seccat.reports.status import RENDERERS, EnvironmentStatus, StatusReport, render_text
 
     when = _instant(at)
-    span = timedelta(days=window)
+    try:
+        span = timedelta(days=window)
+        since = when - span
+    except OverflowError:
+        raise fail(f"--window {window}: reaches before year 1 from {when.isoformat()}") from None
     session = open_session(catalog, stack, all_stacks, endpoint_url, profile)
     report = StatusReport(when, float(window), expiring_days)
     total = len(session.environments)
@@ -93,7 +97,7 @@ def status(
             try:
                 aws = session.aws(targets) if has_aws(targets) else None
                 vault = session.vault(config) if has_vault(targets) else None
-                observed = collect(targets, aws, vault, since=when - span)
+                observed = collect(targets, aws, vault, since=since)
                 statuses = [evaluate(o, when) for o in observed]
                 metrics = summarize(statuses, when, span, expiring_days)
                 if put_metrics:
@@ -102,6 +106,10 @@ def status(
                     push(aws, targets.name, metrics, when)
             except OperationError as exc:
                 raise fail(exc.message, exc.code) from None
+            except OverflowError:  # a due date or expiry window past year 9999 or before 1
+                raise fail(
+                    f"--at {when.isoformat()}: dates around it fall outside years 1 to 9999"
+                ) from None
             report.environments.append(EnvironmentStatus(targets.name, statuses, metrics))
             shown.count("reading environments", done, total)
     report.overall = summarize(
