@@ -26,6 +26,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from seccat.catalog.untrusted import redact
+
 _STEP = re.compile(r"^(createSecret|setSecret|testSecret|finishSecret): secret \S+ version (\S+)$")
 _TESTED = re.compile(r"^testSecret: version (\S+) of \S+ works$")
 _FINISHED = re.compile(
@@ -66,14 +68,25 @@ def _record(message: str) -> dict[str, Any] | None:
     return parsed if isinstance(parsed, dict) else None
 
 
-def _when(record: Mapping[str, Any], fallback_ms: int | None) -> datetime:
+def _when(record: Mapping[str, Any], fallback_ms: Any) -> datetime:
+    """The record's time, else the log event's; anyone who may write to the log group can
+    put any text there, so a time that is no time or lies outside years 1 to 9999 (which
+    ``astimezone`` and ``fromtimestamp`` raise on) falls back, down to the epoch."""
     stamp = record.get("timestamp")
     if isinstance(stamp, str):
         try:
             return datetime.fromisoformat(stamp.replace("Z", "+00:00")).astimezone(UTC)
-        except ValueError:
+        except (ValueError, OverflowError):
             pass
-    return datetime.fromtimestamp((fallback_ms or 0) / 1000, UTC)
+    try:
+        return datetime.fromtimestamp((fallback_ms or 0) / 1000, UTC)
+    except (TypeError, ValueError, OverflowError, OSError):
+        return datetime.fromtimestamp(0, UTC)
+
+
+def _event_ms(event: Mapping[str, Any]) -> float:
+    stamp = event.get("timestamp")
+    return stamp if isinstance(stamp, int | float) and not isinstance(stamp, bool) else 0
 
 
 def attempts(events: Iterable[Mapping[str, Any]]) -> list[Attempt]:
@@ -82,7 +95,7 @@ def attempts(events: Iterable[Mapping[str, Any]]) -> list[Attempt]:
     by_token: dict[str, Attempt] = {}
     request_token: dict[str, str] = {}
     errors: list[tuple[str, datetime, str]] = []
-    ordered = sorted(events, key=lambda e: e.get("timestamp") or 0)
+    ordered = sorted(events, key=_event_ms)
     for event in ordered:
         record = _record(str(event.get("message", "")))
         if record is None:
@@ -107,7 +120,9 @@ def attempts(events: Iterable[Mapping[str, Any]]) -> list[Attempt]:
         if level == "ERROR":
             text = str(record.get("errorMessage") or message)
             kind = record.get("errorType")
-            errors.append((request, when, f"{kind}: {text}" if kind else text))
+            # an exception message is the one free text copied out (status's lastError,
+            # rotate's detail): a credential of a well-known format in it is not shown
+            errors.append((request, when, redact(f"{kind}: {text}" if kind else text)))
     for request, when, text in errors:
         token = request_token.get(request)
         attempt = by_token.get(token) if token else None

@@ -99,6 +99,37 @@ def test_attempts_follow_tokens_through_request_ids() -> None:
     assert (third.token, third.succeeded, third.failed) == ("t3", False, False)
 
 
+def test_hostile_log_records_neither_crash_nor_leak() -> None:
+    """Red-team finding: anyone who may write to a rotation function's log group could make
+    status and rotate crash (a timestamp outside years 1 to 9999 raised OverflowError), and
+    an exception message is copied out as the last error: a credential in it is not shown."""
+    leaked = "AKIAIOSFODNN7EXAMPLE"
+    events = [
+        *rotation("t1", at(1), 60, fail_at="setSecret"),
+        record(at(1), "t1-r1", "x", timestamp="0001-01-01T00:00:00+05:00"),
+        {"timestamp": 10**30, "message": json.dumps({"timestamp": "9999-12-31T23:59:59-05:00"})},
+        {"timestamp": "soon", "message": "{}"},
+    ]
+    events[2] = {
+        "timestamp": events[2]["timestamp"],
+        "message": json.dumps(
+            {
+                "timestamp": "9999-12-31T23:59:59-05:00",
+                "level": "ERROR",
+                "errorType": "ValueError",
+                "errorMessage": f"bad key {leaked}",
+                "requestId": "t1-r1",
+            }
+        ),
+    }
+    (attempt,) = attempts(events)
+    assert (
+        attempt.failed and attempt.error == "ValueError: bad key [an AWS access key id, not shown]"
+    )
+    # the record's own time was out of range: the log event's (setSecret's, 15 s in, + 5 ms)
+    assert attempt.failed_at == at(1, minutes=0.25) + timedelta(milliseconds=5)
+
+
 def test_every_with_a_window(prod: EnvironmentTargets) -> None:
     target = prod.secrets["payments/webhook-signing-key"]  # every 90d, window 4h
     obs = Observation(target, last_rotated=at(), rotation_enabled=True)
