@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import stat
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,6 +47,12 @@ class Raw:
 
 def _text(path: Path) -> str:
     try:
+        mode = path.stat().st_mode
+        # a device (/dev/zero, /dev/random) never ends: refused at once, never read until
+        # memory runs out; a pipe (`--cloudtrail <(zcat ...)`) is read like a file
+        if not (stat.S_ISREG(mode) or stat.S_ISFIFO(mode)):
+            what = "a folder" if stat.S_ISDIR(mode) else "not a regular file"
+            raise EventsInputError(f"{path}: {what}")
         data = path.read_bytes()
     except OSError as exc:
         raise EventsInputError(f"{path}: {exc.strerror or exc}") from None

@@ -216,3 +216,18 @@ def test_a_hostile_input_is_a_located_usage_error(
     assert result.returncode == 2, result.stderr
     assert result.stdout == b""
     assert result.stderr.decode() == f"seccat: error: {path}{message}\n"
+
+
+@pytest.mark.parametrize(
+    ("source", "path", "message"),
+    [
+        ("--cloudtrail", "/dev/zero", "/dev/zero: not a regular file"),
+        ("--vault-audit", "/dev/urandom", "/dev/urandom: not a regular file"),
+        ("--cloudtrail", str(FIXTURES), f"{FIXTURES}: a folder"),
+    ],
+)
+def test_a_device_or_folder_is_refused_at_once(source: str, path: str, message: str) -> None:
+    """A device never ends: it was read until memory ran out."""
+    result = run(source, path)
+    assert (result.returncode, result.stdout) == (2, b"")
+    assert result.stderr.decode() == f"seccat: error: {message}\n"
