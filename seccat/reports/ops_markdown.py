@@ -30,6 +30,27 @@ def code(text: str, *, table: bool = True) -> str:
     return md_code(text, table=table)
 
 
+def own(text: str) -> str:
+    """seccat's own fixed prose (a check's remediation) in a table cell: its code spans stay
+    code. Never for live or catalog text: only a pipe and a line break are escaped."""
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+#: seccat's prose that ends with a command to copy (a rotate step by hand, a rollback that
+#: cannot be): ``...: aws secretsmanager put-secret-value ... file://new-value``.
+_COMMAND = re.compile(r"(?P<prose>.*?: )(?P<command>(?:aws|bao|seccat) .*)", re.DOTALL)
+
+
+def with_command(text: str) -> str:
+    """``cell``, but a trailing command becomes a code span: escaping it as prose would put
+    a zero-width space into ``file://`` or ``@new-value``, and a copied command would then
+    store that text as the secret's value."""
+    found = _COMMAND.fullmatch(text)
+    if found is None:
+        return cell(text)
+    return cell(found.group("prose")) + code(found.group("command"))
+
+
 def fence(body: str, info: str = "") -> list[str]:
     longest = max((len(m.group()) for m in _BACKTICKS.finditer(body)), default=0)
     marks = "`" * max(3, longest + 1)

@@ -10,7 +10,7 @@ from typing import Any
 from seccat.cli.output import escape_for_terminal
 from seccat.operations.rollback import RollbackPlan, RollbackResult
 from seccat.operations.rotate import Outcome, Plan
-from seccat.reports.ops_markdown import cell, code
+from seccat.reports.ops_markdown import cell, code, with_command
 
 SCHEMA_VERSION = 1
 
@@ -100,7 +100,9 @@ def rotate_markdown(plans: list[Plan], outcomes: list[Outcome] | None, incident:
         ]
         for step in plan.steps:
             wave = "by hand" if step.action == "manual" else str(step.wave)
-            lines.append(f"| {wave} | {code(step.secret)} | {step.action} | {_cell(step.why)} |")
+            lines.append(
+                f"| {wave} | {code(step.secret)} | {step.action} | {with_command(step.why)} |"
+            )
         lines.append("")
     if outcomes is not None:
         lines += ["| Secret | Status | Detail | Proof |", "|---|---|---|---|"]
@@ -151,7 +153,7 @@ def rollback_json(plans: list[RollbackPlan], results: list[RollbackResult] | Non
 def rollback_markdown(plans: list[RollbackPlan], results: list[RollbackResult] | None) -> str:
     lines = ["<!-- seccat-rollback -->", "## seccat rollback", "", "| Secret | Plan |", "|---|---|"]
     for p in plans:
-        lines.append(f"| {code(p.target.label)} | {_cell(p.explanation)} |")
+        lines.append(f"| {code(p.target.label)} | {with_command(p.explanation)} |")
     if results is not None:
         lines += ["", "| Secret | Rolled back | Detail |", "|---|---|---|"]
         for r in results:

@@ -15,7 +15,7 @@ from typing import Any
 
 from seccat.cli.output import escape_for_terminal
 from seccat.operations.verify.findings import CHECKS, Finding, VerifyResult
-from seccat.reports.ops_markdown import cell, code, fence
+from seccat.reports.ops_markdown import cell, code, fence, own
 from seccat.reports.sarif import SCHEMA_URI, SECURITY_SEVERITY, TOOL_URI
 
 SCHEMA_VERSION = 1
@@ -106,7 +106,7 @@ def render_markdown(result: VerifyResult) -> str:
         for f in result.sorted_findings():
             check = CHECKS[f.check]
             lines += [f"#### {code(f.id, table=False)}", "", f"{_cell(f.message)}", ""]
-            lines += [f"Fix: {_cell(check.remediation)}.", ""]
+            lines += [f"Fix: {own(check.remediation)}.", ""]
             if f.diff:
                 lines += fence("\n".join(f.diff), "diff")
             else:

@@ -145,3 +145,25 @@ def test_markdown_reports_keep_hostile_live_text_inert() -> None:
     rollback = rollback_markdown([plan], [RollbackResult(plan, False, INJECT)])
     for markdown in (render_markdown(verify), rotate, rollback):
         _assert_inert(markdown)
+
+
+def test_commands_in_plans_stay_copyable() -> None:
+    """A command seccat tells an operator to run is a code span, never escaped prose: a
+    zero-width space in ``file://new-value`` would store that text as the secret's value."""
+    from types import SimpleNamespace
+
+    from seccat.operations.rotate import Plan, Step
+    from seccat.reports.rotation import rotate_markdown
+
+    command = (
+        "aws secretsmanager put-secret-value --secret-id prod/a/b --secret-string file://new-value"
+    )
+    target: Any = SimpleNamespace(id="a/b", environment="prod", label="prod/a/b")
+    why = f"issued outside seccat (generic): store it as the owner role: {command}"
+    markdown = rotate_markdown(
+        [Plan("prod", "secret a/b", [Step(target, "manual", 1, why)])], None, None
+    )
+    assert f"store it as the owner role: `{command}` |" in markdown
+    assert "<code>" + command + "</code>" in _html(markdown)
+    verify = render_markdown(result())
+    assert "Fix: Run `pulumi up` for the stack" in verify  # seccat's own code spans stay code
