@@ -106,9 +106,12 @@ def status(
                     push(aws, targets.name, metrics, when)
             except OperationError as exc:
                 raise fail(exc.message, exc.code) from None
-            except OverflowError:  # a due date or expiry window past year 9999 or before 1
+            except OverflowError:  # a date past year 9999 or before year 1: a due date
+                # or expiry window far from --at, or a live seccat:not-after near the limits
                 raise fail(
-                    f"--at {when.isoformat()}: dates around it fall outside years 1 to 9999"
+                    f"{targets.name}: a date falls outside years 1 to 9999 (--at "
+                    f"{when.isoformat()}, or a seccat:not-after tag or KV custom metadata "
+                    "near those limits)"
                 ) from None
             report.environments.append(EnvironmentStatus(targets.name, statuses, metrics))
             shown.count("reading environments", done, total)
