@@ -28,7 +28,7 @@ def _time_ms(value: str | None, option: str) -> int | None:
 
     try:
         return epoch_ms(parse_time(value))
-    except ValueError:
+    except (ValueError, OverflowError):  # OverflowError: before year 1 or after 9999 in UTC
         raise fail(f"{option}: {value!r} is not an ISO 8601 date or time") from None
 
 

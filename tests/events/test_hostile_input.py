@@ -231,3 +231,16 @@ def test_a_device_or_folder_is_refused_at_once(source: str, path: str, message: 
     result = run(source, path)
     assert (result.returncode, result.stdout) == (2, b"")
     assert result.stderr.decode() == f"seccat: error: {message}\n"
+
+
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [("--since", "9999-12-31T23:59:59-05:00"), ("--until", "0001-01-01T00:00:00+05:00")],
+)
+def test_a_time_past_the_limits_of_dates_is_a_usage_error(option: str, value: str) -> None:
+    """Red-team finding: these parse, but lie outside years 1 to 9999 in UTC (OverflowError)."""
+    result = run("--cloudtrail", str(FIXTURES / "aws-docs-create-secret.json"), option, value)
+    assert (result.returncode, result.stdout) == (2, b"")
+    assert result.stderr.decode() == (
+        f"seccat: error: {option}: {value!r} is not an ISO 8601 date or time\n"
+    )
