@@ -2,6 +2,8 @@
 STACK ?= dev
 CATALOG ?= catalog.yaml
 VENV := .venv/bin
+# `make test` runs the suite on this many pytest-xdist workers (CI machines have 2 cores)
+TEST_WORKERS ?= 2
 # the uv that scripts/bootstrap found or installed (build_layer.py runs `uv`)
 UV_PATH := $(CURDIR)/.bootstrap/bin:$(PATH)
 
@@ -25,7 +27,7 @@ test: setup-dev  ## the whole suite, real OpenBao, PostgreSQL and moto included 
 	@scripts/ensure-mermaid
 	$(VENV)/ruff check .
 	$(VENV)/ruff format --check .
-	$(VENV)/pytest
+	$(VENV)/pytest -n $(TEST_WORKERS) --dist loadgroup
 
 lint: setup-dev
 	$(VENV)/ruff check .

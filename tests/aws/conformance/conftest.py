@@ -4,7 +4,6 @@ stack, each recorded offline and applied to a real moto server once per session.
 from __future__ import annotations
 
 import sys
-from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +14,7 @@ from servers.moto import MotoServer, running_moto
 from benchmarks.catalog_gen import write as write_benchmark_catalog
 from seccat.catalog.loader import load_catalog
 from seccat.engine.preview import Preview, run_preview
+from tests.aws.conformance import summary
 from tests.aws.conformance.assets import RepositoryAssets
 from tests.aws.conformance.harness import Applied, AwsHarness, Finding
 
@@ -69,31 +69,17 @@ def _world(server: MotoServer, assets: RepositoryAssets, previews: dict[str, Pre
     return world
 
 
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """In an xdist worker: hand the counts to the controller (tests/conftest.py prints them)."""
+    output = getattr(session.config, "workeroutput", None)
+    if output is not None and _BUILT:
+        output[summary.WORKER_KEY] = summary.counts(_BUILT)
+
+
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     """Per type: resources applied to moto and comparisons read back (mismatches)."""
-    if not _BUILT:
-        return
-    resources: Counter[str] = Counter()
-    compared: Counter[str] = Counter()
-    wrong: Counter[str] = Counter()
-    for world in _BUILT:
-        for applied in world.applied.values():
-            resources.update(a.recorded.type for a in applied.resources.values())
-        for findings in world.findings.values():
-            compared.update(f.type for f in findings)
-            wrong.update(f.type for f in findings if not f.compared.ok)
-    stacks = ", ".join(s for w in _BUILT for s in w.applied)
-    terminalreporter.section("AWS conformance (moto)")
-    terminalreporter.write_line(f"stacks applied and read back: {stacks}")
-    for type_token in sorted(resources):
-        terminalreporter.write_line(
-            f"{type_token:55} {resources[type_token]:5} applied "
-            f"{compared[type_token]:6} compared {wrong[type_token]:3} mismatched"
-        )
-    terminalreporter.write_line(
-        f"{len(resources)} types, {sum(resources.values())} resources, "
-        f"{sum(compared.values())} comparisons, {sum(wrong.values())} mismatched"
-    )
+    if not hasattr(terminalreporter.config, "workeroutput"):
+        summary.write(terminalreporter, [summary.counts(_BUILT)])
 
 
 @pytest.fixture(scope="session")
