@@ -32,6 +32,7 @@ from servers.postgres import (  # noqa: E402
     running_postgres_clusters,
 )
 from vault.harness import Recorded, record  # noqa: E402
+from xdist_groups import group_rank, parallel_group  # noqa: E402
 
 from seccat.catalog.loader import load_catalog, parse_catalog  # noqa: E402
 from seccat.catalog.model import Catalog  # noqa: E402
@@ -125,81 +126,30 @@ def moto_server() -> Iterator[MotoServer]:
         yield server
 
 
-# -- running in parallel (pytest-xdist, `make test` runs `-n 2 --dist loadgroup`) -------------
-
-#: Session fixtures too expensive to build once per worker, by the name of their group. A
-#: module with a test that uses one runs in that group, whole (its module fixtures are then
-#: built once too); a module using two joins their groups. The groups are handed out first,
-#: in this order (heaviest first, so that no worker is left with a long group at the end).
-SHARED_FIXTURES = {
-    # the 1,000-secret catalog's previews (about 20 s a stack) and its OpenBao world
-    "generated_catalog": "generated-catalog",
-    "generated_preview": "generated-catalog",
-    "generated_recording": "generated-catalog",
-    "generated_vault": "generated-catalog",
-    # catalog.yaml and the benchmark catalog applied to moto, with the built Lambda layer
-    "lambda_layer": "aws-conformance",
-    # the operations world: its own moto, a Lambda layer, OpenBao and PostgreSQL seeded
-    "ops_layer": "operations",
-    # catalog.yaml applied to OpenBao and PostgreSQL
-    "vault_world": "vault-world",
-    "postgres_per_environment": "postgres-per-environment",
-}
-
-#: Modules whose own tests or module fixtures take long (build a wheel, a pip venv, a fresh
-#: bootstrap, split previews): handed out right after the shared groups, in this order.
-SLOW_MODULES = (
-    "tests/stacks/test_split_union.py",
-    "tests/quickstart/test_bootstrap.py",
-    "tests/policies/test_pack_standalone.py",
-    "tests/packaging/test_installed_tool.py",
-    "tests/catalog/test_one_alphabet.py",
-    "tests/stacks/test_moves.py",
-    "tests/engine/test_stack_traces.py",
-    "tests/stacks/test_all_stacks.py",
-    "tests/diff/test_diff_example.py",
-)
+# -- running in parallel (pytest-xdist; `make test` runs `-n 2 --dist loadgroup`) -------------
+# The groups and their order: tests/xdist_groups.py.
 
 
-def _groups(items: list[pytest.Item]) -> dict[str, str]:
-    """Each module's xdist group: its own path, or the joined groups of the shared fixtures
-    its tests use (union-find over modules and groups)."""
-    parent: dict[str, str] = {}
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object | None:
+    """``--dist loadgroup``: xdist's scope scheduling with parallel_group as the scope."""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
 
-    def find(x: str) -> str:
-        while parent.setdefault(x, x) != x:
-            x = parent[x]
-        return x
+    class GroupScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return parallel_group(nodeid)
 
-    order = list(dict.fromkeys(SHARED_FIXTURES.values()))
-    for item in items:
-        module = item.nodeid.split("::", 1)[0]
-        for fixture in getattr(item, "fixturenames", ()):
-            if fixture in SHARED_FIXTURES:
-                a, b = sorted((find(module), find(SHARED_FIXTURES[fixture])), key=_rank(order))
-                parent[b] = a
-    return {m: find(m) for m in (i.nodeid.split("::", 1)[0] for i in items)}
+    return GroupScheduling(config, log)
 
 
-def _rank(order: list[str]) -> Callable[[str], tuple[int, str]]:
-    """Shared groups by their order, then the slow modules, then any other module."""
-    known = order + list(SLOW_MODULES)
-    return lambda group: (known.index(group) if group in known else len(known), group)
-
-
-@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Under ``--dist loadgroup`` each group runs on one worker: tests sharing an expensive
-    fixture (above) together, every other module as a whole. In a worker, the groups are
-    also reordered heaviest first (the scheduler hands them out in collection order); a run
-    without xdist keeps the usual order."""
-    groups = _groups(items)
-    for item in items:
-        item.add_marker(pytest.mark.xdist_group(groups[item.nodeid.split("::", 1)[0]]))
+    """In an xdist worker, heaviest groups first (the scheduler hands groups out in the
+    order the workers collected them); a run without xdist keeps the usual order."""
     if hasattr(config, "workerinput"):
-        rank = _rank(list(dict.fromkeys(SHARED_FIXTURES.values())))
         # stable: collection order within a group, and among the other modules
-        items.sort(key=lambda item: rank(groups[item.nodeid.split("::", 1)[0]])[0])
+        items.sort(key=lambda item: group_rank(parallel_group(item.nodeid)))
 
 
 #: What the xdist workers report for the end-of-run summary (the controller runs no tests).
