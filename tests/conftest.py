@@ -135,6 +135,9 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object | 
     """``--dist loadgroup``: xdist's scope scheduling with parallel_group as the scope."""
     if config.getvalue("dist") != "loadgroup":
         return None
+    # hand the groups out in tests/xdist_groups.py's order (costliest first), not xdist's
+    # default of most tests first, which left the 3-test bootstrap module for the end
+    config.option.loadscopereorder = False
     from xdist.scheduler import LoadScopeScheduling
 
     class GroupScheduling(LoadScopeScheduling):

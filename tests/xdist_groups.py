@@ -14,6 +14,9 @@ from __future__ import annotations
 #: the scheduler hands them out in this order, then SLOW_MODULES, then the rest, so that no
 #: worker is left alone with a long group at the end.
 SHARED_GROUPS: dict[str, tuple[str, ...]] = {
+    # the operations world: its own moto, a Lambda layer, OpenBao and PostgreSQL seeded
+    # (the longest group: 440 s of test time under a load of 9 on 2 cores)
+    "operations": ("tests/operations/",),
     # the 1,000-secret catalog's previews (about 20 s a stack) and its OpenBao world; the
     # OpenBao world of catalog.yaml (vault_world), which test_vault_isolation also uses
     "generated-catalog": (
@@ -24,8 +27,6 @@ SHARED_GROUPS: dict[str, tuple[str, ...]] = {
     ),
     # catalog.yaml and the benchmark catalog applied to moto, with the built Lambda layer
     "aws-conformance": ("tests/aws/conformance/",),
-    # the operations world: its own moto, a Lambda layer, OpenBao and PostgreSQL seeded
-    "operations": ("tests/operations/",),
     # one PostgreSQL cluster per environment
     "postgres-per-environment": (
         "tests/rotation/test_postgres_server.py",
@@ -50,15 +51,16 @@ SHARED_FIXTURES = {
 #: Modules whose own tests or module fixtures take long (build a wheel, a pip venv, a fresh
 #: bootstrap, split previews): handed out right after the shared groups, in this order.
 SLOW_MODULES = (
-    "tests/stacks/test_split_union.py",
+    "tests/stacks/test_moves.py",
     "tests/quickstart/test_bootstrap.py",
     "tests/policies/test_pack_standalone.py",
-    "tests/engine/test_stack_traces.py",
-    "tests/packaging/test_installed_tool.py",
-    "tests/catalog/test_one_alphabet.py",
-    "tests/stacks/test_moves.py",
+    "tests/stacks/test_split_union.py",
     "tests/stacks/test_all_stacks.py",
-    "tests/diff/test_diff_example.py",
+    "tests/engine/test_stack_traces.py",
+    "tests/policies/test_check_baseline.py",
+    "tests/catalog/test_one_alphabet.py",
+    "tests/cli/test_machine_output.py",
+    "tests/packaging/test_installed_tool.py",
 )
 
 
