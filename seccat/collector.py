@@ -24,3 +24,16 @@ def paused() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
+
+
+def settle() -> None:
+    """Move every object alive now out of the collector's reach, for good.
+
+    Only for a one-shot command that has just loaded something large and keeps it until it
+    exits (``seccat validate``): the objects built while the collector was paused all wait
+    in its youngest generation, and the first collection after the pause would walk every
+    one of them, then again as they age (about 7% of validating 10,000 secrets).
+    Reference counting still frees them; only cycles alive now would never be collected,
+    which in a process about to exit costs nothing.
+    """
+    gc.freeze()
