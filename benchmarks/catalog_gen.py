@@ -47,11 +47,15 @@ def _identity(team: str, s: int) -> str:
     return f"environments: {{{', '.join(blocks)}}}"
 
 
-def generate(n_secrets: int, n_teams: int = 20, services_per_team: int = 10) -> str:
+def generate(
+    n_secrets: int, n_teams: int = 20, services_per_team: int = 10, stacks: str | None = None
+) -> str:
+    """``stacks``: the catalog's ``stacks:`` key (``"{mode: split}"``), absent when None."""
     teams = [f"team-{t:03d}" for t in range(n_teams)]
     lines = [
         "# yaml-language-server: $schema=../schema/catalog.schema.json",
         "version: 1",
+        *([f"stacks: {stacks}"] if stacks is not None else []),
         "teams:",
         *[f"  {t}: {{contact: {t}@example.com, aws: {{owner_role: {t}-owner}}}}" for t in teams],
         "environments:",
@@ -115,7 +119,10 @@ def generate(n_secrets: int, n_teams: int = 20, services_per_team: int = 10) -> 
     return "\n".join(lines) + "\n"
 
 
-def write(n_secrets: int, folder: Path) -> Path:
-    path = folder / f"catalog-{n_secrets}.yaml"
-    path.write_text(generate(n_secrets), encoding="utf-8")
+def write(n_secrets: int, folder: Path, stacks: str | None = None) -> Path:
+    """The catalog of ``n_secrets`` in ``folder``; with ``stacks`` (the ``stacks:`` key, e.g.
+    ``"{mode: split}"``) a second file, ``catalog-<n>-stacks.yaml``, for ``--all-stacks``."""
+    suffix = "" if stacks is None else "-stacks"
+    path = folder / f"catalog-{n_secrets}{suffix}.yaml"
+    path.write_text(generate(n_secrets, stacks=stacks), encoding="utf-8")
     return path
