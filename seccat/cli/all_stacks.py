@@ -132,11 +132,16 @@ def _finish(errors: list[str]) -> None:
 
 
 def check_all(
-    path: Path, pack: str, strict: bool, jobs: int | None
+    path: Path, pack: str, strict: bool, jobs: int | None, evaluations: bool = True
 ) -> tuple[CheckResult | None, Stop | None]:
     """Every stack checked; catalog rules that read no resources once per environment,
     waivers per environment over all its stacks' findings. A ``Stop`` when a stage fails
-    (the caller writes the stopped report)."""
+    (the caller writes the stopped report).
+
+    ``evaluations``: keep every rule x subject evaluation (only the JUnit report lists
+    them); without it the workers send back findings only, and the parent holds no more
+    than the findings of every stack (hundreds of thousands of evaluations fewer at 10,000
+    secrets)."""
     from seccat.checking.findings import CheckResult
     from seccat.checking.packs import load_pack
     from seccat.checking.runner import evaluate_catalog
@@ -160,10 +165,11 @@ def check_all(
             pack=pack,
             today=today,
             context=context,
+            evaluations=evaluations,
         )
 
     raw: dict[str, list] = {e: [] for e in catalog.environments}
-    evaluations: list = []
+    kept: list = []
     resources = 0
     for environment in catalog.environments:
         once = evaluate_catalog(
@@ -174,7 +180,7 @@ def check_all(
             select=lambda rule: not rule.resource_types,
         )
         raw[environment] += once.findings
-        evaluations += once.evaluations
+        kept += once.evaluations if evaluations else []
     errors = []
     for outcome in run_stacks(catalog, specs, task, jobs):
         if outcome.error is not None:
@@ -183,7 +189,7 @@ def check_all(
         from seccat.stacks.plan import environment_of
 
         raw[environment_of(outcome.stack)] += outcome.findings
-        evaluations += outcome.evaluations
+        kept += outcome.evaluations
         resources += outcome.resources
         say(
             f"seccat: {outcome.stack}: {outcome.resources} resources, "
@@ -213,7 +219,7 @@ def check_all(
             catalog_file=catalog.source,
             pack=selected.name,
             findings=findings,
-            evaluations=evaluations,
+            evaluations=kept,
             resources=resources,
             diagnostics=sorted(warnings),
             rules_run=rules_run,

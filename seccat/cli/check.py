@@ -240,7 +240,10 @@ def check(
         if name is None:
             from seccat.cli.all_stacks import check_all
 
-            every, stopped = check_all(catalog, pack, strict, jobs)
+            # only JUnit lists every rule x resource evaluation: the others need not ship them
+            every, stopped = check_all(
+                catalog, pack, strict, jobs, evaluations=format is CheckFormat.junit
+            )
             if stopped is not None:
                 raise stopped
             assert every is not None

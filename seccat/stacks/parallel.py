@@ -47,6 +47,8 @@ class Task:
     today: str = ""
     #: check: the platform stack's resources when this is a team stack
     context: tuple[RecordedResource, ...] = ()
+    #: check: send back every rule x subject evaluation (JUnit lists them), not only findings
+    evaluations: bool = True
     #: render: the folder this stack's documents go to, and whether to replace a render
     out: str = ""
     clean: bool = False
@@ -147,7 +149,7 @@ def _check(catalog: Catalog, task: Task, preview: Any) -> Outcome:
         task.stack,
         len(preview.resources),
         findings=cat.findings + res.findings,
-        evaluations=cat.evaluations + res.evaluations,
+        evaluations=cat.evaluations + res.evaluations if task.evaluations else [],
         context=tuple(preview.resources) if platform else (),
     )
 

@@ -162,3 +162,26 @@ def test_render_all_stacks_into_a_file_is_a_usage_error(tmp_path: Path) -> None:
     assert (result.returncode, result.stdout) == (2, b"")
     assert result.stderr.decode() == f"seccat: error: {target}: exists and is not a folder\n"
     assert target.read_text() == "keep me\n"
+
+
+def test_check_all_stacks_ships_evaluations_only_for_junit(tmp_path: Path) -> None:
+    """Only the JUnit report lists rule x subject evaluations (a rule without findings is
+    a passed test case, not "nothing to check"); other formats leave them in the workers,
+    with the same findings and diagnostics."""
+    from seccat.cli.all_stacks import check_all
+    from seccat.reports.junit import render
+
+    split = _split(ROOT / "catalog.yaml", tmp_path / "catalog.yaml", budget=60)
+    full, stopped = check_all(split, "baseline", False, 1, evaluations=True)
+    lean, stopped_lean = check_all(split, "baseline", False, 1, evaluations=False)
+    assert stopped is None and stopped_lean is None
+    assert full is not None and lean is not None
+    assert lean.evaluations == [] and len(full.evaluations) > full.resources
+    assert lean.findings == full.findings and lean.diagnostics == full.diagnostics
+    assert lean.resources == full.resources
+    skipped = "nothing to check in stack"
+    assert render(lean).count(skipped) > render(full).count(skipped)
+    # the CLI's JUnit report is the one with every evaluation
+    junit = run("check", "--all-stacks", "-c", str(split), "-f", "junit", "-j", "2")
+    assert junit.returncode in (0, 1), junit.stderr
+    assert junit.stdout.decode().count(skipped) == render(full).count(skipped)
