@@ -9,17 +9,22 @@ from __future__ import annotations
 
 import json
 from functools import cache
-from typing import Any
-
-import jinja2
+from typing import TYPE_CHECKING, Any
 
 from seccat.datafiles import TEMPLATES
+
+if TYPE_CHECKING:
+    import jinja2
 
 TEMPLATE_DIR = TEMPLATES
 
 
 @cache
 def environment() -> jinja2.Environment:
+    # Imported on first use: naming helpers beside the templates (seccat.documents.
+    # monitoring) are imported by `seccat validate`, which renders no template.
+    import jinja2
+
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATE_DIR),
         undefined=jinja2.StrictUndefined,
