@@ -13,6 +13,11 @@ process timed from fork to exit:
   (``--before``; by default only up to 1,000 secrets);
 - checkov 3.3.30 on the Terraform JSON, restricted to the eight secrets/KMS/IAM/Lambda
   checks in ``RELEVANT_CHECKS``, and with all of its checks;
+- ``seccat check --all-stacks --format json`` on the same catalog with ``stacks: {mode:
+  split}`` (every environment, dev and prod, each a platform stack plus team stacks, in
+  worker processes): wall, CPU of the whole process tree, peak RSS of the parent, of the
+  largest worker and summed over the tree (benchmarks/process_tree.py); ``--no-all-stacks``
+  skips it;
 - ``seccat validate`` of the catalog, and ``seccat --help``.
 
 It also times, in one process, the preview and writing it as JSON (``seccat preview
@@ -43,6 +48,7 @@ ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
 from catalog_gen import write  # noqa: E402
+from process_tree import measure  # noqa: E402
 from tf_json import convert, count  # noqa: E402
 
 STACK = "prod"
@@ -130,7 +136,37 @@ def _line(label: str, n: int, m: dict) -> None:
     )
 
 
-def run_size(n: int, folder: Path, checkov: Path | None, before: bool) -> dict:
+def run_all_stacks(n: int, folder: Path) -> dict:
+    """``seccat check --all-stacks`` of the size-``n`` catalog split into micro-stacks."""
+    catalog = write(n, folder, stacks="{mode: split}")
+    plan = json.loads(
+        subprocess.run(
+            [str(SECCAT), "stacks", "--catalog", str(catalog), "--format", "json"],
+            check=True, capture_output=True, text=True,
+        ).stdout
+    )  # fmt: skip
+    stacks = [s for e in plan["environments"] for s in e["stacks"]]
+    argv = [str(SECCAT), "check", "--all-stacks", "--catalog", str(catalog)]
+    argv += ["--format", "json", "--out", str(folder / f"check-all-{n}.json")]
+    row = measure(argv)
+    row["stacks"] = len(stacks)
+    row["resources"] = sum(s["resources"] for s in stacks)
+    row["largest_stack"] = max(s["resources"] for s in stacks)
+    print(
+        f"  {n:>6} secrets  {'seccat check --all-stacks':<24} {row['wall_s']:8.2f} s wall "
+        f"{row['cpu_s']:8.2f} s CPU (tree)  parent {row['parent_peak_rss_mib']:.0f} MiB, "
+        f"largest worker {row['largest_worker_peak_rss_mib']:.0f} MiB, summed "
+        f"{row['summed_peak_rss_mib']:.0f} MiB RSS / {row['summed_peak_pss_mib']:.0f} MiB PSS, "
+        f"{row['stacks']} stacks, {row['resources']:,} resources  exit {row['exit']}",
+        file=sys.stderr,
+        flush=True,
+    )
+    return row
+
+
+def run_size(
+    n: int, folder: Path, checkov: Path | None, before: bool, all_stacks: bool = True
+) -> dict:
     catalog = write(n, folder)
     preview_json = folder / f"preview-{n}.json"
     out = folder / f"check-{n}.json"
@@ -173,6 +209,8 @@ def run_size(n: int, folder: Path, checkov: Path | None, before: bool) -> dict:
             row[label] = timed(checkov_argv(checkov, tf_dir, checks), checkov_env(), folder)
             _line(label, n, row[label])
     shutil.rmtree(tf_dir)
+    if all_stacks:
+        row["seccat check --all-stacks"] = run_all_stacks(n, folder)
     return row
 
 
@@ -223,6 +261,30 @@ def table(results: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def all_stacks_table(results: list[dict]) -> str:
+    """``check --all-stacks``: every environment, so per resource against ``check --stack
+    prod`` (one environment) and checkov (prod's resources)."""
+    lines = [
+        "| secrets | stacks (resources, largest) | wall s | CPU s (tree) | CPU ms/resource "
+        "| vs `check` CPU ms/resource | parent MiB | largest worker MiB | summed RSS / PSS MiB |",
+        "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for r in results:
+        m = r.get("seccat check --all-stacks")
+        if m is None:
+            continue
+        per = 1000 * m["cpu_s"] / m["resources"]
+        single = r.get("seccat check")
+        ratio = f"{per / (1000 * single['cpu_s'] / r['resources']):.2f}x" if single else "-"
+        lines.append(
+            f"| {r['secrets']:,} | {m['stacks']} ({m['resources']:,}, {m['largest_stack']:,}) "
+            f"| {m['wall_s']:.1f} | {m['cpu_s']:.1f} | {per:.2f} | {ratio} "
+            f"| {m['parent_peak_rss_mib']:.0f} | {m['largest_worker_peak_rss_mib']:.0f} "
+            f"| {m['summed_peak_rss_mib']:.0f} / {m['summed_peak_pss_mib']:.0f} |"
+        )
+    return "\n".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="100,1000,10000")
@@ -233,6 +295,7 @@ def main() -> None:
         default=1000,
         help="also time check with the stack capture on, up to this many secrets",
     )
+    parser.add_argument("--no-all-stacks", action="store_true")
     parser.add_argument("--json", type=Path, default=HERE / "results" / "side_by_side.json")
     args = parser.parse_args()
     checkov = None if args.no_checkov else ensure_checkov()
@@ -243,7 +306,9 @@ def main() -> None:
         for n in (int(s) for s in args.sizes.split(",")):
             sub = Path(tmp) / str(n)
             sub.mkdir()
-            results.append(run_size(n, sub, checkov, n <= args.before_up_to))
+            results.append(
+                run_size(n, sub, checkov, n <= args.before_up_to, not args.no_all_stacks)
+            )
             args.json.parent.mkdir(parents=True, exist_ok=True)
             doc = {"machine": info, "help": help_run, "results": results}
             args.json.write_text(json.dumps(doc, indent=2))
@@ -252,6 +317,7 @@ def main() -> None:
     print(json.dumps(info))
     print(f"seccat --help: {help_run['wall_s']:.3f} s wall, {help_run['cpu_s']:.3f} s CPU")
     print(table(results))
+    print(all_stacks_table(results))
     print("| secrets | preview wall / CPU s | JSON render + write wall / CPU s | added (CPU) |")
     print("| ---: | ---: | ---: | ---: |")
     for r in results:
