@@ -26,14 +26,23 @@ def paused() -> Iterator[None]:
             gc.enable()
 
 
-def settle() -> None:
-    """Move every object alive now out of the collector's reach, for good.
+@contextmanager
+def settled() -> Iterator[None]:
+    """``paused``, and what is alive when the block ends is frozen before the collector
+    resumes: moved out of its reach for good.
 
-    Only for a one-shot command that has just loaded something large and keeps it until it
-    exits (``seccat validate``): the objects built while the collector was paused all wait
-    in its youngest generation, and the first collection after the pause would walk every
-    one of them, then again as they age (about 7% of validating 10,000 secrets).
-    Reference counting still frees them; only cycles alive now would never be collected,
-    which in a process about to exit costs nothing.
+    Only for a one-shot command that loads something large and keeps it until it exits
+    (``seccat validate``). Without it, everything built while the collector was paused waits
+    in the youngest generation, and the first allocation after the pause starts a collection
+    that walks every object, then again as they age (7% of validating 10,000 secrets).
+    Reference counting still frees frozen objects; only cycles alive at that moment would
+    never be collected, which costs nothing in a process about to exit.
     """
-    gc.freeze()
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        if was_enabled:
+            gc.enable()

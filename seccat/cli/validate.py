@@ -57,11 +57,11 @@ def validate(
     one more entry (code LIMIT) counts the rest.
     """
     from seccat.catalog.loader import UnreadableCatalog, check_catalog
-    from seccat.collector import settle
+    from seccat.collector import settled
 
     try:
-        model, diagnostics = check_catalog(catalog)
-        settle()
+        with settled():
+            model, diagnostics = check_catalog(catalog)
     except UnreadableCatalog as exc:
         _emit(exc.diagnostics, format, max_diagnostics)
         if format is ValidateFormat.json:

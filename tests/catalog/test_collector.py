@@ -68,26 +68,30 @@ def test_render_json_runs_without_collections(example_catalog, monkeypatch):
     assert _collections_while_rendering(preview) >= 10
 
 
-def test_settle_leaves_the_loaded_objects_to_no_later_collection():
-    """After ``settle`` no generation the collector walks holds what was alive before it
-    (negative control: before it, one does); reference counting still frees them."""
+def test_settled_leaves_what_the_block_built_to_no_later_collection():
+    """After ``settled`` no generation the collector walks holds what the block built
+    (negative control: after ``paused`` the youngest one does, and the next collection walks
+    it); reference counting still frees them."""
     import weakref
 
-    from seccat.collector import settle
+    from seccat.collector import settled
 
     class Node:
         pass
 
-    kept = [Node() for _ in range(1000)]
-    probe = weakref.ref(kept[0])
-
     def walked(target: object) -> bool:
         return any(o is target for g in range(3) for o in gc.get_objects(generation=g))
 
-    assert walked(kept[0])
+    with paused():
+        control = [Node() for _ in range(1000)]
+    assert walked(control[0])
     try:
-        settle()
+        with settled():
+            kept = [Node() for _ in range(1000)]
+            assert not gc.isenabled()
+        assert gc.isenabled()
         assert not walked(kept[0])
+        probe = weakref.ref(kept[0])
         del kept
         assert probe() is None  # freed by reference counting, frozen or not
     finally:
