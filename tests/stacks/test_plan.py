@@ -16,7 +16,12 @@ from catalog_gen import generate
 
 from seccat.catalog.loader import load_catalog, parse_catalog
 from seccat.catalog.model import Catalog, StackSettings
-from seccat.stacks.plan import bucket_hash, environment_of, plan_environment
+from seccat.stacks.plan import (
+    bucket_hash,
+    environment_of,
+    make_environment_plan,
+    plan_environment,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 SECCAT = [sys.executable, "-m", "seccat.cli"]
@@ -59,6 +64,22 @@ def test_small_catalogs_stay_one_stack_and_mode_split_forces_micro_stacks() -> N
     assert plan_environment(tight, "prod").mode == "split"
     roomy = replace(example, stacks=StackSettings(mode="auto", budget=200))
     assert plan_environment(roomy, "prod").mode == "single"
+
+
+def test_a_plan_is_made_once_per_catalog_object_and_equals_a_fresh_one() -> None:
+    """--all-stacks plans in the parent; forked workers reuse that plan. The memo answers by
+    catalog identity: an equal-looking catalog with other settings gets its own plan."""
+    example = load_catalog(ROOT / "catalog.yaml")
+    split = replace(example, stacks=StackSettings(mode="split"))
+    first = plan_environment(split, "prod")
+    assert plan_environment(split, "prod") is first
+    assert first == make_environment_plan(split, "prod")
+    assert plan_environment(split, "dev") == make_environment_plan(split, "dev")
+    assert plan_environment(split, "dev") is not first
+    # another catalog object: its own plan, never the memo's
+    single = replace(split, stacks=StackSettings(mode="single"))
+    assert [s.kind for s in plan_environment(single, "prod").stacks] == ["single"]
+    assert plan_environment(split, "prod") is first
 
 
 def test_without_a_stacks_key_a_big_environment_stays_one_stack(tmp_path: Path) -> None:
