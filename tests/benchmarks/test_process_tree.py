@@ -12,7 +12,9 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from process_tree import measure  # noqa: E402
 
 #: A parent that forks two workers one after the other; the second holds 160 MiB for a
-#: moment, the parent itself stays small, and the exit code is the second worker's.
+#: while, the parent itself stays small, and the exit code is the second worker's. Each
+#: worker lives 1.5 s: the meter samples, and on a loaded machine a sampler can wait half a
+#: second for a core.
 FORKING = """
 import os, time
 for size, code in ((16, 0), (160, 3)):
@@ -21,7 +23,7 @@ for size, code in ((16, 0), (160, 3)):
         block = bytearray(size << 20)
         for i in range(0, len(block), 4096):
             block[i] = 1
-        time.sleep(0.5)
+        time.sleep(1.5)
         os._exit(code)
     _, status = os.waitpid(pid, 0)
 raise SystemExit(os.waitstatus_to_exitcode(status))
