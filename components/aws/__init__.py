@@ -45,6 +45,8 @@ def build_aws(ctx: PlatformContext) -> dict[str, aws.iam.Role]:
         raise pulumi.RunError(str(exc)) from None
     service_roles = {n: s.role for n, s in services.items() if s.role is not None}
     if not plan.aws_secrets:
+        if ctx.platform:
+            build_owner_renewal(ctx, plan, service_roles)  # owner-rotated KV secrets alone
         return service_roles
     here = [p for p in order if ctx.stack.holds_secret(p.secret.id)]
     if ctx.platform:
@@ -96,7 +98,7 @@ def build_aws(ctx: PlatformContext) -> dict[str, aws.iam.Role]:
         build_lineage(ctx)
         functions = [p.rotator.function_name for p in order if p.rotator is not None]
         alarms = [arn for p in order if p.rotator is not None for arn in _alarm_arns(ctx, p)]
-        renewal_alarms = build_owner_renewal(ctx, plan)
+        renewal_alarms = build_owner_renewal(ctx, plan, service_roles)
         if renewal_alarms:
             functions.append(check_function_name(ctx.env.name))
             alarms += renewal_alarms

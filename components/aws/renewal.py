@@ -1,7 +1,11 @@
-"""Reminders and overdue alarms for owner-rotated Secrets Manager secrets (rotation.by: owner).
+"""Reminders and overdue alarms for owner-rotated secrets (rotation.by: owner), in Secrets
+Manager and in Vault KV.
 
 Per environment: the renewal check (a small Lambda, functions/renewal/check.py) with its
 role, encrypted log group and alarms, and a scheduler role in a schedule group of its own.
+When it watches Vault KV secrets it also carries the KV rotator's login code and hvac (its
+own copy of the dependency layer) and Vault's address and auth settings; the Vault side
+(its policy and AWS auth role) is components/vault/renewal_check.py.
 Per owning team: an encrypted topic subscribed by the team's contact. Per secret: a schedule
 that runs the check with the catalog's interval, and a reminder and an overdue alarm on the
 metric it publishes. Documents and thresholds come from seccat/documents/renewal.py.
@@ -14,7 +18,7 @@ import pulumi_aws as aws
 
 from seccat.catalog.model import CLASSIFICATION_RANK
 from seccat.components.aws.alarms import function_alarms
-from seccat.components.aws.package import FUNCTIONS_DIR
+from seccat.components.aws.package import FUNCTIONS_DIR, dependency_layer
 from seccat.components.context import PlatformContext
 from seccat.components.tagging import tags
 from seccat.documents import logical_names as logical
@@ -38,13 +42,18 @@ MEMORY_MB = 128
 RESERVED_CONCURRENCY = 2
 LOG_RETENTION_DAYS = 365
 PACKAGE = "renewal"
+#: With Vault KV secrets: the KV rotator's login (vault_kv) and what it imports (rotation).
+VAULT_PACKAGES = ("vault_kv", "rotation")
 
 
-def code_archive() -> pulumi.AssetArchive:
-    """An explicit, sorted archive of functions/renewal/*.py (stable code hash)."""
+def code_archive(vault: bool = False) -> pulumi.AssetArchive:
+    """An explicit, sorted archive of functions/renewal/*.py, and with ``vault`` the KV
+    rotator's packages it logs in with (stable code hash)."""
+    packages = (PACKAGE, *VAULT_PACKAGES) if vault else (PACKAGE,)
     files = sorted(
         p.relative_to(FUNCTIONS_DIR).as_posix()
-        for p in (FUNCTIONS_DIR / PACKAGE).rglob("*.py")
+        for package in packages
+        for p in (FUNCTIONS_DIR / package).rglob("*.py")
         if "__pycache__" not in p.parts
     )
     if f"{PACKAGE}/check.py" not in files:
@@ -52,13 +61,22 @@ def code_archive() -> pulumi.AssetArchive:
     return pulumi.AssetArchive({rel: pulumi.FileAsset(str(FUNCTIONS_DIR / rel)) for rel in files})
 
 
-def build_owner_renewal(ctx: PlatformContext, plan: AwsPlan) -> list[str]:
+#: Where build_aws hands the check's IAM role to the Vault side (not a service name: those
+#: never contain '<').
+CHECK_ROLE_KEY = "<renewal-check>"
+
+
+def build_owner_renewal(
+    ctx: PlatformContext, plan: AwsPlan, roles: dict[str, aws.iam.Role] | None = None
+) -> list[str]:
     """Everything that watches the environment's owner-rotated secrets; returns the alarm
-    ARNs (for the dashboard). Nothing when the environment has none."""
+    ARNs (for the dashboard) and puts the check's role in ``roles`` under CHECK_ROLE_KEY
+    (Vault's auth role waits for it). Nothing when the environment has none."""
     env = ctx.env
-    secrets = docs.owner_rotated_secrets(ctx.catalog, env)
+    secrets = docs.watched_secrets(ctx.catalog, env)
     if not secrets:
         return []
+    in_vault = [s for s in secrets if s.store == docs.KV_STORE]
     name = env.name
     top = max(CLASSIFICATION_RANK[s.classification] for s in secrets)
     shared_tags = tags(
@@ -77,6 +95,8 @@ def build_owner_renewal(ctx: PlatformContext, plan: AwsPlan) -> list[str]:
         tags=shared_tags,
         opts=ctx.child_opts(),
     )
+    if roles is not None:
+        roles[CHECK_ROLE_KEY] = role
     role_policy = aws.iam.RolePolicy(
         logical.renewal_check(name, "policy"),
         name=docs.CHECK_POLICY_NAME,
@@ -86,7 +106,8 @@ def build_owner_renewal(ctx: PlatformContext, plan: AwsPlan) -> list[str]:
                 region=ctx.region,
                 account_id=ctx.account_id,
                 environment=name,
-                secret_arns=[plan.arn_pattern(s.id) for s in secrets],
+                secret_arns=[plan.arn_pattern(s.id) for s in secrets if s.store == docs.STORE],
+                watches_vault=bool(in_vault),
             )
         ),
         opts=ctx.child_opts(),
@@ -99,6 +120,26 @@ def build_owner_renewal(ctx: PlatformContext, plan: AwsPlan) -> list[str]:
         tags=shared_tags,
         opts=ctx.child_opts(),
     )
+    layers: list[pulumi.Input[str]] | None = None
+    environment: aws.lambda_.FunctionEnvironmentArgs | None = None
+    if in_vault:
+        from seccat.components.vault.kv_rotation import vault_address
+
+        layer = aws.lambda_.LayerVersion(
+            logical.renewal_check_layer(name),
+            layer_name=docs.check_layer_name(name),
+            description="seccat renewal check dependencies (hvac), pure Python",
+            code=dependency_layer(),
+            compatible_runtimes=[RUNTIME],
+            compatible_architectures=[ARCHITECTURE],
+            opts=ctx.child_opts(),
+        )
+        layers = [layer.arn]
+        environment = aws.lambda_.FunctionEnvironmentArgs(
+            variables=docs.check_vault_environment(
+                env, region=ctx.region, vault_address=vault_address()
+            )
+        )
     function = aws.lambda_.Function(
         logical.renewal_check(name, "function"),
         name=fn_name,
@@ -107,7 +148,7 @@ def build_owner_renewal(ctx: PlatformContext, plan: AwsPlan) -> list[str]:
         runtime=RUNTIME,
         architectures=[ARCHITECTURE],
         handler=docs.HANDLER,
-        code=code_archive(),
+        code=code_archive(vault=bool(in_vault)),
         timeout=TIMEOUT_SECONDS,
         memory_size=MEMORY_MB,
         reserved_concurrent_executions=RESERVED_CONCURRENCY,
@@ -115,6 +156,9 @@ def build_owner_renewal(ctx: PlatformContext, plan: AwsPlan) -> list[str]:
             log_format="JSON", log_group=docs.check_log_group_name(name)
         ),
         tags=shared_tags,
+        layers=layers,
+        environment=environment,
+        kms_key_arn=ctx.kms_key.arn if environment is not None else None,
         opts=ctx.child_opts(depends_on=[role_policy, log_group]),
     )
     alarms = function_alarms(
@@ -191,7 +235,7 @@ def build_owner_renewal(ctx: PlatformContext, plan: AwsPlan) -> list[str]:
             target=aws.scheduler.ScheduleTargetArgs(
                 arn=function.arn,
                 role_arn=scheduler_role.arn,
-                input=docs.check_input(name, secret),
+                input=docs.check_input(env, secret),
                 retry_policy=aws.scheduler.ScheduleTargetRetryPolicyArgs(
                     maximum_retry_attempts=3, maximum_event_age_in_seconds=3600
                 ),

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 
 import pulumi
 
+from seccat.components.aws.renewal import CHECK_ROLE_KEY
 from seccat.components.context import PlatformContext
 from seccat.components.vault import (
     audit,
@@ -20,6 +21,7 @@ from seccat.components.vault import (
     kv_rotation,
     mounts,
     policies,
+    renewal_check,
 )
 from seccat.documents.vault_policy import vault_secrets
 
@@ -47,3 +49,6 @@ def build_vault(
     built = policies.build_policies(ctx)
     auth.build_service_roles(ctx, built, backends, service_roles or {})
     kv_rotation.build_kv_rotation(ctx, built, backends)
+    renewal_check.build_renewal_check_login(
+        ctx, backends, (service_roles or {}).get(CHECK_ROLE_KEY)
+    )

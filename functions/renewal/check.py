@@ -16,6 +16,16 @@ it, brings the due date forward when the certificate expires before the interval
 
 Nothing here reads a value: ``DescribeSecret`` and ``ListSecretVersionIds`` return metadata
 only, and the function's role may call nothing else on the secret.
+
+Vault KV secrets (``"store": "vault-kv"`` in the event) are measured the same way from their
+KV v2 *metadata* (``GET <mount>/metadata/<id>``): the last renewal is the ``created_time`` of
+the current version (the owner's last write; the metadata's own ``updated_time`` also moves
+when only custom metadata changes, the analogue of ``LastChangedDate``), and a certificate's
+not-after is the ``seccat:not-after`` custom metadata the owner writes. A current version
+that was deleted or destroyed counts as never filled: consumers cannot read it. The check
+logs in to Vault exactly as the KV rotator does (AWS IAM auth with its own role, nothing
+secret in its environment: vault_kv.rotator.vault_client_from_env), and the Vault policy
+bound to that login may read those metadata paths and nothing else.
 """
 
 from __future__ import annotations
@@ -36,8 +46,11 @@ METRIC = "DaysUntilDue"
 NOT_AFTER_TAG = "seccat:not-after"
 CURRENT = "AWSCURRENT"
 DAY = 86400
+AWS_STORE = "aws-secretsmanager"
+KV_STORE = "vault-kv"
 
 _NAME_RE = re.compile(r"[a-z][a-z0-9-]{0,62}/[a-z0-9][a-z0-9-]*(/[a-z0-9][a-z0-9-]*){0,3}")
+_MOUNT_RE = re.compile(r"[a-z0-9](?:[a-z0-9_-]{0,62}[a-z0-9])?")
 _DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2})?(\.\d+)?(Z|[+-]\d{2}:?\d{2})?)?")
 
 logger = logging.getLogger("seccat.renewal")
@@ -56,8 +69,11 @@ class Target:
 
     environment: str
     secret: str  # catalog id
-    name: str  # Secrets Manager name, <environment>/<secret>
+    name: str  # <environment>/<secret>: the Secrets Manager name
     every_seconds: int
+    store: str = AWS_STORE
+    #: Vault KV: the environment's mount (the secret's path is its catalog id).
+    mount: str | None = None
 
     @classmethod
     def from_event(cls, event: Mapping[str, Any]) -> Target:
@@ -67,6 +83,8 @@ class Target:
                 secret=str(event["secret"]),
                 name=str(event["name"]),
                 every_seconds=int(event["every_seconds"]),
+                store=str(event.get("store", AWS_STORE)),
+                mount=str(event["mount"]) if event.get("mount") is not None else None,
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise RenewalCheckError(f"malformed renewal event: {exc!r}") from None
@@ -76,7 +94,17 @@ class Target:
             raise RenewalCheckError(f"refusing secret name {target.name!r}")
         if target.every_seconds < DAY:
             raise RenewalCheckError(f"renewal interval {target.every_seconds}s is under a day")
+        if target.store == KV_STORE:
+            if target.mount is None or not _MOUNT_RE.fullmatch(target.mount):
+                raise RenewalCheckError(f"refusing KV mount {target.mount!r}")
+        elif target.store != AWS_STORE or target.mount is not None:
+            raise RenewalCheckError(f"refusing store {target.store!r}")
         return target
+
+    @property
+    def metadata_path(self) -> str:
+        """Vault KV: where the metadata is read (``<mount>/metadata/<id>``)."""
+        return f"{self.mount}/metadata/{self.secret}"
 
 
 @dataclass(frozen=True)
@@ -140,19 +168,73 @@ def measure(
     )
 
 
-def check(target: Target, secretsmanager: Any, cloudwatch: Any, now: datetime) -> Measurement:
-    """Measure one secret and publish its metric."""
-    description = secretsmanager.describe_secret(SecretId=target.name)
-    versions: list[Mapping[str, Any]] = []
-    # ListSecretVersionIds pages with NextToken, but boto3 has no paginator for it.
-    kwargs: dict[str, Any] = {"SecretId": target.name}
-    while True:
-        page = secretsmanager.list_secret_version_ids(**kwargs)
-        versions.extend(page.get("Versions") or ())
-        if not page.get("NextToken"):
-            break
-        kwargs["NextToken"] = page["NextToken"]
-    measurement = measure(target, description, versions, now)
+def _vault_time(value: Any, what: str) -> datetime:
+    if not isinstance(value, str) or not _DATE_RE.fullmatch(value.strip()):
+        raise RenewalCheckError(f"KV metadata {what} is not an ISO 8601 time")
+    # Vault writes nanoseconds; Python parses at most microseconds.
+    text = re.sub(r"(\.\d{6})\d+", r"\1", value.strip()).replace("Z", "+00:00")
+    parsed = datetime.fromisoformat(text)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _gone(version: Mapping[str, Any], now: datetime) -> bool:
+    """Destroyed, or deleted (a ``deletion_time`` that has passed: with
+    ``delete_version_after`` Vault shows the *scheduled* deletion of live versions)."""
+    if version.get("destroyed"):
+        return True
+    deletion = version.get("deletion_time")
+    return bool(deletion) and _vault_time(deletion, "deletion_time") <= now
+
+
+def measure_kv(target: Target, metadata: Mapping[str, Any], now: datetime) -> Measurement:
+    """Due date and days left from a KV v2 metadata read (``data`` of the response)."""
+    created = _vault_time(metadata.get("created_time"), "created_time")
+    current = int(metadata.get("current_version") or 0)
+    version = (metadata.get("versions") or {}).get(str(current)) if current else None
+    renewed = (
+        _vault_time(version.get("created_time"), "version created_time")
+        if version and not _gone(version, now)
+        else None
+    )
+    due = renewed + timedelta(seconds=target.every_seconds) if renewed else created
+    custom = metadata.get("custom_metadata") or {}
+    not_after = parse_not_after(custom[NOT_AFTER_TAG]) if NOT_AFTER_TAG in custom else None
+    if not_after is not None and not_after < due:
+        due = not_after
+    return Measurement(
+        target=target,
+        renewed=renewed,
+        created=created,
+        not_after=not_after,
+        due=due,
+        days_until_due=(due - now).total_seconds() / DAY,
+    )
+
+
+def read_kv_metadata(vault: Any, target: Target) -> Mapping[str, Any]:
+    """``GET <mount>/metadata/<id>`` with the check's token: metadata only, never data."""
+    import hvac.exceptions
+
+    try:
+        response = vault.secrets.kv.v2.read_secret_metadata(
+            path=target.secret, mount_point=target.mount
+        )
+    except hvac.exceptions.InvalidPath:
+        raise RenewalCheckError(f"{target.metadata_path}: no such secret in Vault") from None
+    except hvac.exceptions.Forbidden:
+        raise RenewalCheckError(f"{target.metadata_path}: Vault refused the read") from None
+    return response["data"]
+
+
+def check_kv(target: Target, vault: Any, cloudwatch: Any, now: datetime) -> Measurement:
+    """Measure one Vault KV secret from its metadata and publish its metric."""
+    measurement = measure_kv(target, read_kv_metadata(vault, target), now)
+    publish(cloudwatch, measurement, now)
+    return measurement
+
+
+def publish(cloudwatch: Any, measurement: Measurement, now: datetime) -> None:
+    target = measurement.target
     cloudwatch.put_metric_data(
         Namespace=NAMESPACE,
         MetricData=[
@@ -168,14 +250,35 @@ def check(target: Target, secretsmanager: Any, cloudwatch: Any, now: datetime) -
             }
         ],
     )
+
+
+def check(target: Target, secretsmanager: Any, cloudwatch: Any, now: datetime) -> Measurement:
+    """Measure one Secrets Manager secret and publish its metric."""
+    description = secretsmanager.describe_secret(SecretId=target.name)
+    versions: list[Mapping[str, Any]] = []
+    # ListSecretVersionIds pages with NextToken, but boto3 has no paginator for it.
+    kwargs: dict[str, Any] = {"SecretId": target.name}
+    while True:
+        page = secretsmanager.list_secret_version_ids(**kwargs)
+        versions.extend(page.get("Versions") or ())
+        if not page.get("NextToken"):
+            break
+        kwargs["NextToken"] = page["NextToken"]
+    measurement = measure(target, description, versions, now)
+    publish(cloudwatch, measurement, now)
     return measurement
 
 
 def handler(event: Mapping[str, Any], context: Any = None) -> dict[str, Any]:
     target = Target.from_event(event)
-    measurement = check(
-        target, boto3.client("secretsmanager"), boto3.client("cloudwatch"), datetime.now(UTC)
-    )
+    now = datetime.now(UTC)
+    if target.store == KV_STORE:
+        # Packaged beside this module when the environment has owner-rotated KV secrets.
+        from vault_kv.rotator import vault_client_from_env
+
+        measurement = check_kv(target, vault_client_from_env(), boto3.client("cloudwatch"), now)
+    else:
+        measurement = check(target, boto3.client("secretsmanager"), boto3.client("cloudwatch"), now)
     record = measurement.log_record()
     logger.info(json.dumps(record, sort_keys=True))
     return record

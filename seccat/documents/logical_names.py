@@ -229,6 +229,11 @@ def renewal_check(env: str, part: str) -> str:
     return f"{env}/renewal-check-{part}"
 
 
+def renewal_check_layer(env: str) -> str:
+    """Its dependency layer, only when it watches Vault KV secrets."""
+    return f"{env}/renewal-check-layer"
+
+
 def renewal_schedule(env: str, secret_id: str) -> str:
     return f"{env}/renewal-check-{secret_id}"
 
@@ -238,6 +243,17 @@ def renewal_topic(env: str, team: str, part: str = "") -> str:
     if part not in ("", "policy", "contact"):
         raise ValueError(f"unknown renewal topic part {part!r}")
     return f"{env}/renewals-{team}" + (f"-{part}" if part else "")
+
+
+# -- Vault: the renewal check's policy and login (components/vault/renewal_check.py) -------
+
+
+def vault_renewal_check_policy(env: str) -> str:
+    return f"{env}-vault-policy-renewal-check"
+
+
+def vault_renewal_check_aws_role(env: str) -> str:
+    return f"{env}-vault-aws-role-renewal-check"
 
 
 # -- AWS: secret lineage for the SIEM (components/aws/lineage.py) ------------------------

@@ -392,6 +392,7 @@ class _Names:
                 self.urn(ROLE_POLICY, logical.service_policy(env, name), origin)
                 self.inline_policy(role, consumer_policy_name(env), origin)
         if not plan.aws_secrets:
+            self.renewal(plan)  # owner-rotated Vault KV secrets alone
             return
         order = plan.build_order()
         regions = sorted({r for s in plan.aws_secrets for r in s.replicas})
@@ -454,12 +455,22 @@ class _Names:
     def renewal(self, plan: AwsPlan) -> bool:
         """components/aws/renewal.py: whether the environment has owner-rotated secrets."""
         env = self.name
-        secrets = renewal_docs.owner_rotated_secrets(self.catalog, self.env)
+        secrets = renewal_docs.watched_secrets(self.catalog, self.env)
         if not secrets:
             return False
         origin = self.of_env()
         for part, type_token in _RENEWAL_RESOURCES:
             self.urn(type_token, logical.renewal_check(env, part), origin)
+        if any(s.store == renewal_docs.KV_STORE for s in secrets):
+            self.urn(LAYER, logical.renewal_check_layer(env), origin)
+            self.physical(
+                "lambda-layer",
+                (self.account, self.region),
+                renewal_docs.check_layer_name(env),
+                origin,
+                LAYER,
+                "layerName",
+            )
         function = renewal_docs.check_function_name(env)
         role = self.iam_role(function, origin)
         self.inline_policy(role, renewal_docs.CHECK_POLICY_NAME, origin)
@@ -669,6 +680,13 @@ class _Names:
                 self.auth_role(k8s_auth, service, origin, VAULT_K8S_ROLE, "roleName")
         if rotator_teams:
             self.kv_rotation(rotator_teams, aws_auth)
+        if vault_docs.owner_rotated_kv_secrets(catalog, env):
+            # components/vault/renewal_check.py: the renewal check's policy and login.
+            origin = self.of_env()
+            self.urn(VAULT_POLICY, logical.vault_renewal_check_policy(name), origin)
+            self.vault_policy(layout.renewal_check_policy_name(env), origin)
+            self.urn(VAULT_AWS_ROLE, logical.vault_renewal_check_aws_role(name), origin)
+            self.auth_role(aws_auth, layout.RENEWAL_CHECK_ROLE, origin, VAULT_AWS_ROLE, "role")
 
     def vault_policy(self, policy: str, origin: Origin) -> None:
         self.physical("vault-policy", (), policy, origin, VAULT_POLICY, "name")

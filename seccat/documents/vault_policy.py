@@ -197,6 +197,33 @@ def rotator_policy(catalog: Catalog, env: Environment, team: str) -> str:
     )
 
 
+def owner_rotated_kv_secrets(catalog: Catalog, env: Environment) -> list[Secret]:
+    """KV secrets their owning team renews (``rotation.by: owner``), still in use: the
+    renewal check watches them (seccat.documents.renewal)."""
+    return [
+        s
+        for s in vault_secrets(catalog, env)
+        if s.store == "vault-kv" and s.owner_rotated and s.lifecycle != "retired"
+    ]
+
+
+def renewal_check_policy_rules(catalog: Catalog, env: Environment) -> list[PolicyRule]:
+    """``read`` on the metadata of exactly the owner-rotated KV secrets: version dates and
+    custom metadata (a certificate's not-after). Nothing under ``data/``, so never a value,
+    no ``list``, and no other environment's mount."""
+    return [
+        PolicyRule(layout.kv_metadata_path(env, s.id), ("read",))
+        for s in owner_rotated_kv_secrets(catalog, env)
+    ]
+
+
+def renewal_check_policy(catalog: Catalog, env: Environment) -> str:
+    return render_policy(
+        f"seccat renewal check in {env.name}: metadata of owner-rotated secrets, never a value",
+        renewal_check_policy_rules(catalog, env),
+    )
+
+
 def all_policies(catalog: Catalog, env: Environment) -> dict[str, str]:
     """Every generated policy of an environment by name (for render, rules and tests)."""
     out: dict[str, str] = {}
@@ -206,4 +233,6 @@ def all_policies(catalog: Catalog, env: Environment) -> dict[str, str]:
         out[layout.writer_policy_name(env, team)] = writer_policy(catalog, env, team)
     for team in rotator_teams(catalog, env):
         out[layout.rotator_policy_name(env, team)] = rotator_policy(catalog, env, team)
+    if owner_rotated_kv_secrets(catalog, env):
+        out[layout.renewal_check_policy_name(env)] = renewal_check_policy(catalog, env)
     return out

@@ -302,7 +302,7 @@ def platform_pages(catalog: Catalog, env: str, preview: Preview) -> list[Page]:
     functions = [
         (f"kv-rotator-{t}", rotator_function_name(env, t), f"team {t}'s KV rotator") for t in teams
     ]
-    if renewal.owner_rotated_secrets(catalog, environment):
+    if renewal.watched_secrets(catalog, environment):
         functions.append(("renewal-check", renewal.check_function_name(env), "the renewal check"))
     for page_name, function, what in functions:
         kind = "renewal-check" if page_name == "renewal-check" else "kv-rotator"
@@ -356,7 +356,7 @@ def runbooks(catalog: Catalog, stack: str, preview: Preview) -> list[Page]:
     spec = stack_spec(catalog, stack)
     env = spec.environment
     # The renewal check and its per-secret alarms are shared: the platform stack deploys them.
-    watched = {s.id for s in renewal.owner_rotated_secrets(catalog, catalog.environments[env])}
+    watched = {s.id for s in renewal.watched_secrets(catalog, catalog.environments[env])}
     pages = [
         secret_page(catalog, env, s, preview)
         for s in catalog.secrets_in(env)

@@ -36,9 +36,10 @@ from typing import Literal
 from seccat.catalog.model import Catalog, Environment, Secret
 from seccat.documents.aws_plan import STORE, AwsPlan
 from seccat.documents.monitoring import FUNCTION_METRICS, config_rules
-from seccat.documents.renewal import owner_rotated_secrets
+from seccat.documents.renewal import watched_secrets
 from seccat.documents.vault_policy import (
     consuming_services,
+    owner_rotated_kv_secrets,
     rotated_kv_secrets,
     rotator_teams,
     vault_secrets,
@@ -223,17 +224,18 @@ class _Counts:
         count += sum(1 for p in self.aws.services.values() if p.create_role)
         regions = {r for s in self.aws.aws_secrets for r in s.replicas}
         count += 3 * len(regions)  # provider, key, alias per replica region
+        watched = watched_secrets(self.catalog, self.env)
+        if watched:
+            # the renewal check: role, role policy, log group, function and its alarms,
+            # schedule group, scheduler role, invoke policy; per owning team a reminder
+            # topic, its policy and subscription; per secret a schedule, a reminder and an
+            # overdue alarm; watching Vault KV secrets, its dependency layer
+            count += 7 + len(FUNCTION_METRICS)
+            count += 3 * len({s.owner for s in watched}) + 3 * len(watched)
+            count += any(s.store == "vault-kv" for s in watched)
         if self.aws.aws_secrets:
             count += 2  # rotation failure rule and its target
             count += 4  # lineage: log group, its resource policy, the event rule, its target
-            watched = owner_rotated_secrets(self.catalog, self.env)
-            if watched:
-                # the renewal check: role, role policy, log group, function and its alarms,
-                # schedule group, scheduler role, invoke policy; per owning team a reminder
-                # topic, its policy and subscription; per secret a schedule, a reminder and an
-                # overdue alarm
-                count += 7 + len(FUNCTION_METRICS)
-                count += 3 * len({s.owner for s in watched}) + 3 * len(watched)
             if watched or any(p.rotator for p in self.aws.secrets.values()):
                 count += 1  # dashboard
             if any(p.rotator and p.rotator.kind == "postgres" for p in self.aws.secrets.values()):
@@ -252,6 +254,8 @@ class _Counts:
             }
             count += 1 + len(dbs) if any(s.store == "vault-database" for s in self.vault) else 0
             count += 2 if self.kv_rotated else 0
+            # the renewal check's Vault policy and AWS auth role
+            count += 2 if owner_rotated_kv_secrets(self.catalog, self.env) else 0
         return count
 
 
