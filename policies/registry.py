@@ -49,6 +49,7 @@ from seccat.policies.rules import (
     vlt_007_auth_roles,
     vlt_008_static_role_rotation,
     vlt_009_audit_device,
+    vlt_010_kv_renewal_watch,
 )
 
 PACK_NAME = "seccat"
@@ -89,6 +90,7 @@ RULES: tuple[Rule, ...] = tuple(
         vlt_007_auth_roles,
         vlt_008_static_role_rotation,
         vlt_009_audit_device,
+        vlt_010_kv_renewal_watch,
         cat_001_references,
         cat_002_restricted_consumers,
         cat_003_pci_cmk_store,
