@@ -9,7 +9,8 @@ from typing import Any
 
 from seccat.catalog.model import Catalog
 from seccat.documents import vault_layout as layout
-from seccat.documents.renewal import KV_STORE, METRIC, NAMESPACE
+from seccat.documents.iam import role_arn
+from seccat.documents.renewal import KV_STORE, METRIC, NAMESPACE, check_function_name
 from seccat.documents.vault_policy import owner_rotated_kv_secrets
 from seccat.policies.framework import CatalogContext, CatalogViolation, Rule
 from seccat.policies.props import get, number, plain, strings
@@ -98,14 +99,19 @@ def _policies(resources: tuple[Any, ...]) -> dict[str, dict[str, set[str]]]:
     return out
 
 
-def _login_reads(resources: tuple[Any, ...], backend: str, policies: Mapping) -> set[str]:
-    """Paths a token from an IAM-bound role of the environment's AWS auth mount may read."""
+def _login_reads(
+    resources: tuple[Any, ...], backend: str, principal: str, policies: Mapping
+) -> set[str]:
+    """Paths a token may read that the environment's AWS auth mount issues to ``principal``
+    (the renewal check's IAM role): a consumer's login reading the same path is no watch."""
     out: set[str] = set()
     for r in resources:
         if r.type != VAULT_AWS_AUTH_ROLE:
             continue
         p = _inputs(r)
-        if get(p, "backend") != backend or not strings(get(p, "boundIamPrincipalArns")):
+        if get(p, "backend") != backend or principal not in strings(
+            get(p, "boundIamPrincipalArns")
+        ):
             continue
         for name in strings(get(p, "tokenPolicies")):
             out.update(path for path, caps in policies.get(name, {}).items() if "read" in caps)
@@ -125,7 +131,11 @@ def check(
     scheduled = _scheduled(resources, layout.kv_mount(env))
     alarms = _alarm_kinds(resources)
     policies = _policies(resources)
-    readable = _login_reads(resources, layout.aws_auth_path(env), policies)
+    backend = layout.aws_auth_path(env)
+    principal = (
+        role_arn(env.aws.account_id, check_function_name(env.name)) if env.aws is not None else ""
+    )
+    readable = _login_reads(resources, backend, principal, policies) if principal else set()
     allowed = {layout.kv_metadata_path(env, s.id) for s in secrets}
     check_policy = layout.renewal_check_policy_name(env)
     granted = policies.get(check_policy, {})
@@ -144,7 +154,8 @@ def check(
             missing.append("no schedule runs its renewal check")
         if metadata not in readable:
             missing.append(
-                f"no AWS auth role of {layout.aws_auth_path(env)} lets the check read {metadata}"
+                f"no AWS auth role of {backend} bound to the renewal check's role "
+                f"{principal or '(no AWS account)'} lets it read {metadata}"
             )
         kinds = alarms.get(name, set())
         if "due" not in kinds:
@@ -169,12 +180,13 @@ RULE = Rule(
         "Nothing rotates a vault-kv secret with rotation.by: owner (a certificate, a value an "
         "identity provider issues), so it passes only when its detective controls are "
         "deployed: an enabled schedule running the renewal check for it, an AWS auth role "
-        "of the environment's mount whose policies let the check read its KV metadata "
-        "(<mount>/metadata/<id>), and notifying CloudWatch alarms on seccat/Renewal "
-        "DaysUntilDue that remind before and page after the due date (missing data "
-        "breaching). The check's policy may read owner-rotated secrets' metadata and nothing "
-        "else (PCI DSS 4.0.1 8.6.3: authentication factors changed periodically; NIST "
-        "800-53 AC-2(1) automated account management)."
+        "of the environment's mount bound to the check's IAM role whose policies let it read "
+        "its KV metadata (<mount>/metadata/<id>; a consumer's login reading it is no "
+        "watch), and notifying CloudWatch alarms on seccat/Renewal DaysUntilDue that "
+        "remind before and page after the due date (missing data breaching). The check's "
+        "policy may read owner-rotated secrets' metadata and nothing else (PCI DSS 4.0.1 "
+        "8.6.3: authentication factors changed periodically; NIST 800-53 AC-2(1) automated "
+        "account management)."
     ),
     severity="high",
     enforcement="mandatory",

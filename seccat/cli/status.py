@@ -75,8 +75,10 @@ def status(
 ) -> None:
     """Per secret and environment: last rotated, next due, overdue, a rotation in flight,
     the last rotation's error, certificate notAfter and days left; then the mean time to
-    rotate, the failure rate over the window and the overdue count."""
+    rotate, the failure rate over the window, the overdue count and the time AWS Config took
+    to detect a misconfiguration (mean and maximum)."""
     from seccat.cli.terminal import progress
+    from seccat.operations.detection import Detection, change_triggered_rules, read_detections
     from seccat.operations.errors import OperationError
     from seccat.operations.status import collect, evaluate, summarize
     from seccat.operations.status import put_metrics as push
@@ -92,6 +94,7 @@ def status(
     session = open_session(catalog, stack, all_stacks, endpoint_url, profile)
     report = StatusReport(when, float(window), expiring_days)
     total = len(session.environments)
+    every_detection: list[Detection] = []
     with progress() as shown:
         for done, (targets, config) in enumerate(session.targets(shown), 1):
             try:
@@ -99,7 +102,10 @@ def status(
                 vault = session.vault(config) if has_vault(targets) else None
                 observed = collect(targets, aws, vault, since=since)
                 statuses = [evaluate(o, when) for o in observed]
-                metrics = summarize(statuses, when, span, expiring_days)
+                rules = change_triggered_rules(targets) if aws is not None else []
+                found = read_detections(aws.client("config"), rules) if aws and rules else []
+                every_detection += found
+                metrics = summarize(statuses, when, span, expiring_days, found)
                 if put_metrics:
                     if aws is None:
                         raise OperationError(f"{targets.name}: --put-metrics needs AWS")
@@ -116,7 +122,11 @@ def status(
             report.environments.append(EnvironmentStatus(targets.name, statuses, metrics))
             shown.count("reading environments", done, total)
     report.overall = summarize(
-        [s for e in report.environments for s in e.secrets], when, span, expiring_days
+        [s for e in report.environments for s in e.secrets],
+        when,
+        span,
+        expiring_days,
+        every_detection,
     )
     emit(RENDERERS[format.value](report), out)
     if out is not None or format is not ReportFormat.text:

@@ -299,7 +299,7 @@ def renewal_alarms(
     if secret.store == KV_STORE:
         how = (
             f"write it as a new version of {layout.kv_data_path(env, sid)} with the team's "
-            "writer policy (vault kv put -cas=<current version>, from a file)"
+            "writer policy (bao kv put -cas=<current version>, from a file)"
         )
     else:
         how = "put it in place as the owner role (put-secret-value from a file)"

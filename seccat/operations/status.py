@@ -22,7 +22,8 @@ day (AWS rotates "within the 24-hour date window"), else at the due time.
 Metrics over ``--window`` (default 30 days) ending at ``--at``: rotation attempts read off
 the functions' logs, the failure rate (failed attempts / finished attempts), the mean time to
 rotate (first step to finishSecret of successful attempts), overdue secrets, certificates
-expiring within ``--expiring-days``.
+expiring within ``--expiring-days``, and the time to detect a misconfiguration (mean and
+maximum, from AWS Config's evaluations of seccat's change-triggered rules: detection.py).
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from typing import Any
 
 from seccat.catalog.schedule import ScheduleError, parse_schedule
 from seccat.operations.clients import AwsConnection, VaultConnection
+from seccat.operations.detection import Detection, summarize_detections
 from seccat.operations.errors import OperationError, aws_failure, error_code
 from seccat.operations.rotation_log import Attempt, attempts, read_log_group
 from seccat.operations.targets import NOT_AFTER_KEY, EnvironmentTargets, SecretTarget
@@ -119,6 +121,10 @@ class Metrics:
     overdue: int
     expiring: int
     expired: int
+    #: Misconfigurations AWS Config flagged in the window, and how long it took (seconds).
+    detected: int = 0
+    mean_time_to_detect: float | None = None
+    max_time_to_detect: float | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -133,7 +139,14 @@ class Metrics:
             "overdue": self.overdue,
             "expiringCertificates": self.expiring,
             "expiredCertificates": self.expired,
+            "misconfigurationsDetected": self.detected,
+            "meanTimeToDetectSeconds": _round(self.mean_time_to_detect),
+            "maxTimeToDetectSeconds": _round(self.max_time_to_detect),
         }
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 1)
 
 
 def _iso(when: datetime | None) -> str | None:
@@ -252,9 +265,14 @@ def _ttl(obs: Observation, due: datetime | None, at: datetime) -> int | None:
 
 
 def summarize(
-    statuses: Iterable[SecretStatus], at: datetime, window: timedelta, expiring_days: int
+    statuses: Iterable[SecretStatus],
+    at: datetime,
+    window: timedelta,
+    expiring_days: int,
+    detections: Iterable[Detection] = (),
 ) -> Metrics:
     statuses = list(statuses)
+    detected = summarize_detections(detections, at, window)
     start = at - window
     in_window = [a for s in statuses for a in s.attempts if start <= a.started <= at]
     succeeded = [a for a in in_window if a.succeeded and a.finished and a.finished <= at]
@@ -273,6 +291,9 @@ def summarize(
             1 for s in statuses if s.days_left is not None and 0 <= s.days_left <= expiring_days
         ),
         expired=sum(1 for s in statuses if s.days_left is not None and s.days_left < 0),
+        detected=detected.count,
+        mean_time_to_detect=detected.mean_seconds,
+        max_time_to_detect=detected.max_seconds,
     )
 
 
@@ -429,11 +450,15 @@ def put_metrics(aws: AwsConnection, environment: str, metrics: Metrics, at: date
         ("FailedRotations", metrics.failed, "Count"),
         ("ExpiringCertificates", metrics.expiring, "Count"),
         ("ExpiredCertificates", metrics.expired, "Count"),
+        ("MisconfigurationsDetected", metrics.detected, "Count"),
     ]
     if metrics.failure_rate is not None:
         data.append(("RotationFailureRate", metrics.failure_rate * 100, "Percent"))
     if metrics.mean_time_to_rotate is not None:
         data.append(("MeanTimeToRotate", metrics.mean_time_to_rotate, "Seconds"))
+    if metrics.mean_time_to_detect is not None and metrics.max_time_to_detect is not None:
+        data.append(("MeanTimeToDetect", metrics.mean_time_to_detect, "Seconds"))
+        data.append(("MaxTimeToDetect", metrics.max_time_to_detect, "Seconds"))
     from botocore.exceptions import BotoCoreError, ClientError
 
     try:

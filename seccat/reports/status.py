@@ -63,12 +63,26 @@ def _mttr(m: Metrics) -> str:
     return "n/a" if m.mean_time_to_rotate is None else f"{m.mean_time_to_rotate:.0f} s"
 
 
+def _seconds(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.0f} s"
+
+
+def _mttd(m: Metrics) -> str:
+    """Mean and maximum time to detect a misconfiguration, with how many were detected."""
+    if m.detected == 0:
+        return "n/a (0 detected)"
+    return (
+        f"mean {_seconds(m.mean_time_to_detect)}, max {_seconds(m.max_time_to_detect)} "
+        f"({m.detected} detected)"
+    )
+
+
 def _metrics_line(label: str, m: Metrics, expiring_days: int) -> str:
     return (
         f"{label}: {m.overdue} overdue, {m.attempts} rotation attempt(s) in {m.window_days:g} "
         f"days ({m.succeeded} succeeded, {m.failed} failed), failure rate {_rate(m)}, mean time "
         f"to rotate {_mttr(m)}, {m.expiring} certificate(s) expiring within {expiring_days} "
-        f"days, {m.expired} expired"
+        f"days, {m.expired} expired, time to detect a misconfiguration {_mttd(m)}"
     )
 
 
@@ -133,10 +147,10 @@ def render_markdown(report: StatusReport) -> str:
         lines += [
             "",
             "| Overdue | Attempts | Failed | Failure rate | Mean time to rotate | Expiring "
-            "| Expired |",
-            "|---:|---:|---:|---:|---:|---:|---:|",
+            "| Expired | Time to detect a misconfiguration |",
+            "|---:|---:|---:|---:|---:|---:|---:|---:|",
             f"| {m.overdue} | {m.attempts} | {m.failed} | {_rate(m)} | {_mttr(m)} | {m.expiring} "
-            f"| {m.expired} |",
+            f"| {m.expired} | {_mttd(m)} |",
         ]
     return "\n".join(lines) + "\n"
 

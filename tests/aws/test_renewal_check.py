@@ -46,7 +46,7 @@ def test_the_schedule_input_is_what_the_check_reads(example_catalog) -> None:
         "payments/partner-tls",
         "payments/stripe-api-key",
     ]
-    event = json.loads(renewal.check_input("prod", secrets["payments/stripe-api-key"]))
+    event = json.loads(renewal.check_input(env, secrets["payments/stripe-api-key"]))
     assert event == {
         "environment": "prod",
         "every_seconds": 30 * DAY,

@@ -96,6 +96,10 @@ def test_status_on_seeded_histories(ops_world: World) -> None:
         "overdue": 0,
         "expiringCertificates": 1,
         "expiredCertificates": 1,
+        # no detective controls in this environment: nothing detected, no time to detect
+        "misconfigurationsDetected": 0,
+        "meanTimeToDetectSeconds": None,
+        "maxTimeToDetectSeconds": None,
     }
     by_id = {s["secret"]: s for s in env["secrets"]}
     api = by_id["shop/api-key"]
@@ -156,7 +160,8 @@ def test_status_on_seeded_histories(ops_world: World) -> None:
     )
     markdown = cli(ops_world, "status", "--stack", ENV, "-f", "markdown").stdout.decode()
     assert markdown.startswith("<!-- seccat-status -->\n## seccat status ⚠️ needs attention")
-    assert "| 0 | 4 | 1 | 25.0% | 120 s | 1 | 1 |" in markdown  # the history is 10 days old
+    # the history is 10 days old; no detective controls, so nothing detected
+    assert "| 0 | 4 | 1 | 25.0% | 120 s | 1 | 1 | n/a (0 detected) |" in markdown
     ops_world.assert_no_value_in(done.stdout, done.stderr, ahead.stdout, text.stdout, markdown)
     ops_world.assert_no_value_in(*ops_world.log_texts())
 

@@ -13,6 +13,7 @@ import pytest
 
 from seccat.catalog.model import Catalog
 from seccat.engine.preview import Preview
+from seccat.operations.detection import Detection
 from seccat.operations.rotation_log import attempts
 from seccat.operations.status import Observation, evaluate, summarize
 from seccat.operations.targets import EnvironmentTargets, build_targets
@@ -216,7 +217,12 @@ def test_metrics_on_a_seeded_history(prod: EnvironmentTargets) -> None:
         evaluate(expired, at(20)),
         evaluate(overdue, at(20)),
     ]
-    metrics = summarize(statuses, at(20), timedelta(days=30), expiring_days=7)
+    flagged = [  # AWS Config's detections: 4 and 16 minutes, and one before the window
+        Detection("r", "AWS::SecretsManager::Secret", "a", at(5), at(5) + timedelta(minutes=4)),
+        Detection("r", "AWS::SecretsManager::Secret", "b", at(9), at(9) + timedelta(minutes=16)),
+        Detection("r", "AWS::SecretsManager::Secret", "c", at(-20), at(-19)),
+    ]
+    metrics = summarize(statuses, at(20), timedelta(days=30), expiring_days=7, detections=flagged)
     assert metrics.to_json() == {
         "windowDays": 30.0,
         "attempts": 4,
@@ -227,6 +233,9 @@ def test_metrics_on_a_seeded_history(prod: EnvironmentTargets) -> None:
         "overdue": 1,
         "expiringCertificates": 1,
         "expiredCertificates": 1,
+        "misconfigurationsDetected": 2,
+        "meanTimeToDetectSeconds": 600.0,
+        "maxTimeToDetectSeconds": 960.0,
     }
     # a later success clears the last error; an attempt still running is not a failure
     later = attempts([*events, *rotation("e", at(13), 60)])

@@ -438,3 +438,92 @@ def test_the_handler_logs_in_as_the_kv_rotator_does_and_publishes(
     assert read[:2] == ("GET", f"/v1/{MOUNTS['prod']}/metadata/identity/saml-signing-cert")
     assert record["secret"] == "identity/saml-signing-cert"
     assert record["renewed"] is not None and record["days_until_due"] > 0
+
+
+# -- the components under the mock preview, and the rule on them -----------------------------
+
+
+def test_the_components_wire_the_check_to_vault(example_preview, example_catalog) -> None:
+    prod = example_preview("prod")
+    env = example_catalog.environments["prod"]
+    fn = prod.named("prod/renewal-check-function").inputs
+    variables = fn["environment"]["variables"]
+    assert {k: v for k, v in variables.items() if k != "VAULT_ADDR"} == {
+        "SECCAT_VAULT_AUTH_MOUNT": "aws-prod",
+        "SECCAT_VAULT_AUTH_ROLE": "renewal-check",
+        "SECCAT_VAULT_STS_REGION": "eu-west-1",
+        "SECCAT_VAULT_IAM_SERVER_ID": "seccat-prod",
+    }
+    assert variables["VAULT_ADDR"].startswith("https://")
+    assert fn["layers"] == [
+        "arn:aws:lambda:eu-west-1:222222222222:layer:seccat-prod-renewal-check-dependencies:1"
+    ]
+    assert {"renewal/check.py", "vault_kv/rotator.py", "rotation/generator.py"} <= set(
+        fn["code"]["assetArchive"]
+    )
+    policy = prod.named("prod-vault-policy-renewal-check").inputs
+    assert policy == {
+        "name": "seccat-prod-renewal-check",
+        "policy": renewal_check_policy(example_catalog, env),
+    }
+    assert prod.named("prod-vault-aws-role-renewal-check").inputs == {
+        "backend": "aws-prod",
+        "role": "renewal-check",
+        "authType": "iam",
+        "boundIamPrincipalArns": ["arn:aws:iam::222222222222:role/seccat-prod-renewal-check"],
+        "resolveAwsUniqueIds": True,
+        "tokenPolicies": ["seccat-prod-renewal-check"],
+        "tokenTtl": 300.0,
+        "tokenMaxTtl": 900.0,
+        "tokenType": "service",
+    }
+    schedule = prod.named("prod/renewal-check-identity/saml-signing-cert").inputs
+    assert json.loads(schedule["target"]["input"]) == renewal.check_event(
+        env, example_catalog.secrets["identity/saml-signing-cert"]
+    )
+    assert schedule["state"] == "ENABLED" and schedule["scheduleExpression"] == "rate(6 hours)"
+    due = prod.named("prod/seccat-prod-renewal-due-identity.saml-signing-cert").inputs
+    overdue = prod.named("prod/seccat-prod-renewal-overdue-identity.saml-signing-cert").inputs
+    team = "arn:aws:sns:eu-west-1:222222222222:seccat-prod-identity-renewals"
+    assert due["alarmActions"] == [team] and due["threshold"] == 14.0
+    assert overdue["alarmActions"] == [
+        team,
+        "arn:aws:sns:eu-west-1:222222222222:seccat-prod-alarms",
+    ]
+    assert (overdue["threshold"], overdue["treatMissingData"]) == (0.0, "breaching")
+    assert due["alarmDescription"] == (
+        "seccat prod: identity/saml-signing-cert is due for renewal within 14d. Team identity "
+        "renews it every 180d: get a new value from its issuer and write it as a new version "
+        "of kv-prod/data/identity/saml-signing-cert with the team's writer policy (bao kv put "
+        "-cas=<current version>, from a file). Runbook: runbooks/identity/saml-signing-cert.md"
+    )
+    assert overdue["alarmDescription"].endswith("Runbook: runbooks/identity/saml-signing-cert.md")
+    # The check's IAM role gains nothing for Vault secrets: only the AWS ones' metadata.
+    iam = json.loads(prod.named("prod/renewal-check-policy").inputs["policy"])
+    (read,) = [s for s in iam["Statement"] if s["Sid"] == "ReadRenewalMetadataOnly"]
+    assert not any("identity" in arn for arn in read["Resource"])
+
+
+def test_the_rule_accepts_the_watch_and_refuses_without_it(
+    example_preview, example_catalog
+) -> None:
+    from seccat.policies.framework import CatalogContext
+    from seccat.policies.rules.vlt_010_kv_renewal_watch import RULE
+
+    for stack in ("prod", "dev"):
+        resources = tuple(example_preview(stack).resources)
+        found = list(
+            RULE.check(example_catalog, RULE.config(None), CatalogContext(stack, resources))
+        )
+        assert found == [], stack
+    prod = tuple(example_preview("prod").resources)
+    without_login = tuple(r for r in prod if r.name != "prod-vault-aws-role-renewal-check")
+    found = RULE.check(example_catalog, RULE.config(None), CatalogContext("prod", without_login))
+    assert sorted(v.target for v in found) == [
+        "identity/oauth-client-secret",
+        "identity/saml-signing-cert",
+    ]
+    # dev's watch does not count for prod: prod judged on dev's resources fails
+    dev = tuple(example_preview("dev").resources)
+    found = list(RULE.check(example_catalog, RULE.config(None), CatalogContext("prod", dev)))
+    assert len(found) == 2 and all("no schedule runs its renewal check" in v.message for v in found)

@@ -5,8 +5,12 @@ Nothing rotates these secrets but their owning team, so seccat watches the renew
 * EventBridge Scheduler invokes the renewal check (functions/renewal/check.py) every
   ``CHECK_EVERY_HOURS`` for each secret, with the catalog's interval in the schedule input;
 * the check publishes ``seccat/Renewal DaysUntilDue`` (dimensions Environment, Secret), counted
-  from the creation of the version now ``AWSCURRENT`` (the last renewal) plus the interval, or
-  the certificate's ``seccat:not-after`` tag when that is sooner;
+  from the last renewal plus the interval, or the certificate's not-after when that is
+  sooner. Secrets Manager: the creation of the version now ``AWSCURRENT`` and the
+  ``seccat:not-after`` tag. Vault KV (``store: vault-kv``): the creation of the current
+  version and the ``seccat:not-after`` custom metadata, read from ``<mount>/metadata/<id>``
+  after an AWS IAM login bound to the check's role, with a policy that may read exactly
+  those metadata paths (seccat.documents.vault_policy.renewal_check_policy);
 * a *reminder* alarm pages the owning team's topic when fewer than ``remind`` days are left,
   and an *overdue* alarm pages the team and the environment's alarm topic once the due date
   has passed, or when the check has not reported for a whole day (missing data breaches:
@@ -31,7 +35,9 @@ from typing import Any
 
 from seccat.catalog.model import Catalog, Environment, Secret
 from seccat.documents import runbook_links
+from seccat.documents import vault_layout as layout
 from seccat.documents.names import aws_secret_name, bounded, require, slug
+from seccat.documents.vault_policy import owner_rotated_kv_secrets
 
 NAMESPACE = "seccat/Renewal"
 METRIC = "DaysUntilDue"
@@ -47,6 +53,10 @@ CHECK_EVERY_HOURS = 6
 ALARM_PERIOD_SECONDS = 86400
 DAY = 86400
 STORE = "aws-secretsmanager"
+KV_STORE = "vault-kv"
+#: The check's Vault token: one run reads a few metadata paths, so minutes are plenty.
+VAULT_TOKEN_TTL = 5 * 60
+VAULT_TOKEN_MAX_TTL = 15 * 60
 
 
 def owner_rotated_secrets(catalog: Catalog, env: Environment) -> list[Secret]:
@@ -57,6 +67,15 @@ def owner_rotated_secrets(catalog: Catalog, env: Environment) -> list[Secret]:
             for s in catalog.secrets_in(env.name)
             if s.store == STORE and s.owner_rotated and s.lifecycle != "retired"
         ),
+        key=lambda s: s.id,
+    )
+
+
+def watched_secrets(catalog: Catalog, env: Environment) -> list[Secret]:
+    """Every owner-rotated secret the environment's renewal check watches: Secrets Manager
+    and Vault KV alike, in id order."""
+    return sorted(
+        [*owner_rotated_secrets(catalog, env), *owner_rotated_kv_secrets(catalog, env)],
         key=lambda s: s.id,
     )
 
@@ -72,6 +91,11 @@ def alarm_names(environment: str, secret_id: str) -> tuple[str, str]:
 
 def check_function_name(environment: str) -> str:
     return bounded(f"seccat-{require(environment, 'name')}-renewal-check", 64)
+
+
+def check_layer_name(environment: str) -> str:
+    """The check's dependency layer (hvac), when it watches Vault KV secrets."""
+    return f"seccat-{require(environment, 'name')}-renewal-check-dependencies"
 
 
 def check_log_group_name(environment: str) -> str:
@@ -111,42 +135,74 @@ def team_topic_arn(region: str, account_id: str, environment: str, team: str) ->
     )
 
 
-def check_event(environment: str, secret: Secret) -> dict[str, Any]:
-    """The schedule's input: which secret, and the catalog's renewal interval."""
+def check_event(env: Environment, secret: Secret) -> dict[str, Any]:
+    """The schedule's input: which secret, and the catalog's renewal interval. A Vault KV
+    secret adds its store and mount (its path is its id); ``name`` stays
+    ``<environment>/<id>`` for both, which is how the rules join a schedule to its secret."""
     assert secret.rotation is not None and secret.rotation.every_seconds is not None
-    return {
-        "environment": require(environment, "name"),
+    environment = require(env.name, "name")
+    event: dict[str, Any] = {
+        "environment": environment,
         "secret": require(secret.id, "secret_id"),
         "name": aws_secret_name(environment, secret.id),
         "every_seconds": secret.rotation.every_seconds,
     }
+    if secret.store == KV_STORE:
+        event["store"] = KV_STORE
+        event["mount"] = layout.kv_mount(env)
+    return event
 
 
-def check_input(environment: str, secret: Secret) -> str:
-    return json.dumps(check_event(environment, secret), sort_keys=True)
+def check_input(env: Environment, secret: Secret) -> str:
+    return json.dumps(check_event(env, secret), sort_keys=True)
+
+
+def check_vault_environment(env: Environment, *, region: str, vault_address: str) -> dict[str, str]:
+    """The check's Lambda environment when it watches Vault KV secrets: where Vault is and
+    how to log in (AWS IAM auth, as the KV rotator does), never a token or other secret."""
+    return {
+        "VAULT_ADDR": vault_address,
+        "SECCAT_VAULT_AUTH_MOUNT": layout.aws_auth_path(env),
+        "SECCAT_VAULT_AUTH_ROLE": layout.RENEWAL_CHECK_ROLE,
+        "SECCAT_VAULT_STS_REGION": require(region, "region"),
+        # Signed into the login request: the environment's mount refuses a login without it.
+        "SECCAT_VAULT_IAM_SERVER_ID": require(env.vault.aws_auth_header, "header_value"),
+    }
 
 
 def check_role_policy(
-    *, region: str, account_id: str, environment: str, secret_arns: Sequence[str]
+    *,
+    region: str,
+    account_id: str,
+    environment: str,
+    secret_arns: Sequence[str],
+    watches_vault: bool = False,
 ) -> dict[str, Any]:
-    """Metadata of exactly the watched secrets (never a value), the one metric namespace,
-    and its own log streams."""
+    """Metadata of exactly the watched Secrets Manager secrets (never a value), the one
+    metric namespace, and its own log streams. Vault KV secrets need no AWS permission:
+    the Vault login signs ``sts:GetCallerIdentity``, which IAM never denies, and Vault's
+    policy bound to this role does the scoping."""
     arns = sorted({require(a, "arn_pattern") for a in secret_arns})
-    if not arns:
+    if not arns and not watches_vault:
         raise ValueError("the renewal check watches at least one secret")
     log_group = (
         f"arn:aws:logs:{require(region, 'region')}:{require(account_id, 'account_id')}"
         f":log-group:{check_log_group_name(environment)}"
     )
-    return {
-        "Version": "2012-10-17",
-        "Statement": [
+    statements: list[dict[str, Any]] = []
+    if arns:
+        statements.append(
             {
                 "Sid": "ReadRenewalMetadataOnly",
                 "Effect": "Allow",
                 "Action": ["secretsmanager:DescribeSecret", "secretsmanager:ListSecretVersionIds"],
                 "Resource": arns,
-            },
+            }
+        )
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            *statements,
             {
                 # PutMetricData has no resource-level permission; the namespace key scopes it.
                 "Sid": "PublishRenewalMetric",
@@ -240,13 +296,19 @@ def renewal_alarms(
     dimensions = {"Environment": environment, "Secret": sid}
     every, remind = _human(rotation.every_seconds), _human(rotation.remind_seconds)
     due_name, overdue_name = alarm_names(environment, sid)
+    if secret.store == KV_STORE:
+        how = (
+            f"write it as a new version of {layout.kv_data_path(env, sid)} with the team's "
+            "writer policy (bao kv put -cas=<current version>, from a file)"
+        )
+    else:
+        how = "put it in place as the owner role (put-secret-value from a file)"
     due = RenewalAlarm(
         kind="due",
         name=due_name,
         description=runbook_links.alarm_description(
             f"seccat {environment}: {sid} is due for renewal within {remind}. Team {team} "
-            f"renews it every {every}: get a new value from its issuer and put it in place "
-            "as the owner role (put-secret-value from a file).",
+            f"renews it every {every}: get a new value from its issuer and {how}.",
             runbook,
         ),
         threshold=_days(rotation.remind_seconds),

@@ -87,6 +87,15 @@ def rotator_policy_name(env: Environment, team: str) -> str:
     return f"{POLICY_PREFIX}-{require(env.name, 'name')}-kv-rotator-{require(team, 'name')}"
 
 
+def renewal_check_policy_name(env: Environment) -> str:
+    """The renewal check's policy: read the metadata of the owner-rotated KV secrets."""
+    return f"{POLICY_PREFIX}-{require(env.name, 'name')}-renewal-check"
+
+
+#: The AWS auth role (inside ``aws-<env>``) the renewal check logs in with.
+RENEWAL_CHECK_ROLE = "renewal-check"
+
+
 def aws_auth_path(env: Environment) -> str:
     """One AWS auth backend per environment, so a role in one cannot log in to another."""
     return f"aws-{require(env.name, 'name')}"
