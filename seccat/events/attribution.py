@@ -135,6 +135,8 @@ class CatalogIndex:
             self.policies[layout.rotator_policy_name(env, team)] = Actor(
                 "rotation", env_name, team=team
             )
+        # The renewal check's token (owner-rotated KV secrets' metadata reads).
+        self.policies[layout.renewal_check_policy_name(env)] = Actor("renewal-check", env_name)
         for name in self.catalog.services:
             k8s = self.catalog.service_in(name, env_name).kubernetes
             if k8s is not None:

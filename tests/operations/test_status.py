@@ -5,6 +5,7 @@ history (written as Lambda writes JSON logs), certificates carry their renewal's
 from __future__ import annotations
 
 import json
+import secrets
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -69,6 +70,15 @@ def test_status_on_seeded_histories(ops_world: World) -> None:
     ops_world.sm().tag_resource(
         SecretId=f"{ENV}/shop/partner-cert", Tags=[{"Key": "seccat:not-after", "Value": not_after}]
     )
+    # the owner renews the certificate: a new version, with check-and-set
+    renewal = secrets.token_urlsafe(24)
+    ops_world.values.add(renewal)
+    current = client.secrets.kv.v2.read_secret_metadata(
+        path="shop/sso-cert", mount_point=f"kv-{ENV}"
+    )["data"]["current_version"]
+    client.secrets.kv.v2.create_or_update_secret(
+        path="shop/sso-cert", secret={"value": renewal}, cas=current, mount_point=f"kv-{ENV}"
+    )
     meta = client.secrets.kv.v2.read_secret_metadata(path="shop/sso-cert", mount_point=f"kv-{ENV}")
     custom = {**meta["data"]["custom_metadata"], "seccat:not-after": "2026-01-01T00:00:00Z"}
     client.secrets.kv.v2.update_metadata(  # hvac resets what it is not given: give it all
@@ -110,6 +120,15 @@ def test_status_on_seeded_histories(ops_world: World) -> None:
     assert by_id["shop/partner-cert"]["daysLeft"] in (9, 10)
     assert by_id["shop/partner-cert"]["rotation"] == "by owner, 90d"
     assert by_id["shop/sso-cert"]["daysLeft"] < 0
+    # an owner-rotated KV secret: last renewal and next due from its metadata, as the
+    # renewal check counts them (the current version's creation, plus every)
+    sso = by_id["shop/sso-cert"]
+    assert sso["rotation"] == "by owner, 180d"
+    versions = meta["data"]["versions"]
+    created = versions[str(meta["data"]["current_version"])]["created_time"]
+    renewed = datetime.fromisoformat(created[:19] + "+00:00")
+    assert datetime.fromisoformat(sso["lastRotated"]) == renewed
+    assert datetime.fromisoformat(sso["nextDue"]) == renewed + timedelta(days=180)
     etl = by_id["data/warehouse-etl"]
     assert datetime.fromisoformat(etl["nextDue"]) - datetime.fromisoformat(etl["lastRotated"]) == (
         timedelta(days=30)

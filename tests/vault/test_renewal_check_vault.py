@@ -527,3 +527,15 @@ def test_the_rule_accepts_the_watch_and_refuses_without_it(
     dev = tuple(example_preview("dev").resources)
     found = list(RULE.check(example_catalog, RULE.config(None), CatalogContext("prod", dev)))
     assert len(found) == 2 and all("no schedule runs its renewal check" in v.message for v in found)
+
+
+def test_audit_events_of_the_check_are_attributed_to_it(example_catalog: Catalog) -> None:
+    """An OpenBao audit entry made with the check's token names the renewal check (per
+    environment) for the SIEM, never a service or an unknown actor."""
+    from seccat.events.attribution import OTHER, CatalogIndex
+
+    index = CatalogIndex.build(example_catalog)
+    for env in ("prod", "dev"):
+        actor = index.vault_actor(["default", f"seccat-{env}-renewal-check"], None)
+        assert (actor.kind, actor.environment) == ("renewal-check", env)
+    assert index.vault_actor(["default", "seccat-qa-renewal-check"], None) is OTHER
