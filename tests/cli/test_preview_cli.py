@@ -72,7 +72,8 @@ def test_markdown_preview():
     result = run("preview", "--stack", "staging", "--format", "markdown")
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("### seccat preview: stack `staging`\n")
-    assert "| `aws:sns/topic:Topic` | 2 |" in result.stdout  # alarms, data renewals
+    # alarms, and the renewals of data (Secrets Manager) and identity (Vault KV)
+    assert "| `aws:sns/topic:Topic` | 3 |" in result.stdout
 
 
 def test_unknown_stack_exits_2_with_the_known_ones():

@@ -55,6 +55,9 @@ def test_prod_edges_are_exactly_the_catalogs_consumers_and_rotators(prod: Previe
         ("etl-runner", "data/legacy-ftp-password", "vault-kv", kv_read),
         ("etl-runner", "data/warehouse-etl", "vault-database", frozenset({"static-creds:read"})),
         ("etl-runner", "data/warehouse-reader", "vault-database", frozenset({"creds:read"})),
+        # ...and the same check logs in to Vault for the owner-rotated KV secrets' metadata
+        ("renewal-check", "identity/oauth-client-secret", "vault-kv", frozenset({"metadata:read"})),
+        ("renewal-check", "identity/saml-signing-cert", "vault-kv", frozenset({"metadata:read"})),
         ("kv-rotator-data", "data/legacy-ftp-password", "vault-kv", kv_write),
         ("kv-rotator-identity", "identity/jwt-signing-key", "vault-kv", kv_write),
         ("kv-rotator-identity", "identity/ldap-bind-password", "vault-kv", kv_write),

@@ -30,7 +30,7 @@ def test_clean_catalog_exits_0_without_a_waiver() -> None:
     result = run("--stack", "prod", "--pack", "pci-dss-4")
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.splitlines() == [
-        "seccat check passed: stack prod, pack pci-dss-4, 157 resources, 0 mandatory, "
+        "seccat check passed: stack prod, pack pci-dss-4, 169 resources, 0 mandatory, "
         "0 advisory, 0 waived"
     ]
 

@@ -171,7 +171,7 @@ def test_stacks_formats(tmp_path: Path) -> None:
     assert text.returncode == 0, text.stderr
     assert text.stdout.splitlines() == [
         "STACK          KIND      RESOURCES  SECRETS  SERVICES  AFTER",
-        "prod           platform  64         0        0         -",
+        "prod           platform  76         0        0         -",
         "prod.data      shard     23         4        2         prod",
         "prod.identity  shard     22         4        2         prod",
         "prod.payments  shard     36         5        2         prod",

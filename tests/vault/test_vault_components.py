@@ -24,7 +24,8 @@ def test_every_vault_resource_is_a_child_of_the_platform(example_preview: Previe
     preview = example_preview("prod")
     platform = preview.of_type("seccat:index:SecretsPlatform")[0]
     resources = _vault(preview)
-    assert len(resources) == 31
+    # 31, and the renewal check's policy and AWS auth role (owner-rotated KV secrets)
+    assert len(resources) == 33
     assert {r.parent for r in resources} == {platform.urn}
 
 
@@ -86,6 +87,7 @@ def test_auth_roles_bind_service_roles_with_short_tokens(example_preview: Previe
         "etl-runner",
         "kv-rotator-data",
         "kv-rotator-identity",
+        "renewal-check",
         "reporting-api",
     ]
     etl = aws_roles["etl-runner"]

@@ -75,6 +75,10 @@ def environment_paths(catalog: Catalog, env: str) -> list[str]:
             f"auth/kubernetes-{env}/role/{service}",
             f"sys/policies/acl/seccat-{env}-service-{service}",
         }
+    paths |= {  # the renewal check's login and policy
+        f"auth/aws-{env}/role/renewal-check",
+        f"sys/policies/acl/seccat-{env}-renewal-check",
+    }
     for team in catalog.teams:
         paths |= {
             f"auth/aws-{env}/role/kv-rotator-{team}",
@@ -85,12 +89,18 @@ def environment_paths(catalog: Catalog, env: str) -> list[str]:
 
 
 def granted(catalog: Catalog, env: str, who: str, name: str) -> dict[str, set[str]]:
-    """What the catalog grants ``who`` (service, writer, rotator) ``name`` in ``env``."""
+    """What the catalog grants ``who`` (service, writer, rotator, renewal-check) ``name`` in
+    ``env``."""
     settings = catalog.environments[env].vault
     kv, db = settings.kv_mount, settings.database_mount
     grants: dict[str, set[str]] = {}
     for s in catalog.secrets_in(env):
-        if who == "service":
+        if who == "renewal-check":
+            # the metadata of the KV secrets their owner renews, nothing else
+            owner = s.rotation is not None and s.rotation.by == "owner"
+            if s.store == "vault-kv" and owner and s.lifecycle != "retired":
+                grants[f"{kv}/metadata/{s.id}"] = {"read"}
+        elif who == "service":
             access = {c.access for c in s.consumers_in(env) if c.service == name}
             if not access:
                 continue
@@ -130,6 +140,8 @@ def tokens(client: hvac.Client, applied: Applied, catalog: Catalog, env: str) ->
             continue
         if role.startswith("kv-rotator-") and role.removeprefix("kv-rotator-") in catalog.teams:
             who, name = "rotator", role.removeprefix("kv-rotator-")
+        elif role == "renewal-check" and role not in catalog.services:
+            who, name = "renewal-check", role
         else:
             who, name = "service", role
         roles.setdefault((who, name, tuple(policies)), []).append(backend)
