@@ -62,6 +62,15 @@ class CatalogContext:
     resources: tuple[Any, ...] = ()
     #: ISO date the check runs on (waiver expiry, sunsets); fixed in tests.
     today: str = ""
+    #: The Pulumi stack whose ``resources`` these are: the environment's name for a single
+    #: or platform stack, ``<env>.<team>[.<shard>]`` for a team stack of a split environment.
+    stack: str = ""
+
+    @property
+    def team_stack(self) -> bool:
+        """A team stack holds a part only: what the platform stack deploys for the whole
+        environment (shared functions, their alarms and logins) is judged there."""
+        return bool(self.stack) and self.stack != self.environment
 
 
 CatalogCheck = Callable[[Catalog, Mapping[str, Any], CatalogContext], Iterable[CatalogViolation]]

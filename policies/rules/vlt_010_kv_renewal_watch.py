@@ -124,6 +124,8 @@ def check(
     env = catalog.environments.get(ctx.environment or "")
     if env is None or not ctx.resources:
         return  # nothing deployed to judge (a catalog-only check)
+    if ctx.team_stack:
+        return  # the platform stack deploys the renewal check: judged with it
     secrets = owner_rotated_kv_secrets(catalog, env)
     if not secrets:
         return

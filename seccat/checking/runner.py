@@ -215,10 +215,13 @@ def evaluate_catalog(
     resources: Sequence[RecordedResource] = (),
     today: str = "",
     select: Callable[[Rule], bool] | None = None,
+    stack: str = "",
 ) -> Evaluated:
-    """The catalog rules (``select``ed ones only, when given)."""
+    """The catalog rules (``select``ed ones only, when given); ``stack``: whose resources."""
     out = Evaluated()
-    ctx = CatalogContext(environment=environment, resources=tuple(resources), today=today)
+    ctx = CatalogContext(
+        environment=environment, resources=tuple(resources), today=today, stack=stack
+    )
     for rule in CATALOG_RULES:
         if select is not None and not select(rule):
             continue
@@ -253,7 +256,12 @@ def check(
     day = today or dt.date.today().isoformat()
     environment = environment_of(preview.stack)
     cat = evaluate_catalog(
-        catalog, pack, environment=environment, resources=preview.resources, today=day
+        catalog,
+        pack,
+        environment=environment,
+        resources=preview.resources,
+        today=day,
+        stack=preview.stack,
     )
     res = evaluate_resources(
         preview.resources,

@@ -76,8 +76,11 @@ def _what_to_do(kind: str, namespace: str, metric: str, name: str, logs: str) ->
         if metric == "Errors":
             return (
                 f"The check could not measure a secret (no access, the secret gone, an "
-                f"unreadable {renewal.NOT_AFTER_TAG} tag). Read `{logs}`; until it reports "
-                "again, the overdue alarms of the secrets it watches fire as well."
+                f"unreadable {renewal.NOT_AFTER_TAG} tag or KV custom metadata, or for a Vault "
+                "KV secret the login refused or the metadata read denied: its auth role "
+                "renewal-check and policy seccat-<env>-renewal-check). Read "
+                f"`{logs}`; until it reports again, the overdue alarms of the secrets it "
+                "watches fire as well."
             )
         return "A check could not start; the next run (every 6 hours) measures again."
     what = "rotation" if kind == "rotation" else "KV rotation"
@@ -108,7 +111,9 @@ def _rotation_model(catalog: Catalog, env: str, secret: Secret, plan: AwsPlan | 
             "(a vendor, a bank, a CA) produces the value, seccat never does. The team is "
             f"reminded {md(remind)} before it is due, and alarmed when it is overdue; due "
             "counts from the last renewal (the version now current) or, for a certificate, "
-            f"from its `{renewal.NOT_AFTER_TAG}` tag when sooner.",
+            f"from its `{renewal.NOT_AFTER_TAG}` "
+            + ("tag" if secret.store == "aws-secretsmanager" else "custom metadata key")
+            + " when sooner.",
             "",
         ]
         if secret.store == "aws-secretsmanager":

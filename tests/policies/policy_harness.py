@@ -113,7 +113,9 @@ def run_catalog_case(rule: Rule, case: dict[str, Any]) -> list[str]:
         )
         for r in case.get("resources", [])
     )
-    ctx = CatalogContext(case.get("environment"), resources, case.get("today", ""))
+    ctx = CatalogContext(
+        case.get("environment"), resources, case.get("today", ""), case.get("stack", "")
+    )
     return [v.message for v in rule.check(catalog, rule.config(case.get("config")), ctx)]
 
 

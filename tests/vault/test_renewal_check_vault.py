@@ -539,3 +539,24 @@ def test_audit_events_of_the_check_are_attributed_to_it(example_catalog: Catalog
         actor = index.vault_actor(["default", f"seccat-{env}-renewal-check"], None)
         assert (actor.kind, actor.environment) == ("renewal-check", env)
     assert index.vault_actor(["default", "seccat-qa-renewal-check"], None) is OTHER
+
+
+def test_split_environments_judge_the_watch_with_the_platform_stack(tmp_path) -> None:
+    """Split, the platform stack deploys the renewal check: `seccat check` of a team stack
+    leaves the watch to it, and the platform stack's check judges it (and passes)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    split = tmp_path / "catalog.yaml"
+    split.write_text((root / "catalog.yaml").read_text() + "stacks: {mode: split}\n")
+    for stack in ("prod.identity", "prod"):
+        done = subprocess.run(
+            [sys.executable, "-m", "seccat.cli", "check", "-c", str(split), "--stack", stack],
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert "SECCAT-VLT-010" not in done.stdout
