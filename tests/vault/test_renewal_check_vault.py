@@ -560,3 +560,37 @@ def test_split_environments_judge_the_watch_with_the_platform_stack(tmp_path) ->
         )
         assert done.returncode == 0, done.stdout + done.stderr
         assert "SECCAT-VLT-010" not in done.stdout
+
+
+def test_measure_kv_on_metadata_shapes_vault_documents() -> None:
+    """The KV v2 metadata read as the API documents it (nanosecond times, versions keyed by
+    number as strings): a destroyed current version counts as never renewed, a malformed
+    time is a located error, never a traceback."""
+    target = kv_target("prod", "identity/saml-signing-cert", 180)
+    meta = {
+        "created_time": "2026-01-01T00:00:00.123456789Z",
+        "current_version": 2,
+        "custom_metadata": None,
+        "versions": {
+            "1": {"created_time": "2026-01-01T00:00:00.123456789Z", "destroyed": False},
+            "2": {
+                "created_time": "2026-06-01T12:00:00.5Z",
+                "deletion_time": "2027-06-01T12:00:00Z",  # scheduled by delete_version_after
+                "destroyed": False,
+            },
+        },
+    }
+    now = datetime(2026, 7, 1, 12, tzinfo=UTC)
+    live = measure_kv(target, meta, now)
+    assert live.renewed == datetime(2026, 6, 1, 12, 0, 0, 500000, tzinfo=UTC)
+    assert live.days_until_due == pytest.approx(150.0 - 0.5 / DAY)
+    destroyed = {
+        **meta,
+        "versions": {**meta["versions"], "2": {**meta["versions"]["2"], "destroyed": True}},
+    }
+    gone = measure_kv(target, destroyed, now)
+    assert gone.renewed is None and gone.due.date() == datetime(2026, 1, 1).date()
+    with pytest.raises(RenewalCheckError, match="KV metadata created_time is not an ISO 8601 time"):
+        measure_kv(target, {**meta, "created_time": "yesterday"}, now)
+    with pytest.raises(RenewalCheckError, match="not an ISO 8601 date"):
+        measure_kv(target, {**meta, "custom_metadata": {NOT_AFTER_TAG: "soon"}}, now)
