@@ -76,4 +76,4 @@ def test_the_command_writes_main_tf_json(tmp_path, capsys):
     main([str(GOLDEN), str(tmp_path / "tf")])
     written = json.loads((tmp_path / "tf" / "main.tf.json").read_text(encoding="utf-8"))
     assert written == convert(_golden())
-    assert capsys.readouterr().err == f"144 resources -> {tmp_path / 'tf' / 'main.tf.json'}\n"
+    assert capsys.readouterr().err == f"156 resources -> {tmp_path / 'tf' / 'main.tf.json'}\n"
