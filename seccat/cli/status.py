@@ -42,8 +42,8 @@ def _instant(value: str | None) -> datetime:
         "seccat status --stack prod --format markdown --window 7 --put-metrics",
         note="Reads only (docs/operations.md#permissions); --put-metrics also needs "
         "cloudwatch:PutMetricData. Exit codes: 0 nothing needs attention, 1 a secret is "
-        "overdue, its last rotation failed or a certificate expired, 2 usage error, "
-        "unreadable input or no access.",
+        "overdue, missing or has its rotation switched off, its last rotation failed or a "
+        "certificate expired, 2 usage error, unreadable input or no access.",
     )
 )
 def status(

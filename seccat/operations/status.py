@@ -85,11 +85,21 @@ class SecretStatus:
     notes: list[str] = field(default_factory=list)
     #: Vault static role: seconds until Vault's own next rotation, as Vault reports it.
     vault_ttl: int | None = None
+    #: The catalog declares it but the environment has none: nothing can rotate it.
+    missing: bool = False
+    #: seccat rotates it, but Secrets Manager's rotation is switched off: it will go overdue.
+    rotation_disabled: bool = False
 
     @property
     def needs_attention(self) -> bool:
         expired = self.days_left is not None and self.days_left < 0
-        return self.overdue or expired or self.last_error is not None
+        return (
+            self.overdue
+            or expired
+            or self.last_error is not None
+            or self.missing
+            or self.rotation_disabled
+        )
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -231,7 +241,10 @@ def evaluate(obs: Observation, at: datetime) -> SecretStatus:
     notes = list(obs.notes)
     if not obs.exists:
         notes.append("does not exist: run seccat verify")
-    if obs.rotation_enabled is False and t.aws is not None and t.aws.managed_rotation:
+    rotation_disabled = (
+        obs.rotation_enabled is False and t.aws is not None and t.aws.managed_rotation
+    )
+    if rotation_disabled:
         notes.append("rotation is disabled")
     return SecretStatus(
         environment=t.environment,
@@ -249,6 +262,8 @@ def evaluate(obs: Observation, at: datetime) -> SecretStatus:
         attempts=list(obs.attempts),
         notes=notes,
         vault_ttl=_ttl(obs, due, at),
+        missing=not obs.exists,
+        rotation_disabled=rotation_disabled,
     )
 
 
@@ -301,15 +316,20 @@ def summarize(
 
 
 def _parse_time(value: Any) -> datetime | None:
-    if isinstance(value, datetime):
-        return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
+    """A live date in UTC, or None when it is no date this program can hold: a tag or KV
+    custom metadata anyone with write access set (``0001-01-01T00:00:00+05:00`` is valid
+    ISO 8601 but before datetime.min in UTC) must blank that one field, not the report."""
     if isinstance(value, str) and value:
         try:
-            parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+            value = datetime.fromisoformat(value.replace("Z", "+00:00"))
         except ValueError:
             return None
-        return parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-    return None
+    if not isinstance(value, datetime):
+        return None
+    try:
+        return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
+    except OverflowError:
+        return None
 
 
 def collect(
@@ -379,7 +399,7 @@ def _aws(target: SecretTarget, aws: AwsConnection, since: datetime | None) -> Ob
         not_after=_parse_time(tags.get(NOT_AFTER_KEY)),
     )
     if NOT_AFTER_KEY in tags and obs.not_after is None:
-        obs.notes.append(f"{NOT_AFTER_KEY} tag is not an ISO 8601 date-time")
+        obs.notes.append(f"{NOT_AFTER_KEY} tag is no ISO 8601 date-time in years 1 to 9999 (UTC)")
     if t.managed_rotation and t.log_group:
         events = _aws_read(
             target,
@@ -395,6 +415,7 @@ def _aws(target: SecretTarget, aws: AwsConnection, since: datetime | None) -> Ob
 
 def _vault_read(client: Any, path: str) -> dict[str, Any] | None:
     import hvac.exceptions
+    import requests
 
     try:
         response = client.adapter.get(f"/v1/{path}")
@@ -404,8 +425,24 @@ def _vault_read(client: Any, path: str) -> dict[str, Any] | None:
         raise OperationError(
             f"Vault refused to read {path}: see docs/operations.md#permissions"
         ) from None
+    except hvac.exceptions.VaultError as exc:
+        # sealed (VaultDown), 5xx, rate limited: the class names it, the text is Vault's
+        raise OperationError(f"Vault could not read {path}: {type(exc).__name__}") from None
+    except requests.exceptions.RequestException as exc:
+        raise OperationError(
+            f"Vault cannot be reached reading {path}: {type(exc).__name__}"
+        ) from None
     data = response.get("data") if isinstance(response, dict) else None
     return data if isinstance(data, dict) else None
+
+
+def _kv_version_gone(version: dict[str, Any]) -> bool:
+    """Destroyed, or deleted: a ``deletion_time`` that has passed (with
+    ``delete_version_after`` Vault shows the *scheduled* deletion of live versions)."""
+    if version.get("destroyed"):
+        return True
+    deletion = _parse_time(version.get("deletion_time"))
+    return deletion is not None and deletion <= datetime.now(UTC)
 
 
 def _vault(target: SecretTarget, vault: VaultConnection) -> Observation:
@@ -419,13 +456,22 @@ def _vault(target: SecretTarget, vault: VaultConnection) -> Observation:
         versions = meta.get("versions") or {}
         current = versions.get(str(meta.get("current_version")))
         custom = meta.get("custom_metadata") or {}
+        gone = current is not None and _kv_version_gone(current)
+        if gone:  # consumers read nothing: as the renewal check counts it, never filled
+            current = None
         obs = Observation(
             target,
             value_since=_parse_time((current or {}).get("created_time")),
             created=_parse_time(meta.get("created_time")),
             not_after=_parse_time(custom.get(NOT_AFTER_KEY)),
         )
-        if (current or {}).get("created_time") is None:
+        if NOT_AFTER_KEY in custom and obs.not_after is None:
+            obs.notes.append(
+                f"{NOT_AFTER_KEY} custom metadata is no ISO 8601 date-time in years 1 to 9999 (UTC)"
+            )
+        if gone:
+            obs.notes.append("current version deleted or destroyed")
+        elif (current or {}).get("created_time") is None:
             obs.notes.append("no version yet")
         return obs
     role = _vault_read(client, v.config_path)

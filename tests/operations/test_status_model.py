@@ -14,8 +14,15 @@ import pytest
 from seccat.catalog.model import Catalog
 from seccat.engine.preview import Preview
 from seccat.operations.detection import Detection
+from seccat.operations.errors import OperationError
 from seccat.operations.rotation_log import attempts
-from seccat.operations.status import Observation, evaluate, summarize
+from seccat.operations.status import (
+    Observation,
+    _parse_time,
+    _vault_read,
+    evaluate,
+    summarize,
+)
 from seccat.operations.targets import EnvironmentTargets, build_targets
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
@@ -189,6 +196,58 @@ def test_vault_static_dynamic_and_kv(prod: EnvironmentTargets) -> None:
     assert evaluate(Observation(cert, value_since=at()), at(1)).rotation == "by owner, 180d"
     missing = evaluate(Observation(kv, exists=False), at(1))
     assert missing.notes == ["does not exist: run seccat verify"] and not missing.overdue
+    assert missing.needs_attention, "a declared secret the environment lacks never rotates"
+    assert not evaluate(Observation(kv, value_since=at()), at(1)).needs_attention
+
+
+def test_switched_off_rotation_needs_attention_before_it_is_overdue(
+    prod: EnvironmentTargets,
+) -> None:
+    target = prod.secrets["payments/orders-db-app"]  # seccat rotates it, every 7d
+    off = evaluate(Observation(target, last_rotated=at(), rotation_enabled=False), at(1))
+    assert (off.overdue, off.notes, off.needs_attention) == (False, ["rotation is disabled"], True)
+    on = evaluate(Observation(target, last_rotated=at(), rotation_enabled=True), at(1))
+    assert (on.notes, on.needs_attention) == ([], False)
+    owner = prod.secrets["payments/partner-tls"]  # by owner: no rotation to switch off
+    assert not evaluate(
+        Observation(owner, value_since=at(), rotation_enabled=False), at(1)
+    ).needs_attention
+
+
+@pytest.mark.parametrize(
+    "live",
+    [
+        "0001-01-01T00:00:00+05:00",  # valid ISO 8601, before datetime.min in UTC
+        "9999-12-31T23:59:59-05:00",  # after datetime.max in UTC
+        "not a date",
+        "",
+        7,
+    ],
+)
+def test_a_live_date_no_datetime_can_hold_blanks_the_field(live: object) -> None:
+    assert _parse_time(live) is None
+
+
+def test_live_dates_are_read_in_utc() -> None:
+    assert _parse_time("2026-01-01T05:00:00+05:00") == T0
+    assert _parse_time("2026-01-01T00:00:00Z") == T0
+    assert _parse_time(datetime(2026, 1, 1)) == T0
+
+
+def test_an_unreachable_vault_is_a_located_operation_error() -> None:
+    import socket
+
+    import hvac
+
+    with socket.socket() as s:  # a port nothing listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    client = hvac.Client(url=f"http://127.0.0.1:{port}", token="t", timeout=2)
+    with pytest.raises(OperationError) as raised:
+        _vault_read(client, "secret/metadata/prod/x")
+    assert raised.value.message == (
+        "Vault cannot be reached reading secret/metadata/prod/x: ConnectionError"
+    )
 
 
 def test_metrics_on_a_seeded_history(prod: EnvironmentTargets) -> None:
@@ -247,3 +306,50 @@ def test_metrics_on_a_seeded_history(prod: EnvironmentTargets) -> None:
     assert (m.attempts, m.succeeded, m.failed, m.failure_rate) == (5, 3, 1, 0.25)
     empty = summarize([], at(20), timedelta(days=30), 7)
     assert (empty.failure_rate, empty.mean_time_to_rotate) == (None, None)
+
+
+def kv_metadata(**current: object) -> dict:
+    """A KV v2 metadata read as Vault answers it (nanosecond times), current version 2."""
+    return {
+        "data": {
+            "created_time": "2026-01-01T00:00:00.123456789Z",
+            "current_version": 2,
+            "custom_metadata": None,
+            "versions": {
+                "1": {
+                    "created_time": "2026-01-01T00:00:00.1Z",
+                    "deletion_time": "",
+                    "destroyed": False,
+                },
+                "2": {
+                    "created_time": "2026-01-11T00:00:00.2Z",
+                    "deletion_time": "",
+                    "destroyed": False,
+                    **current,
+                },
+            },
+        }
+    }
+
+
+@pytest.mark.parametrize(
+    ("current", "since", "notes"),
+    [
+        ({}, at(10, minutes=0) + timedelta(microseconds=200000), []),
+        ({"destroyed": True}, None, ["current version deleted or destroyed"]),
+        ({"deletion_time": "2026-01-12T00:00:00Z"}, None, ["current version deleted or destroyed"]),
+        # delete_version_after: Vault shows the *scheduled* deletion of a live version
+        ({"deletion_time": "2999-01-01T00:00:00Z"}, at(10) + timedelta(microseconds=200000), []),
+    ],
+)
+def test_a_deleted_kv_version_is_no_value_as_the_renewal_check_counts_it(
+    prod: EnvironmentTargets, current: dict, since: datetime | None, notes: list[str]
+) -> None:
+    from types import SimpleNamespace
+
+    from seccat.operations.status import _vault
+
+    answer = kv_metadata(**current)
+    vault = SimpleNamespace(client=SimpleNamespace(adapter=SimpleNamespace(get=lambda _p: answer)))
+    obs = _vault(prod.secrets["identity/saml-signing-cert"], vault)  # type: ignore[arg-type]
+    assert (obs.value_since, obs.notes) == (since, notes)
