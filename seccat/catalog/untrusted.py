@@ -16,6 +16,7 @@ never reach a terminal, a CI log or a report as anything but inert, visible, bou
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from typing import Any
 
@@ -71,10 +72,23 @@ def clip(text: str, limit: int) -> str:
     return safe if len(safe) <= limit else safe[: limit - 1] + _ELLIPSIS
 
 
+#: A whole PEM block, header to footer (or to the end of a cut text): the format patterns
+#: match the BEGIN line alone, and the key material is the lines after it.
+_PEM_BLOCK = re.compile(
+    r"-----BEGIN ([A-Z0-9 ]+)-----.*?(?:-----END [A-Z0-9 ]+-----|\Z)", re.DOTALL
+)
+
+
+def _pem_name(match: re.Match[str]) -> str:
+    private = "PRIVATE KEY" in match.group(1)
+    return f"[{'a PEM private key block' if private else 'a PEM block'}, not shown]"
+
+
 def redact(text: str) -> str:
     """``text`` with every credential of a strong format replaced by what it is."""
     if not find_strong(text):
         return text
+    text = _PEM_BLOCK.sub(_pem_name, text)
     for name, pattern in STRONG_FORMATS:
         text = pattern.sub(f"[{name}, not shown]", text)
     return text

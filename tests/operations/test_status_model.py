@@ -353,3 +353,45 @@ def test_a_deleted_kv_version_is_no_value_as_the_renewal_check_counts_it(
     vault = SimpleNamespace(client=SimpleNamespace(adapter=SimpleNamespace(get=lambda _p: answer)))
     obs = _vault(prod.secrets["identity/saml-signing-cert"], vault)  # type: ignore[arg-type]
     assert (obs.value_since, obs.notes) == (since, notes)
+
+
+@pytest.mark.parametrize(
+    ("message", "shown"),
+    [
+        (
+            "bad key -----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEA7x\nQk9P\n"
+            "-----END RSA PRIVATE KEY----- after",
+            "bad key [a PEM private key block, not shown] after",
+        ),
+        # a message cut inside the block: everything after the header is key material
+        (
+            "bad key -----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0B",
+            "bad key [a PEM private key block, not shown]",
+        ),
+        (
+            "chain -----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE----- ok",
+            "chain [a PEM block, not shown] ok",
+        ),
+        ("no key here", "no key here"),
+    ],
+)
+def test_an_error_message_never_shows_pem_key_material(message: str, shown: str) -> None:
+    """Red-team finding: the PEM patterns matched only the BEGIN line, so the key's body and
+    END line of a PEM block in a function's error message reached status and rotate."""
+    events = [
+        record(at(1), "t1-r0", "createSecret: secret x version t1"),
+        {
+            "timestamp": int(at(1).timestamp() * 1000) + 5,
+            "message": json.dumps(
+                {
+                    "timestamp": "2026-01-02T00:00:00.000Z",
+                    "level": "ERROR",
+                    "errorType": "ValueError",
+                    "errorMessage": message,
+                    "requestId": "t1-r0",
+                }
+            ),
+        },
+    ]
+    (attempt,) = attempts(events)
+    assert attempt.error == f"ValueError: {shown}"
