@@ -229,6 +229,10 @@ def evaluate(obs: Observation, at: datetime) -> SecretStatus:
     last = max((d for d in (obs.last_rotated, obs.value_since) if d), default=None)
     base = last or obs.created
     due = None if dynamic or not obs.exists else next_due(t, base)
+    if due is not None and last is None and t.secret.owner_rotated and obs.created:
+        # never filled by its owner: consumers read nothing, so it is due since it was
+        # created (as the renewal check, whose overdue alarm pages, counts it)
+        due = obs.created
     if t.vault is not None and t.vault.kind == "static" and obs.last_rotated and obs.vault_period:
         due = obs.last_rotated + timedelta(seconds=obs.vault_period)
     overdue = due is not None and at > overdue_after(t, due)

@@ -173,6 +173,16 @@ def test_an_owner_renewed_secret_has_the_rest_of_its_day(prod: EnvironmentTarget
     assert evaluate(obs, at(100, minutes=1)).days_left == -1
 
 
+def test_an_owner_secret_never_filled_is_due_since_its_creation(prod: EnvironmentTargets) -> None:
+    """As the renewal check counts it (its overdue alarm pages): consumers read nothing."""
+    for secret in ("payments/partner-tls", "identity/saml-signing-cert"):  # AWS, Vault KV
+        target = prod.secrets[secret]
+        empty = evaluate(Observation(target, created=at()), at(2))
+        assert (empty.next_due, empty.overdue, empty.needs_attention) == (at(), True, True)
+        filled = evaluate(Observation(target, created=at(), value_since=at(hours=1)), at(2))
+        assert (filled.overdue, filled.needs_attention) == (False, False)
+
+
 def test_never_rotated_counts_from_creation(prod: EnvironmentTargets) -> None:
     target = prod.secrets["payments/orders-db-app"]  # every 7d, window 2h
     obs = Observation(target, created=at(), rotation_enabled=True)
