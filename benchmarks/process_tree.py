@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -73,16 +74,14 @@ def measure(
 ) -> dict:
     """Run ``argv`` (output discarded when ``quiet``) and sample its process tree."""
     start = time.perf_counter()
-    pid = os.fork()
-    if pid == 0:
-        if quiet:
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, 1)
-            os.dup2(devnull, 2)
-        try:
-            os.execvp(argv[0], argv)
-        finally:
-            os._exit(127)
+    # Popen returns once the child has exec'd: a bare fork let the sampler read the forked
+    # copy of *this* process before exec, so a meter run from a large process (a test
+    # worker) reported that process's size as the parent's peak. wait4's ru_maxrss cannot
+    # be fixed that way: Linux keeps the pre-exec memory's high-water mark in it, so
+    # "peak_rss_mib" is at least this launcher's own size (small for the benchmarks).
+    out = subprocess.DEVNULL if quiet else None
+    proc = subprocess.Popen(argv, stdout=out, stderr=out)
+    pid = proc.pid
     hwm: dict[int, int] = {}
     peak_rss_sum = peak_pss_sum = most_workers = samples = 0
     while True:
@@ -106,6 +105,7 @@ def measure(
         most_workers = max(most_workers, live - 1)
         time.sleep(interval)
     wall = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)  # reaped here, by wait4
     workers = {p: kib for p, kib in hwm.items() if p != pid}
     mib = 1024
     return {
