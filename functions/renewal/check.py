@@ -150,12 +150,28 @@ def measure(
 
     A secret that was never filled is due since it was created: consumers cannot read it.
     """
-    created = description["CreatedDate"]
     current = [v for v in versions if CURRENT in (v.get("VersionStages") or ())]
-    renewed = current[0]["CreatedDate"] if current else None
-    due = renewed + timedelta(seconds=target.every_seconds) if renewed else created
     tags = {t["Key"]: t["Value"] for t in description.get("Tags") or ()}
-    not_after = parse_not_after(tags[NOT_AFTER_TAG]) if NOT_AFTER_TAG in tags else None
+    return _measurement(
+        target,
+        renewed=current[0]["CreatedDate"] if current else None,
+        created=description["CreatedDate"],
+        not_after=parse_not_after(tags[NOT_AFTER_TAG]) if NOT_AFTER_TAG in tags else None,
+        now=now,
+    )
+
+
+def _measurement(
+    target: Target,
+    *,
+    renewed: datetime | None,
+    created: datetime,
+    not_after: datetime | None,
+    now: datetime,
+) -> Measurement:
+    """The due date, the same for either store: ``every`` after the last renewal, or since
+    creation when never filled, brought forward by a certificate's not-after."""
+    due = renewed + timedelta(seconds=target.every_seconds) if renewed else created
     if not_after is not None and not_after < due:
         due = not_after
     return Measurement(
@@ -196,19 +212,9 @@ def measure_kv(target: Target, metadata: Mapping[str, Any], now: datetime) -> Me
         if version and not _gone(version, now)
         else None
     )
-    due = renewed + timedelta(seconds=target.every_seconds) if renewed else created
     custom = metadata.get("custom_metadata") or {}
     not_after = parse_not_after(custom[NOT_AFTER_TAG]) if NOT_AFTER_TAG in custom else None
-    if not_after is not None and not_after < due:
-        due = not_after
-    return Measurement(
-        target=target,
-        renewed=renewed,
-        created=created,
-        not_after=not_after,
-        due=due,
-        days_until_due=(due - now).total_seconds() / DAY,
-    )
+    return _measurement(target, renewed=renewed, created=created, not_after=not_after, now=now)
 
 
 def read_kv_metadata(vault: Any, target: Target) -> Mapping[str, Any]:
