@@ -141,7 +141,10 @@ def main(argv: list[str]) -> dict[str, Any]:
         # the engine needs a catalog only for the account/region of mocked ARNs
         catalog = load_catalog(Path(__file__).resolve().parents[1] / "catalog.yaml")
         start = time.perf_counter()
-        preview = run_program(lambda: baseline(recorded), catalog, argv[2], "baseline")
+        # the bare SDK: every resource through Pulumi's mock monitor, no seccat code
+        preview = run_program(
+            lambda: baseline(recorded), catalog, argv[2], "baseline", engine="sdk"
+        )
         return {"seconds": time.perf_counter() - start, "items": len(preview.resources)}
     if kind == "rules":
         from seccat.checking.runner import evaluate_preview

@@ -9,8 +9,9 @@ process timed from fork to exit:
 
 - ``seccat check --stack prod --format json`` on the catalog (catalog, resource and stack
   rules of the baseline pack, the offline preview included);
-- the same with the SDK's per-resource stack capture left on, as before this change
-  (``--before``; by default only up to 1,000 secrets);
+- the same on the SDK engine (``SECCAT_ENGINE=sdk``: every resource registered with
+  Pulumi's mock monitor, as before the resource plan; ``--sdk-up-to``), and whether its
+  report is byte for byte the plan's (the benchmark catalogs' parity proof);
 - checkov 3.3.30 on the Terraform JSON, restricted to the eight secrets/KMS/IAM/Lambda
   checks in ``RELEVANT_CHECKS``, and with all of its checks;
 - ``seccat check --all-stacks --format json`` on the same catalog with ``stacks: {mode:
@@ -167,7 +168,7 @@ def run_all_stacks(n: int, folder: Path) -> dict:
 
 
 def run_size(
-    n: int, folder: Path, checkov: Path | None, before: bool, all_stacks: bool = True
+    n: int, folder: Path, checkov: Path | None, sdk: bool, all_stacks: bool = True
 ) -> dict:
     catalog = write(n, folder)
     preview_json = folder / f"preview-{n}.json"
@@ -192,17 +193,18 @@ def run_size(
 
     seccat_check = [str(SECCAT), "check", "--stack", STACK, "--catalog", str(catalog)]
     seccat_check += ["--format", "json", "--out", str(out)]
-    commands: dict[str, list[str]] = {"seccat check": seccat_check}
-    if before:
-        commands["seccat check (capture on)"] = [
-            sys.executable,
-            str(HERE / "with_stack_capture.py"),
-            *seccat_check[1:],
-        ]
-    commands["seccat validate"] = [str(SECCAT), "validate", str(catalog)]
-    for label, argv in commands.items():
-        row[label] = timed(argv)
-        _line(label, n, row[label])
+    row["seccat check"] = timed(seccat_check)
+    _line("seccat check", n, row["seccat check"])
+    if sdk:
+        sdk_out = folder / f"check-{n}-sdk.json"
+        argv = [*seccat_check[:-1], str(sdk_out)]
+        row["seccat check (SDK engine)"] = timed(argv, {**os.environ, "SECCAT_ENGINE": "sdk"})
+        _line("seccat check (SDK engine)", n, row["seccat check (SDK engine)"])
+        row["sdk_report_identical"] = sdk_out.read_bytes() == out.read_bytes()
+        same = row["sdk_report_identical"]
+        print(f"  {n:>6} secrets  plan and SDK reports identical: {same}", file=sys.stderr)
+    row["seccat validate"] = timed([str(SECCAT), "validate", str(catalog)])
+    _line("seccat validate", n, row["seccat validate"])
     if checkov is not None:
         for label, checks in (
             ("checkov relevant", RELEVANT_CHECKS),
@@ -246,7 +248,7 @@ def table(results: list[dict]) -> str:
         ref = r.get("checkov relevant")
         for label in (
             "seccat check",
-            "seccat check (capture on)",
+            "seccat check (SDK engine)",
             "checkov relevant",
             "checkov all",
             "seccat validate",
@@ -292,10 +294,10 @@ def main() -> None:
     parser.add_argument("--sizes", default="100,1000,10000")
     parser.add_argument("--no-checkov", action="store_true")
     parser.add_argument(
-        "--before-up-to",
+        "--sdk-up-to",
         type=int,
-        default=1000,
-        help="also time check with the stack capture on, up to this many secrets",
+        default=10_000,
+        help="also time check on the SDK engine and compare its report, up to this many secrets",
     )
     parser.add_argument("--no-all-stacks", action="store_true")
     parser.add_argument("--json", type=Path, default=HERE / "results" / "side_by_side.json")
@@ -308,9 +310,7 @@ def main() -> None:
         for n in (int(s) for s in args.sizes.split(",")):
             sub = Path(tmp) / str(n)
             sub.mkdir()
-            results.append(
-                run_size(n, sub, checkov, n <= args.before_up_to, not args.no_all_stacks)
-            )
+            results.append(run_size(n, sub, checkov, n <= args.sdk_up_to, not args.no_all_stacks))
             args.json.parent.mkdir(parents=True, exist_ok=True)
             doc = {"machine": info, "help": help_run, "results": results}
             args.json.write_text(json.dumps(doc, indent=2))

@@ -9,13 +9,14 @@ from __future__ import annotations
 import asyncio
 import gc
 import json
+import os
 import sys
 import threading
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pulumi
 from pulumi.runtime import mocks as pulumi_mocks
@@ -25,6 +26,7 @@ from pulumi.runtime.sync_await import _sync_await
 
 from seccat.catalog.model import Catalog
 from seccat.catalog.untrusted import MAX_FILE, safe_field
+from seccat.engine.declare import Declarations, declaring
 from seccat.engine.outputs import outputs_for
 from seccat.engine.recording import (
     OptionsRecorder,
@@ -34,10 +36,27 @@ from seccat.engine.recording import (
     redact,
 )
 from seccat.engine.references import STACK_REFERENCE, platform_outputs
+from seccat.engine.resolve import resolve
 from seccat.engine.stack_traces import without_stack_traces
 from seccat.stacks.names import environment_of
 
 PROJECT = "seccat"
+#: How the program's resources are recorded (run_program).
+Engine = Literal["plan", "sdk"]
+ENGINES: tuple[Engine, ...] = ("plan", "sdk")
+#: Picks the engine for every offline command: `SECCAT_ENGINE=sdk seccat check ...` runs
+#: the mock monitor, to compare when the plan is in doubt (docs/benchmarks.md).
+ENGINE_VARIABLE = "SECCAT_ENGINE"
+
+
+def default_engine() -> Engine:
+    chosen = os.environ.get(ENGINE_VARIABLE, "plan")
+    for engine in ENGINES:
+        if chosen == engine:
+            return engine
+    raise ProgramError(f"{ENGINE_VARIABLE} must be one of {', '.join(ENGINES)}, not {chosen!r}")
+
+
 #: How many registrations between two gc.freeze() calls (see _CatalogMocks.new_resource).
 _FREEZE_EVERY = 2_000
 
@@ -122,12 +141,32 @@ class _CatalogMocks(pulumi_mocks.Mocks):
     def new_resource(self, args: pulumi_mocks.MockResourceArgs) -> tuple[str | None, dict]:
         assert self.monitor is not None
         if args.typ == STACK_REFERENCE:  # a read, not a resource of this stack
-            name = str(args.inputs.get("name") or args.name)
-            outputs = self.references(name) if self.references is not None else {}
-            return name, {"name": name, "outputs": outputs, "secretOutputNames": []}
+            return self.stack_reference(args)
         parent = self.monitor.current.parent
         urn = self.monitor.make_urn(parent, args.typ, args.name)
         dependencies = tuple(sorted(set(self.monitor.current.dependencies)))
+        return self.answer(args, urn, parent, dependencies)
+
+    def stack_reference(self, args: pulumi_mocks.MockResourceArgs) -> tuple[str, dict]:
+        name = str(args.inputs.get("name") or args.name)
+        return name, {
+            "name": name,
+            "outputs": self.stack_reference_outputs(name),
+            "secretOutputNames": [],
+        }
+
+    def stack_reference_outputs(self, name: str) -> dict[str, Any]:
+        return self.references(name) if self.references is not None else {}
+
+    def answer(
+        self,
+        args: pulumi_mocks.MockResourceArgs,
+        urn: str,
+        parent: str,
+        dependencies: tuple[str, ...],
+    ) -> tuple[str | None, dict]:
+        """Note one registration and give its (id, outputs): shared by the mock monitor and
+        the resource plan's resolution (seccat.engine.resolve)."""
         if not args.custom:
             self.registered.append(_Registration(args, urn, parent, dependencies, None))
             return None, dict(args.inputs)
@@ -203,12 +242,19 @@ def run_program(
     catalog_path: str,
     progress: Callable[[int], None] | None = None,
     config: Mapping[str, str] | None = None,
+    engine: Engine | None = None,
 ) -> Preview:
     """Run ``main`` as the Pulumi program for ``stack`` and record what it registers.
+
+    ``engine`` "plan" records what the program declares and resolves it (seccat.engine.
+    declare, the default: no Pulumi engine round trips); "sdk" registers every resource with
+    Pulumi's mock monitor, the oracle the plan is proven equal to. None: $SECCAT_ENGINE.
 
     ``config`` is stack configuration as the Pulumi CLI hands it to a program (fully
     qualified keys, arrays and objects as JSON text), e.g. ``{"aws:region": "eu-west-1"}``.
     """
+    if engine is None:
+        engine = default_engine()
     env = catalog.environments.get(environment_of(stack))
     account = env.aws.account_id if env and env.aws else "000000000000"
     region = env.aws.region if env and env.aws else "us-east-1"
@@ -248,7 +294,14 @@ def run_program(
                 {**(config or {}), f"{PROJECT}:catalog": catalog_path, **extra}, secret_keys
             )
             register_stack_transformation(recorder)
-            _sync_await(run_pulumi_func(program))
+            if engine == "plan":
+                declarations = Declarations(stack, PROJECT, mocks.stack_reference_outputs)
+                with declaring(declarations):
+                    _sync_await(run_pulumi_func(program))
+                if not error:
+                    resolve(declarations.plan(recorder), mocks)
+            else:
+                _sync_await(run_pulumi_func(program))
         if error:
             raise error[0]
         # Still with the collector held back: recording copies every input once more.
@@ -315,6 +368,7 @@ def run_preview(
     show_progress: bool = False,
     stack_config: Mapping[str, object] | None = None,
     progress: Callable[[int], None] | None = None,
+    engine: Engine | None = None,
 ) -> Preview:
     """Run seccat's own program (the one `pulumi up` runs) for one environment.
 
@@ -331,7 +385,9 @@ def run_preview(
         key: value if isinstance(value, str) else json.dumps(value)
         for key, value in (stack_config or {}).items()
     }
-    return run_program(lambda: main(catalog), catalog, stack, str(catalog_path), progress, config)
+    return run_program(
+        lambda: main(catalog), catalog, stack, str(catalog_path), progress, config, engine
+    )
 
 
 def _progress_printer() -> Callable[[int], None]:

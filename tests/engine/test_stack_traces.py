@@ -27,6 +27,13 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from catalog_gen import write  # noqa: E402
 
 
+@pytest.fixture(autouse=True)
+def _sdk_engine(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The capture happens on the SDK engine's registrations; the resource plan (the default
+    engine) never reaches them."""
+    monkeypatch.setenv("SECCAT_ENGINE", "sdk")
+
+
 def test_the_pinned_sdk_has_the_capture_this_engine_replaces():
     # If a Pulumi upgrade renames it, the engine silently gets slower: fail here instead.
     assert capture_is_patchable()

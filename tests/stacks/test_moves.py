@@ -36,7 +36,9 @@ def _catalog(text: str) -> Catalog:
 
 @pytest.fixture
 def aliases(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, list[Any]]]:
-    """Every registration's aliases, by URN, as the program sends them to the engine."""
+    """Every registration's aliases, by URN, as the program sends them to the engine: the
+    SDK engine's, which sends them (the resource plan does not record aliases)."""
+    monkeypatch.setenv("SECCAT_ENGINE", "sdk")
     seen: dict[str, list[Any]] = {}
     original = engine._RecordingMonitor.RegisterResource
 

@@ -101,23 +101,23 @@ def _capturing(
     stack_config: dict[str, str],
 ) -> Iterator[dict[tuple[str, str], dict[str, Any]]]:
     raw: dict[tuple[str, str], dict[str, Any]] = {}
-    original = engine._CatalogMocks.new_resource
+    original = engine._CatalogMocks.answer
     original_config = vault_config.offline_config
 
-    def new_resource(self: Any, args: Any) -> Any:
+    def answer(self: Any, args: Any, *rest: Any) -> Any:
         raw[(args.typ, args.name)] = _normalise(_unwrap(args.inputs))
-        return original(self, args)
+        return original(self, args, *rest)
 
     def offline_config(catalog: Catalog, stack: str) -> tuple[dict[str, str], list[str]]:
         config, secret_keys = original_config(catalog, stack)
         return {**config, **stack_config}, secret_keys
 
-    engine._CatalogMocks.new_resource = new_resource  # type: ignore[method-assign]
+    engine._CatalogMocks.answer = answer  # type: ignore[method-assign]
     vault_config.offline_config = offline_config
     try:
         yield raw
     finally:
-        engine._CatalogMocks.new_resource = original  # type: ignore[method-assign]
+        engine._CatalogMocks.answer = original  # type: ignore[method-assign]
         vault_config.offline_config = original_config
 
 

@@ -1,0 +1,223 @@
+"""The resource plan is the mock monitor's preview, byte for byte (issue 12, item 5).
+
+Every offline command reads the program through the plan (seccat.engine.declare and
+resolve). The mock monitor, which runs the same program through Pulumi's engine, is the
+oracle: for every catalog the tests know (the shipped catalog, each fixture that loads, the
+benchmark catalog) in every stack, single and split, the preview JSON is the same bytes
+and `seccat check` gives the same report and exit code. The wire rules the plan uses in
+place of the SDK's serialiser are compared with the SDK's own on generated values.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pulumi
+import pytest
+from catalog_gen import write
+from google.protobuf import struct_pb2
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from pulumi.runtime import rpc
+from pulumi.runtime.proto import resource_pb2
+from typer.testing import CliRunner
+
+from seccat.catalog.loader import load_catalog
+from seccat.catalog.model import Catalog, StackSettings
+from seccat.cli.app import app
+from seccat.engine import preview as engine_preview
+from seccat.engine import wire
+from seccat.engine.preview import ENGINE_VARIABLE, ProgramError, default_engine, run_preview
+from seccat.stacks.plan import plan_environment
+
+ROOT = Path(__file__).resolve().parents[2]
+
+#: Every catalog in the repository that loads, with its environments.
+CATALOGS = {
+    "catalog.yaml": ("dev", "staging", "prod"),
+    "tests/fixtures/bad-catalog.yaml": ("prod",),
+    "tests/fixtures/catalogs/minimal.yaml": ("prod",),
+    "tests/fixtures/waived-catalog.yaml": ("dev", "staging", "prod"),
+    "tests/vault/rotation-catalog.yaml": ("ci",),
+}
+
+
+def _bytes(catalog: Catalog, stack: str, source: str, engine: Any) -> str:
+    preview = run_preview(catalog, stack, source, engine=engine)
+    return json.dumps(preview.to_json(), indent=2)
+
+
+def _first_difference(plan: str, sdk: str) -> str:
+    for n, (a, b) in enumerate(zip(plan.splitlines(), sdk.splitlines(), strict=False)):
+        if a != b:
+            return f"line {n + 1}: plan {a!r}, sdk {b!r}"
+    return f"lengths differ: plan {len(plan)}, sdk {len(sdk)}"
+
+
+def _assert_same(catalog: Catalog, stack: str, source: str) -> int:
+    plan, sdk = _bytes(catalog, stack, source, "plan"), _bytes(catalog, stack, source, "sdk")
+    assert plan == sdk, f"{source} {stack}: {_first_difference(plan, sdk)}"
+    return len(json.loads(plan)["resources"])
+
+
+@pytest.mark.parametrize(
+    ("source", "stack"), [(path, env) for path, envs in CATALOGS.items() for env in envs]
+)
+def test_plan_equals_mock_preview_of_every_catalog(source: str, stack: str) -> None:
+    path = ROOT / source
+    assert _assert_same(load_catalog(path), stack, str(path)) > 0
+
+
+def _split(catalog: Catalog, budget: int) -> Catalog:
+    return replace(catalog, stacks=StackSettings(mode="split", budget=budget))
+
+
+@pytest.mark.parametrize("budget", [500, 25])
+def test_plan_equals_mock_preview_of_every_split_stack(budget: int) -> None:
+    """Platform and team stacks, including a StackReference and hash-split shards."""
+    catalog = _split(load_catalog(ROOT / "catalog.yaml"), budget)
+    environments = ("dev", "staging", "prod")
+    stacks = [s.name for env in environments for s in plan_environment(catalog, env).stacks]
+    assert len(stacks) > 3
+    for stack in stacks:
+        _assert_same(catalog, stack, "catalog.yaml")
+
+
+def test_plan_equals_mock_preview_of_the_benchmark_catalog(tmp_path: Path) -> None:
+    """benchmarks/catalog_gen.py at 100 secrets, one stack per environment and split."""
+    source = write(100, tmp_path)
+    catalog = load_catalog(source)
+    assert _assert_same(catalog, "prod", str(source)) > 1000
+    assert _assert_same(catalog, "dev", str(source)) > 1000
+    split = _split(catalog, 150)
+    for spec in plan_environment(split, "prod").stacks:
+        _assert_same(split, spec.name, str(source))
+
+
+@pytest.mark.parametrize("report", ["json", "sarif", "junit", "markdown"])
+def test_check_reports_are_identical_on_both_engines(
+    report: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    argv = ["check", "--catalog", str(ROOT / "tests/fixtures/bad-catalog.yaml")]
+    argv += ["--stack", "prod", "--format", report]
+    runner = CliRunner()
+    results = {}
+    for engine in ("plan", "sdk"):
+        monkeypatch.setenv(ENGINE_VARIABLE, engine)
+        result = runner.invoke(app, argv)
+        results[engine] = (result.exit_code, result.stdout_bytes)
+    assert results["plan"] == results["sdk"]
+    assert results["plan"][0] == 1  # the fixture has findings: the comparison is not vacuous
+    assert results["plan"][1]
+
+
+def test_a_wrong_wire_rule_is_caught(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Negative control: a plan that forgets a secret is a secret differs from the oracle."""
+    path = ROOT / "catalog.yaml"
+    catalog = load_catalog(path)
+    original = wire.Serialiser._output
+
+    def leaky(self: wire.Serialiser, output: pulumi.Output, typ: Any, transformer: Any) -> Any:
+        value = original(self, output, typ, transformer)
+        if isinstance(value, dict) and value.get(rpc._special_sig_key) == rpc._special_secret_sig:
+            return value["value"]
+        return value
+
+    monkeypatch.setattr(wire.Serialiser, "_output", leaky)
+    plan = _bytes(catalog, "prod", str(path), "plan")
+    sdk = _bytes(catalog, "prod", str(path), "sdk")
+    assert plan != sdk
+    assert '"[secret]"' in sdk
+
+
+def test_engine_is_chosen_by_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(ENGINE_VARIABLE, raising=False)
+    assert default_engine() == "plan"
+    monkeypatch.setenv(ENGINE_VARIABLE, "sdk")
+    assert default_engine() == "sdk"
+    monkeypatch.setenv(ENGINE_VARIABLE, "fast")
+    with pytest.raises(ProgramError, match="SECCAT_ENGINE must be one of plan, sdk, not 'fast'"):
+        default_engine()
+
+
+def test_the_sdk_registration_is_restored_after_a_plan_run() -> None:
+    import pulumi.resource as sdk_resource
+
+    saved = (sdk_resource.register_resource, sdk_resource.read_resource)
+    catalog = load_catalog(ROOT / "tests/fixtures/catalogs/minimal.yaml")
+    run_preview(catalog, "prod", "minimal.yaml", engine="plan")
+    assert (sdk_resource.register_resource, sdk_resource.read_resource) == saved
+
+    def failing() -> None:
+        raise pulumi.RunError("refused")
+
+    with pytest.raises(ProgramError):
+        engine_preview.run_program(failing, catalog, "prod", "minimal.yaml", engine="plan")
+    assert (sdk_resource.register_resource, sdk_resource.read_resource) == saved
+
+
+# -- the wire rules against the SDK's serialiser ------------------------------------------
+
+_keys = st.text(alphabet="abcdefghijklmnopqrstuvwxyz_:-", min_size=1, max_size=12)
+_scalars = st.none() | st.booleans() | st.integers(-(2**40), 2**40) | st.text(max_size=20)
+_values = st.recursive(
+    _scalars,
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.dictionaries(_keys, inner, max_size=4)
+        | inner.map(lambda v: ("secret", v))
+    ),
+    max_leaves=12,
+)
+
+
+def _as_inputs(value: Any) -> Any:
+    """Turn ("secret", v) markers into secret Outputs (a fresh event loop is current)."""
+    if isinstance(value, tuple):
+        return pulumi.Output.secret(_as_inputs(value[1]))
+    if isinstance(value, dict):
+        return {k: _as_inputs(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_as_inputs(v) for v in value]
+    return value
+
+
+class _NoResources(pulumi.runtime.Mocks):
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict]:
+        raise AssertionError("no resource is registered here")
+
+    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict, None]:
+        raise AssertionError("no provider is called here")
+
+
+def _received(struct: struct_pb2.Struct) -> dict[str, Any]:
+    request = resource_pb2.RegisterResourceRequest(object=struct)
+    return rpc.deserialize_properties(request.object)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.dictionaries(_keys, _values, max_size=5))
+def test_wire_rules_match_the_sdk_serialiser(props: dict[str, Any]) -> None:
+    """What the mock monitor would receive: the SDK's serialiser, then the wire, against
+    the plan's serialiser, then the wire (keys, order, floats, secrets lifted)."""
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    try:
+        # the mock monitor, as in a preview: it supports secrets, so they travel wrapped
+        pulumi.runtime.set_mocks(_NoResources(), preview=True)
+        inputs = _as_inputs(props)
+        deps: dict[str, list[pulumi.Resource]] = {}
+        sdk = loop.run_until_complete(rpc.serialize_properties(inputs, deps))
+        loop.run_until_complete(asyncio.sleep(0))
+        ours = struct_pb2.Struct()
+        ours.update(wire.Serialiser("test").properties(inputs, None, lambda k: k))
+        expected, got = _received(sdk), _received(ours)
+        assert got == expected
+        assert list(got) == list(expected)
+    finally:
+        asyncio.set_event_loop(None)
+        loop.close()
