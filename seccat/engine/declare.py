@@ -55,6 +55,45 @@ class _Declared:
     read: bool
 
 
+class _LazyOutputs(dict):
+    """A declared resource's attributes, where each output is made on its first read.
+
+    The SDK gives every property of a resource an Output up front (about 17 per resource,
+    most never read); here the generated getters' ``pulumi.get(self, name)``, which reads
+    ``self.__dict__.get(name)``, makes one when asked. That was a fifth of the plan's time.
+    """
+
+    __slots__ = ("_declarations", "_resource", "_index", "_props", "_names")
+
+    def __init__(
+        self,
+        existing: dict[str, Any],
+        declarations: Declarations,
+        resource: pulumi.Resource,
+        index: int,
+        props: Any,
+        names: dict[str, str],
+    ) -> None:
+        super().__init__(existing)
+        self._declarations = declarations
+        self._resource = resource
+        self._index = index
+        self._props = props
+        self._names = names
+
+    def get(self, key: str, default: Any = None) -> Any:
+        try:
+            return self[key]
+        except KeyError:
+            if key not in self._props or key in ("urn", "id"):
+                return default
+        output = self._declarations._known(
+            self._resource, Ref(self._index, self._names.get(key, key))
+        )
+        self[key] = output
+        return output
+
+
 class Declarations:
     """What the program declared, in order; stands in for the SDK's registration."""
 
@@ -117,10 +156,7 @@ class Declarations:
                 res.__dict__[key] = self._known(res, answers.get(key))
         else:
             names = output_names(type(res)) if typ is not None else {}
-            for key in props:
-                if key == "urn" or (key == "id" and custom):
-                    continue
-                res.__dict__[key] = self._known(res, Ref(index, names.get(key, key)))
+            res.__dict__ = _LazyOutputs(res.__dict__, self, res, index, props, names)
         self.entries.append(
             _Declared(res, type_, name, custom, props, opts, typ, urn, parent, read)
         )
