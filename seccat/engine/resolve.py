@@ -9,22 +9,28 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from google.protobuf import struct_pb2
-from pulumi.runtime import rpc
 from pulumi.runtime.mocks import MockResourceArgs
-from pulumi.runtime.proto import resource_pb2
 
 from seccat.engine.plan import Ref, ResourcePlan
+from seccat.engine.received import received
 
 if TYPE_CHECKING:
     from seccat.engine.preview import _CatalogMocks
+
+
+class UnresolvedReference(Exception):
+    """An input refers to an output the mocks do not give: under the mock monitor it would
+    be unknown, so the plan refuses it rather than differ."""
 
 
 def _substitute(value: Any, states: list[dict[str, Any]], ids: list[str | None]) -> Any:
     if isinstance(value, Ref):
         if value.attribute == "id":
             return ids[value.resource]
-        return states[value.resource].get(value.attribute)
+        state = states[value.resource]
+        if value.attribute not in state:
+            raise UnresolvedReference(f"output {value.attribute!r} of resource {value.resource}")
+        return state[value.attribute]
     if isinstance(value, dict):
         return {k: _substitute(v, states, ids) for k, v in value.items()}
     if isinstance(value, list):
@@ -37,12 +43,8 @@ def resolve(plan: ResourcePlan, mocks: _CatalogMocks) -> None:
     states: list[dict[str, Any]] = []
     ids: list[str | None] = []
     for planned in plan.resources:
-        # Through the wire format and back, as the mock monitor receives inputs: the same
-        # key order, numbers and secrets lifted to the enclosing property.
-        wire = struct_pb2.Struct()
-        wire.update(_substitute(planned.inputs, states, ids))
-        request = resource_pb2.RegisterResourceRequest(object=wire)
-        inputs = rpc.deserialize_properties(request.object)
+        # As the mock monitor receives inputs: protobuf's key order, secrets lifted.
+        inputs = received(_substitute(planned.inputs, states, ids))
         provider = ""
         if planned.provider_urn is not None and planned.provider_index is not None:
             provider = f"{planned.provider_urn}::{ids[planned.provider_index]}"

@@ -32,6 +32,7 @@ from seccat.cli.app import app
 from seccat.engine import preview as engine_preview
 from seccat.engine import wire
 from seccat.engine.preview import ENGINE_VARIABLE, ProgramError, default_engine, run_preview
+from seccat.engine.received import received
 from seccat.stacks.plan import plan_environment
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -221,3 +222,36 @@ def test_wire_rules_match_the_sdk_serialiser(props: dict[str, Any]) -> None:
     finally:
         asyncio.set_event_loop(None)
         loop.close()
+
+
+_secret_sig = {rpc._special_sig_key: rpc._special_secret_sig}
+_wire_values = st.recursive(
+    st.none() | st.booleans() | st.floats(allow_nan=False) | st.text(max_size=10),
+    lambda inner: (
+        st.lists(inner, max_size=5)
+        | st.dictionaries(_keys, inner, max_size=6)
+        | inner.map(lambda v: {**_secret_sig, "value": v})
+    ),
+    max_leaves=20,
+)
+
+
+def _ordered(value: Any) -> Any:
+    """``value`` with every dict's key order made part of what == compares."""
+    if isinstance(value, dict):
+        return [(k, _ordered(v)) for k, v in value.items()]
+    if isinstance(value, list):
+        return [_ordered(v) for v in value]
+    return value
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(_keys, _wire_values, max_size=8))
+def test_received_inputs_match_the_protobuf_round_trip(inputs: dict[str, Any]) -> None:
+    """The plan's reading of wire-form inputs equals what the mock monitor reads out of
+    the registration request: keys in protobuf's order at every level, ``None`` dropped
+    from structs, secrets lifted to the enclosing list or struct."""
+    sent = {k: v for k, v in inputs.items() if v is not None}  # never sent at the top
+    struct = struct_pb2.Struct()
+    struct.update(sent)
+    assert _ordered(received(inputs)) == _ordered(_received(struct))
