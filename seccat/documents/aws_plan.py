@@ -175,9 +175,13 @@ class AwsPlan:
     def arn_pattern(self, secret_id: str) -> str:
         return secret_arn_pattern(self.region, self.account_id, self.env.name, secret_id)
 
+    @cached_property
+    def _aws_secrets_by_id(self) -> dict[str, Secret]:
+        return {s.id: s for s in self.aws_secrets}
+
     def replica_regions(self, secret_ids: Iterable[str]) -> list[str]:
         """The regions other than the primary where these secrets have replicas."""
-        by_id = {s.id: s for s in self.aws_secrets}
+        by_id = self._aws_secrets_by_id
         return sorted({r for i in secret_ids for r in by_id[i].replicas} - {self.region})
 
     def arn_patterns_everywhere(self, secret_id: str) -> list[str]:
