@@ -3,7 +3,6 @@ reading and changing the secret from everyone they do not name (segregation of d
 
 from __future__ import annotations
 
-import fnmatch
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -11,7 +10,14 @@ from pulumi_policy import ResourceValidationArgs
 
 from seccat.documents.iam import GUARDED_ACTIONS
 from seccat.policies.framework import Rule
-from seccat.policies.iam import Statement, Unparsable, action_matches, open_principal, parsed
+from seccat.policies.iam import (
+    Statement,
+    Unparsable,
+    action_matches,
+    glob_matches,
+    open_principal,
+    parsed,
+)
 from seccat.policies.props import get, strings
 from seccat.policies.rules._types import SECRET, SECRET_POLICY
 
@@ -53,7 +59,7 @@ def _covers(patterns: tuple[str, ...], arn: str | None) -> bool:
             return True
         parts = arn.split(":", 5)
         everywhere = ":".join([*parts[:3], "any-region", *parts[4:]])
-        if fnmatch.fnmatchcase(arn, pattern) and fnmatch.fnmatchcase(everywhere, pattern):
+        if glob_matches(pattern, arn) and glob_matches(pattern, everywhere):
             return True
     return False
 
