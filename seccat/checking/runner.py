@@ -194,7 +194,12 @@ def evaluate_preview(
     hook `benchmarks/` times."""
     selected = pack or load_pack("baseline")
     cat = evaluate_catalog(
-        catalog, selected, environment=preview.stack, resources=preview.resources, today=today
+        catalog,
+        selected,
+        environment=environment_of(preview.stack),
+        resources=preview.resources,
+        today=today,
+        stack=preview.stack,
     )
     res = evaluate_resources(
         preview.resources,

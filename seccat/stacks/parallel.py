@@ -135,6 +135,7 @@ def _check(catalog: Catalog, task: Task, preview: Any) -> Outcome:
         resources=preview.resources,
         today=task.today,
         select=lambda rule: bool(rule.resource_types),
+        stack=task.stack,
     )
     res = evaluate_resources(
         preview.resources,

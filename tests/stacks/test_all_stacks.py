@@ -83,6 +83,26 @@ def test_check_all_stacks_of_a_split_catalog_finds_what_each_environment_finds(
     assert len(planned) > len(environments)
 
 
+def test_check_all_stacks_judges_platform_duties_with_the_platform_stack(
+    tmp_path: Path,
+) -> None:
+    """The shipped catalog, split: its owner-rotated KV secrets' renewal watch is deployed by
+    the platform stack, so a team stack's worker must not judge it (SECCAT-VLT-010 once
+    fired on every team stack that held such a secret)."""
+    split = _split(ROOT / "catalog.yaml", tmp_path / "catalog.yaml")
+    every = run("check", "--all-stacks", "-c", str(split), "-f", "json", "--jobs", "2")
+    together = json.loads(every.stdout)
+    expected: list[tuple[object, ...]] = []
+    codes = set()
+    for env in ("dev", "staging", "prod"):
+        alone = run("check", "--stack", env, "-c", str(ROOT / "catalog.yaml"), "-f", "json")
+        codes.add(alone.returncode)
+        expected += _finding_keys(json.loads(alone.stdout))
+    assert _finding_keys(together) == sorted(set(expected))
+    assert every.returncode == max(codes), every.stderr
+    assert "SECCAT-VLT-010" not in {k[0] for k in _finding_keys(together)}
+
+
 def test_preview_all_stacks_json_holds_each_stacks_own_document(tmp_path: Path) -> None:
     split = _split(ROOT / "catalog.yaml", tmp_path / "catalog.yaml")
     out = tmp_path / "all.json"
