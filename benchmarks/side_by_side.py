@@ -19,6 +19,8 @@ process timed from fork to exit:
   worker processes): wall, CPU of the whole process tree, peak RSS of the parent, of the
   largest worker and summed over the tree (benchmarks/process_tree.py); ``--no-all-stacks``
   skips it;
+- the bare Pulumi SDK registering the preview's custom resources under the mock monitor,
+  with no seccat code (``benchmarks/measure.py baseline``);
 - ``seccat validate`` of the catalog, and ``seccat --help``.
 
 It also times, in one process, the preview and writing it as JSON (``seccat preview
@@ -203,6 +205,11 @@ def run_size(
         row["sdk_report_identical"] = sdk_out.read_bytes() == out.read_bytes()
         same = row["sdk_report_identical"]
         print(f"  {n:>6} secrets  plan and SDK reports identical: {same}", file=sys.stderr)
+    # the bare Pulumi SDK: the same custom resources registered through pulumi_aws /
+    # pulumi_vault classes under the mock monitor, no seccat code (benchmarks/measure.py)
+    row["bare SDK"] = timed([sys.executable, str(HERE / "measure.py"), "baseline",
+                             str(preview_json), STACK])  # fmt: skip
+    _line("bare SDK", n, row["bare SDK"])
     row["seccat validate"] = timed([str(SECCAT), "validate", str(catalog)])
     _line("seccat validate", n, row["seccat validate"])
     if checkov is not None:
@@ -249,6 +256,7 @@ def table(results: list[dict]) -> str:
         for label in (
             "seccat check",
             "seccat check (SDK engine)",
+            "bare SDK",
             "checkov relevant",
             "checkov all",
             "seccat validate",
