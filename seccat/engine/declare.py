@@ -27,7 +27,7 @@ import pulumi.resource as sdk_resource
 from pulumi.output import _OutputData
 from pulumi.runtime import settings as pulumi_settings
 
-from seccat.engine.plan import PlannedResource, Ref, ResourcePlan
+from seccat.engine.plan import PlanError, PlannedResource, Ref, ResourcePlan
 from seccat.engine.recording import OptionsRecorder
 from seccat.engine.references import STACK_REFERENCE
 from seccat.engine.wire import Serialiser, output_names
@@ -182,7 +182,7 @@ class Declarations:
         package_ref: object = None,
     ) -> None:
         if remote:
-            raise NotImplementedError(f"{ty} {name}: remote components are not planned")
+            raise PlanError(f"{ty} {name}: remote components are not planned")
         self._declare(res, ty, name, custom, props, opts or pulumi.ResourceOptions(), typ, False)
 
     def read_resource(
@@ -196,7 +196,7 @@ class Declarations:
         package_ref: object = None,
     ) -> None:
         if ty != STACK_REFERENCE:
-            raise NotImplementedError(f"{ty} {name}: only stack references are read")
+            raise PlanError(f"{ty} {name}: only stack references are read")
         self._declare(res, ty, name, True, props, opts, typ, True)
 
     # -- after the program has run ------------------------------------------------------

@@ -15,6 +15,11 @@ from dataclasses import dataclass
 from typing import Any
 
 
+class PlanError(Exception):
+    """The program did something the plan cannot represent: a defect in seccat, never in a
+    catalog (the parity tests run every catalog feature through both engines)."""
+
+
 @dataclass(frozen=True, slots=True)
 class Ref:
     """An output of another declared resource: ``attribute`` (wire name) of ``resource``

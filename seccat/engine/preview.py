@@ -1,4 +1,8 @@
-"""Run the Pulumi program in-process under the mock monitor: no CLI, credentials or network.
+"""Run the Pulumi program in-process: no CLI, credentials or network.
+
+By default the program's declarations become a resource plan that is resolved with mocked
+outputs (seccat.engine.declare, resolve); ``SECCAT_ENGINE=sdk`` registers every resource
+with Pulumi's mock monitor instead, the oracle the plan is tested against.
 
 The result is every registered resource with its camelCase inputs and options, which
 `seccat preview` prints, `seccat render` writes out and `seccat check` evaluates.
@@ -28,6 +32,7 @@ from seccat.catalog.model import Catalog
 from seccat.catalog.untrusted import MAX_FILE, safe_field
 from seccat.engine.declare import Declarations, declaring
 from seccat.engine.outputs import outputs_for
+from seccat.engine.plan import PlanError
 from seccat.engine.recording import (
     OptionsRecorder,
     ProviderRef,
@@ -296,10 +301,16 @@ def run_program(
             register_stack_transformation(recorder)
             if engine == "plan":
                 declarations = Declarations(stack, PROJECT, mocks.stack_reference_outputs)
-                with declaring(declarations):
-                    _sync_await(run_pulumi_func(program))
-                if not error:
-                    resolve(declarations.plan(recorder), mocks)
+                try:
+                    with declaring(declarations):
+                        _sync_await(run_pulumi_func(program))
+                    if not error:
+                        resolve(declarations.plan(recorder), mocks)
+                except PlanError as exc:
+                    raise ProgramError(
+                        f"the resource plan cannot represent the program: {exc} (a seccat "
+                        f"defect; {ENGINE_VARIABLE}=sdk runs it through Pulumi's mock monitor)"
+                    ) from None
             else:
                 _sync_await(run_pulumi_func(program))
         if error:

@@ -21,6 +21,8 @@ from google.protobuf import struct_pb2
 from pulumi.runtime import rpc
 from pulumi.runtime.proto import resource_pb2
 
+from seccat.engine.plan import PlanError
+
 _SIG = rpc._special_sig_key
 
 
@@ -72,7 +74,7 @@ def _value(value: Any) -> Any:
     if isinstance(value, int) and not isinstance(value, bool):
         return float(value)
     if isinstance(value, str) and value == rpc.UNKNOWN:
-        raise ValueError("an unknown value in a resource plan")
+        raise PlanError("an unknown value in a resource plan")
     return value
 
 
@@ -92,4 +94,4 @@ def _special(value: dict[str, Any]) -> Any:
         if "path" in value:
             return pulumi.FileArchive(str(value["path"]))
         return pulumi.RemoteArchive(str(value["uri"]))
-    raise ValueError(f"an unexpected signature {signature!r} in a resource plan")
+    raise PlanError(f"an unexpected signature {signature!r} in a resource plan")

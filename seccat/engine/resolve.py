@@ -11,14 +11,14 @@ from typing import TYPE_CHECKING, Any
 
 from pulumi.runtime.mocks import MockResourceArgs
 
-from seccat.engine.plan import Ref, ResourcePlan
+from seccat.engine.plan import PlanError, Ref, ResourcePlan
 from seccat.engine.received import received
 
 if TYPE_CHECKING:
     from seccat.engine.preview import _CatalogMocks
 
 
-class UnresolvedReference(Exception):
+class UnresolvedReference(PlanError):
     """An input refers to an output the mocks do not give: under the mock monitor it would
     be unknown, so the plan refuses it rather than differ."""
 

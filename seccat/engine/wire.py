@@ -22,14 +22,14 @@ from pulumi import _types
 from pulumi.output import Unknown
 from pulumi.runtime import rpc
 
-from seccat.engine.plan import Ref
+from seccat.engine.plan import PlanError, Ref
 
 _SECRET = {rpc._special_sig_key: rpc._special_secret_sig}
 _MAPPINGS = (dict, typing.Dict, abc.Mapping, typing.Mapping)  # noqa: UP006 - the SDK's list
 _SEQUENCES = (list, typing.List, typing.Sequence, abc.Sequence)  # noqa: UP006
 
 
-class WireError(Exception):
+class WireError(PlanError):
     """The program declared something the plan cannot represent (a programming error)."""
 
 

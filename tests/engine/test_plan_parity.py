@@ -161,6 +161,20 @@ def test_the_sdk_registration_is_restored_after_a_plan_run() -> None:
     assert (sdk_resource.register_resource, sdk_resource.read_resource) == saved
 
 
+def test_what_the_plan_cannot_represent_is_a_program_error(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A defect in the plan is reported as the program refusing to run, not a traceback."""
+
+    def unrepresentable(self: wire.Serialiser, *args: Any) -> Any:
+        raise wire.WireError("an input of type Widget")
+
+    monkeypatch.setattr(wire.Serialiser, "properties", unrepresentable)
+    catalog = load_catalog(ROOT / "tests/fixtures/catalogs/minimal.yaml")
+    with pytest.raises(ProgramError, match="cannot represent the program: an input of type"):
+        run_preview(catalog, "prod", "minimal.yaml", engine="plan")
+
+
 # -- the wire rules against the SDK's serialiser ------------------------------------------
 
 _keys = st.text(alphabet="abcdefghijklmnopqrstuvwxyz_:-", min_size=1, max_size=12)
