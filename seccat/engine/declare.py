@@ -23,11 +23,12 @@ from dataclasses import dataclass
 from typing import Any
 
 import pulumi
+import pulumi.output as pulumi_output
 import pulumi.resource as sdk_resource
 from pulumi.output import _OutputData
 from pulumi.runtime import settings as pulumi_settings
 
-from seccat.engine.plan import PlanError, PlannedResource, Ref, ResourcePlan
+from seccat.engine.plan import Deferred, PlanError, PlannedResource, Ref, ResourcePlan
 from seccat.engine.recording import OptionsRecorder
 from seccat.engine.references import STACK_REFERENCE
 from seccat.engine.wire import Serialiser, output_names
@@ -245,6 +246,53 @@ class Declarations:
         return ResourcePlan(self.stack, tuple(planned))
 
 
+def holds_plan_values(value: Any) -> bool:
+    """Whether ``value`` holds an output the plan only knows as a placeholder."""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, Ref | Deferred):
+            return True
+        if isinstance(item, dict):
+            pending.extend(item.values())
+        elif isinstance(item, list | tuple):
+            pending.extend(item)
+    return False
+
+
+def _deferring(func: Callable[..., Any]) -> Callable[..., Any]:
+    """``func``, except that on a placeholder it waits for resolution (:class:`Deferred`),
+    where the SDK would run it on the value the mock monitor answered."""
+    if func is pulumi.Output.from_input:  # lifting a value into an Output: safe on a Ref
+        return func
+
+    def run(*values: Any) -> Any:
+        if holds_plan_values(values):
+            if len(values) == 1:
+                return Deferred(func, values[0])
+            return Deferred(lambda args: func(*args), list(values))
+        return func(*values)
+
+    return run
+
+
+_sdk_apply = pulumi.Output.apply
+_SDK_MAPS = {
+    name: getattr(pulumi_output, name) for name in ("_map_output", "_map2_output", "_map3_output")
+}
+
+
+def _apply(self: pulumi.Output, func: Callable[[Any], Any], run_with_unknowns: bool = False) -> Any:
+    """``Output.apply`` (and so ``all``, ``concat``, ``output[key]``) in a plan."""
+    return _sdk_apply(self, _deferring(func), run_with_unknowns)
+
+
+def _map(name: str) -> Callable[..., Any]:
+    """The SDK's internal pure maps (``Output.format``) in a plan."""
+    sdk_map = _SDK_MAPS[name]
+    return lambda *args: sdk_map(*args[:-1], _deferring(args[-1]))
+
+
 @contextmanager
 def declaring(declarations: Declarations) -> Iterator[None]:
     """Replace the SDK's registration with ``declarations`` for the duration."""
@@ -256,6 +304,9 @@ def declaring(declarations: Declarations) -> Iterator[None]:
     sdk_resource.register_resource = declarations.register_resource  # type: ignore[assignment]
     sdk_resource.read_resource = declarations.read_resource  # type: ignore[assignment]
     sdk_resource.register_resource_outputs = lambda *_args, **_kwargs: None  # type: ignore[assignment]
+    pulumi.Output.apply = _apply  # type: ignore[method-assign]
+    for name in _SDK_MAPS:
+        setattr(pulumi_output, name, _map(name))
     try:
         yield
     finally:
@@ -264,6 +315,9 @@ def declaring(declarations: Declarations) -> Iterator[None]:
             sdk_resource.read_resource,
             sdk_resource.register_resource_outputs,
         ) = saved
+        pulumi.Output.apply = _sdk_apply  # type: ignore[method-assign]
+        for name, sdk_map in _SDK_MAPS.items():
+            setattr(pulumi_output, name, sdk_map)
 
 
 def project_and_stack() -> tuple[str, str]:

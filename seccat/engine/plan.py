@@ -10,7 +10,7 @@ how `check`, `render` and `preview` read the plan without running Pulumi's engin
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,6 +27,28 @@ class Ref:
 
     resource: int
     attribute: str
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Deferred:
+    """An ``apply`` whose argument holds :class:`Ref` values: the plan cannot run ``func``
+    before the outputs it reads are known, so resolution runs it, in declaration order, on
+    the values the mock monitor would have handed it (seccat.engine.resolve)."""
+
+    func: Callable[[Any], Any]
+    #: The apply's argument: plain values, :class:`Ref` and :class:`Deferred` inside.
+    value: Any
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Pending:
+    """A :class:`Deferred` where an input takes it: with the type and key translation that
+    input's wire form needs once ``func`` has run."""
+
+    deferred: Deferred
+    typ: Any
+    transformer: Callable[[str], str]
+    owner: str
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,6 +18,7 @@ from typing import Any
 
 import pulumi
 from google.protobuf import struct_pb2
+from pulumi.output import Unknown
 from pulumi.runtime import rpc
 from pulumi.runtime.proto import resource_pb2
 
@@ -74,7 +75,7 @@ def _value(value: Any) -> Any:
     if isinstance(value, int) and not isinstance(value, bool):
         return float(value)
     if isinstance(value, str) and value == rpc.UNKNOWN:
-        raise PlanError("an unknown value in a resource plan")
+        return Unknown()  # as rpc.deserialize_property reads it in a preview
     return value
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pulumi
+from pulumi.output import Unknown
 from pulumi.runtime import rpc
 
 from seccat.datafiles import shown_path
@@ -91,6 +92,8 @@ def normalise(value: Any) -> Any:
         return [normalise(v) for v in value]
     if isinstance(value, str | int | float | bool) or value is None:
         return value
+    if isinstance(value, Unknown):
+        return None
     if isinstance(value, pulumi.Asset | pulumi.Archive):
         return _asset(value)
     return str(value)

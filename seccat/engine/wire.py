@@ -22,7 +22,7 @@ from pulumi import _types
 from pulumi.output import Unknown
 from pulumi.runtime import rpc
 
-from seccat.engine.plan import PlanError, Ref
+from seccat.engine.plan import Deferred, Pending, PlanError, Ref
 
 _SECRET = {rpc._special_sig_key: rpc._special_secret_sig}
 _MAPPINGS = (dict, typing.Dict, abc.Mapping, typing.Mapping)  # noqa: UP006 - the SDK's list
@@ -91,9 +91,14 @@ class Serialiser:
             get_type = lambda k: types.get(translate(k))  # noqa: E731
         wire: dict[str, Any] = {}
         for key in props:
+            before = len(self.deps)
             value = self.value(props[key], get_type(key), transformer)
             if value is not None:
                 wire[translate(key)] = value
+            else:
+                # The SDK leaves out a property that serialises to None, and with it the
+                # resources it came from (rpc.serialize_properties): no dependency either.
+                del self.deps[before:]
         return wire
 
     def value(self, value: Any, typ: Any, transformer: Callable[[str], str]) -> Any:
@@ -105,6 +110,8 @@ class Serialiser:
             return value.value if isinstance(value, Enum) else value
         if isinstance(value, int | float):
             return float(value.value if isinstance(value, Enum) else value)
+        if isinstance(value, Deferred):
+            return Pending(value, typ, transformer, self.owner)
         if isinstance(value, abc.Sequence):
             element = _element_type(typ)
             return [self.value(v, element, transformer) for v in value]

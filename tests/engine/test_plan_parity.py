@@ -175,6 +175,114 @@ def test_what_the_plan_cannot_represent_is_a_program_error(
         run_preview(catalog, "prod", "minimal.yaml", engine="plan")
 
 
+# -- SDK semantics seccat's program does not use yet, on small programs -------------------
+#
+# The catalogs above only reach what the components do today. A component that starts to
+# apply on an output, or reads an output the mock does not answer, must still preview the
+# same on both engines: these programs hold the plan to the SDK there.
+
+MINIMAL = ROOT / "tests/fixtures/catalogs/minimal.yaml"
+
+
+def _program_json(main: Any, engine: Any) -> str:
+    catalog = load_catalog(MINIMAL)
+    preview = engine_preview.run_program(main, catalog, "prod", "minimal.yaml", engine=engine)
+    return json.dumps(preview.to_json(), indent=2)
+
+
+def _program_same(main: Any) -> dict[str, Any]:
+    """Both engines' preview of ``main``, equal; the resources by name."""
+    plan, sdk = _program_json(main, "plan"), _program_json(main, "sdk")
+    assert plan == sdk, _first_difference(plan, sdk)
+    return {r["name"]: r for r in json.loads(plan)["resources"]}
+
+
+def test_an_apply_on_a_resource_output_runs_on_the_answered_value() -> None:
+    """Found by red-teaming: the plan ran ``apply`` on its placeholder, so an f-string made
+    "alias/Ref(resource=0, ...)" and Output.all, concat and format failed or did the same."""
+    import pulumi_aws as aws
+
+    def main() -> None:
+        key = aws.kms.Key("key")
+        secret = aws.secretsmanager.Secret("secret", name="app")
+        aws.kms.Alias(
+            "by-apply", name=key.key_id.apply(lambda k: f"alias/{k}"), target_key_id=key.key_id
+        )
+        aws.kms.Alias(
+            "by-concat", name=pulumi.Output.concat("alias/", key.key_id), target_key_id=key.arn
+        )
+        aws.kms.Key(
+            "by-format-and-all",
+            description=pulumi.Output.format("{0} of {1}", secret.arn, secret.name),
+            tags=pulumi.Output.all(key.arn, secret.id).apply(lambda v: {"key": v[0], "n": 2}),
+            policy=key.arn.apply(lambda a: a.upper()).apply(lambda a: a[:12]),
+        )
+
+    resources = _program_same(main)
+    key_id = resources["key"]["inputs"].get("keyId") or resources["by-concat"]["inputs"]["name"][6:]
+    assert resources["by-apply"]["inputs"]["name"] == f"alias/{key_id}"
+    assert resources["by-apply"]["dependencies"] == [resources["key"]["urn"]]
+    shown = json.dumps(resources)
+    assert "Ref(" not in shown and "Deferred(" not in shown
+    assert resources["by-format-and-all"]["inputs"]["policy"] == "ARN:AWS:KMS:"
+
+
+def test_an_output_the_mock_does_not_answer_is_unknown_on_both_engines() -> None:
+    """Found by red-teaming: an output the mock leaves out (an auth backend's accessor) is
+    unknown to the SDK, sent as unknown and never applied on; the plan sent None, dropping
+    the key, and ran applies on it. The SDK engine recorded the unknown as an object's
+    address, which no two runs share; both now show null."""
+    import pulumi_vault as vault
+
+    def main() -> None:
+        backend = vault.AuthBackend("backend", type="kubernetes", path="k8s")
+        policy = vault.Policy("direct", name="direct", policy=backend.accessor)
+        vault.Policy("chained", name="chained", policy=policy.policy)
+        vault.Token("in-a-list", policies=[backend.accessor, "default"])
+        vault.Policy("applied", name="applied", policy=backend.accessor.apply(lambda a: "ran"))
+
+    resources = _program_same(main)
+    assert resources["direct"]["inputs"] == {"name": "direct", "policy": None}
+    assert resources["chained"]["inputs"] == {"name": "chained", "policy": None}
+    assert resources["in-a-list"]["inputs"]["policies"] == [None, "default"]
+    assert resources["applied"]["inputs"] == {"name": "applied", "policy": None}
+
+
+def test_an_input_that_serialises_to_none_adds_no_dependency() -> None:
+    """Found by red-teaming: the SDK leaves out a top-level input that serialises to None,
+    and with it the resources it came from; the plan kept the dependency (here on a stack
+    reference whose output is missing)."""
+    import pulumi_aws as aws
+
+    def main() -> None:
+        reference = pulumi.StackReference("organization/seccat/prod")
+        aws.kms.Key("missing", description=reference.get_output("no-such-output"))
+        aws.kms.Key("present", description=reference.get_output("environment"))
+
+    resources = _program_same(main)
+    assert resources["missing"]["dependencies"] == []
+    assert len(resources["present"]["dependencies"]) == 1
+
+
+def test_a_secret_output_stays_secret_through_an_apply() -> None:
+    import pulumi_aws as aws
+
+    def main() -> None:
+        secret = aws.secretsmanager.Secret("secret", name="s")
+        version = aws.secretsmanager.SecretVersion(
+            "version", secret_id=secret.id, secret_string=pulumi.Output.secret("value")
+        )
+        aws.kms.Key("applied", description=version.secret_string.apply(lambda v: v + "!"))
+        aws.kms.Key(
+            "all",
+            tags=pulumi.Output.all(secret.arn, version.secret_string).apply(lambda v: {"a": v[0]}),
+        )
+
+    resources = _program_same(main)
+    assert resources["applied"]["inputs"]["description"] == "[secret]"
+    assert resources["all"]["inputs"]["tags"] == "[secret]"
+
+
 # -- the wire rules against the SDK's serialiser ------------------------------------------
 
 _keys = st.text(alphabet="abcdefghijklmnopqrstuvwxyz_:-", min_size=1, max_size=12)
