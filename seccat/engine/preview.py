@@ -62,6 +62,9 @@ def default_engine() -> Engine:
     raise ProgramError(f"{ENGINE_VARIABLE} must be one of {', '.join(ENGINES)}, not {chosen!r}")
 
 
+#: The provider functions the mocks answer (_CatalogMocks.call).
+_ANSWERED_CALLS = ("aws:index/getCallerIdentity:getCallerIdentity", "aws:index/getRegion:getRegion")
+
 #: How many registrations between two gc.freeze() calls (see _CatalogMocks.new_resource).
 _FREEZE_EVERY = 2_000
 
@@ -216,13 +219,24 @@ class _CatalogMocks(pulumi_mocks.Mocks):
         region, account = self.aws_providers[reference]
         return ProviderRef(package, urn, region, account)
 
-    def call(self, args: pulumi_mocks.MockCallArgs) -> tuple[dict, list | None]:
-        region, account = self.aws_providers.get(args.provider or "", (self.region, self.account))
+    def call(self, args: pulumi_mocks.MockCallArgs) -> tuple[dict, list]:
+        if args.token not in _ANSWERED_CALLS:
+            raise ProgramError(f"the program made an unexpected provider call {args.token}")
+        reference = args.provider or ""
+        if reference and reference not in self.aws_providers:
+            # The resource plan registers nothing while the program runs, so an explicit
+            # provider is not known yet; answering as the default provider would put the
+            # call in the wrong region or account without a word.
+            raise ProgramError(
+                f"the program called {args.token} through the provider "
+                f"{reference.rsplit('::', 1)[0]}, which "
+                f"is not registered (the resource plan answers calls through the default "
+                f"provider only; {ENGINE_VARIABLE}=sdk answers this one)"
+            )
+        region, account = self.aws_providers.get(reference, (self.region, self.account))
         if args.token == "aws:index/getCallerIdentity:getCallerIdentity":
-            return {"accountId": account, "arn": f"arn:aws:iam::{account}:root"}, None
-        if args.token == "aws:index/getRegion:getRegion":
-            return {"name": region, "region": region}, None
-        raise ProgramError(f"the program made an unexpected provider call {args.token}")
+            return {"accountId": account, "arn": f"arn:aws:iam::{account}:root"}, []
+        return {"name": region, "region": region}, []
 
 
 class _RecordingMonitor(pulumi_mocks.MockMonitor):

@@ -283,6 +283,37 @@ def test_a_secret_output_stays_secret_through_an_apply() -> None:
     assert resources["all"]["inputs"]["tags"] == "[secret]"
 
 
+def test_a_provider_function_is_answered_on_both_engines() -> None:
+    """Found by red-teaming: the mocks answered a call with ``None`` for its failures,
+    which the mock monitor iterates, so any call (getCallerIdentity, getRegion) failed."""
+    import pulumi_aws as aws
+
+    def main() -> None:
+        identity = aws.get_caller_identity()
+        region = aws.get_region_output()
+        aws.kms.Key("key", description=identity.account_id, tags={"region": region.region})
+
+    key = _program_same(main)["key"]
+    assert key["inputs"] == {"description": "222222222222", "tags": {"region": "eu-west-1"}}
+
+
+def test_a_call_through_an_explicit_provider_is_refused_by_the_plan() -> None:
+    """Found by red-teaming: the plan registers no provider while the program runs, so a
+    call through one was answered as the default provider's (eu-west-1, not us-west-2).
+    The plan cannot know the answer then: it says so rather than answer wrongly."""
+    import pulumi_aws as aws
+
+    def main() -> None:
+        provider = aws.Provider("west", region="us-west-2")
+        region = aws.get_region_output(opts=pulumi.InvokeOutputOptions(provider=provider))
+        aws.kms.Key("key", description=region.region)
+
+    sdk = json.loads(_program_json(main, "sdk"))
+    assert [r["inputs"].get("description") for r in sdk["resources"]] == ["us-west-2", None]
+    with pytest.raises(ProgramError, match=r"getRegion through the provider .*::west, which is"):
+        _program_json(main, "plan")
+
+
 # -- the wire rules against the SDK's serialiser ------------------------------------------
 
 _keys = st.text(alphabet="abcdefghijklmnopqrstuvwxyz_:-", min_size=1, max_size=12)
