@@ -44,7 +44,10 @@ CATALOGS = {
     "tests/fixtures/catalogs/minimal.yaml": ("prod",),
     "tests/fixtures/waived-catalog.yaml": ("dev", "staging", "prod"),
     "tests/vault/rotation-catalog.yaml": ("ci",),
+    "tests/fixtures/features-catalog.yaml": ("dev", "qa", "prod"),
 }
+FEATURES = ROOT / "tests/fixtures/features-catalog.yaml"
+REPORTS = ("json", "sarif", "junit", "markdown")
 
 
 def _bytes(catalog: Catalog, stack: str, source: str, engine: Any) -> str:
@@ -88,6 +91,54 @@ def test_plan_equals_mock_preview_of_every_split_stack(budget: int) -> None:
         _assert_same(catalog, stack, "catalog.yaml")
 
 
+def test_plan_equals_mock_preview_of_the_features_catalog_split_small() -> None:
+    """Labelled and hashed shards of three environments, replica keys read through the
+    stack reference, the features catalog's every feature in a team stack."""
+    catalog = _split(load_catalog(FEATURES), 20)
+    stacks = [
+        s.name for env in ("dev", "qa", "prod") for s in plan_environment(catalog, env).stacks
+    ]
+    assert {"dev.identity.1", "prod.payments.hot", "qa.identity.partner"} <= set(stacks)
+    for stack in stacks:
+        _assert_same(catalog, stack, str(FEATURES))
+
+
+def _provider_settings(catalog: Catalog, environment: str) -> dict[str, object]:
+    """Stack config a local run sets (stacks/Pulumi.local.yaml and more): each explicit
+    provider inherits it, as objects the SDK turns into JSON text."""
+    aws = catalog.environments[environment].aws
+    assert aws is not None
+    return {
+        "aws:region": aws.region,
+        "aws:allowedAccountIds": [aws.account_id],
+        "aws:skipCredentialsValidation": True,
+        "aws:endpoints": [{"kms": "http://127.0.0.1:4566", "sts": "http://127.0.0.1:4566"}],
+        "aws:defaultTags": {"tags": {"cost-centre": "42"}},
+        "aws:assumeRoles": [
+            {"roleArn": f"arn:aws:iam::{aws.account_id}:role/d", "sessionName": "s"}
+        ],
+        "aws:ignoreTags": {"keyPrefixes": ["kubernetes.io/"]},
+        "aws:profile": "local",
+    }
+
+
+@pytest.mark.parametrize("environment", ["dev", "prod"])
+def test_plan_equals_mock_preview_with_provider_settings(environment: str) -> None:
+    catalog = load_catalog(FEATURES)
+    config = _provider_settings(catalog, environment)
+    previews = {
+        engine: run_preview(catalog, environment, str(FEATURES), stack_config=config, engine=engine)
+        for engine in ("plan", "sdk")
+    }
+    plan, sdk = (json.dumps(p.to_json(), indent=2) for p in previews.values())
+    assert plan == sdk, _first_difference(plan, sdk)
+    providers = previews["plan"].of_type("pulumi:providers:aws")
+    assert len(providers) == 2  # replicas in two regions, each with the inherited settings
+    for provider in providers:
+        assert provider.inputs["allowedAccountIds"] == json.dumps(config["aws:allowedAccountIds"])
+        assert "127.0.0.1:4566" in provider.inputs["endpoints"]
+
+
 def test_plan_equals_mock_preview_of_the_benchmark_catalog(tmp_path: Path) -> None:
     """benchmarks/catalog_gen.py at 100 secrets, one stack per environment and split."""
     source = write(100, tmp_path)
@@ -99,12 +150,19 @@ def test_plan_equals_mock_preview_of_the_benchmark_catalog(tmp_path: Path) -> No
         _assert_same(split, spec.name, str(source))
 
 
-@pytest.mark.parametrize("report", ["json", "sarif", "junit", "markdown"])
+@pytest.mark.parametrize(
+    ("report", "source", "stack"),
+    [
+        *((report, "tests/fixtures/bad-catalog.yaml", "prod") for report in REPORTS),
+        ("json", "tests/fixtures/features-catalog.yaml", "dev"),
+        ("sarif", "tests/fixtures/features-catalog.yaml", "prod"),
+    ],
+)
 def test_check_reports_are_identical_on_both_engines(
-    report: str, monkeypatch: pytest.MonkeyPatch
+    report: str, source: str, stack: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    argv = ["check", "--catalog", str(ROOT / "tests/fixtures/bad-catalog.yaml")]
-    argv += ["--stack", "prod", "--format", report]
+    argv = ["check", "--catalog", str(ROOT / source)]
+    argv += ["--stack", stack, "--format", report]
     runner = CliRunner()
     results = {}
     for engine in ("plan", "sdk"):
