@@ -116,7 +116,7 @@ class Serialiser:
             element = _element_type(typ)
             return [self.value(v, element, transformer) for v in value]
         if isinstance(value, Unknown):
-            return None
+            return rpc.UNKNOWN
         if isinstance(value, pulumi.Output):
             return self._output(value, typ, transformer)
         if isinstance(value, pulumi.Asset | pulumi.Archive):
@@ -152,7 +152,10 @@ class Serialiser:
             raise WireError(f"{self.owner}: an input still unresolved when the program ended")
         data = data_future.result()
         self.deps.extend(data.resources)
-        value = self.value(data.value, typ, transformer) if data.is_known else None
+        if data.is_known and not rpc.contains_unknowns(data.value):
+            value = self.value(data.value, typ, transformer)
+        else:  # sent as unknown, and so a key the engine keeps (as None offline)
+            value = rpc.UNKNOWN
         if data.is_secret:
             return {**_SECRET, "value": value}
         return value

@@ -337,6 +337,30 @@ def test_an_output_the_mock_does_not_answer_is_unknown_on_both_engines() -> None
     assert resources["applied"]["inputs"] == {"name": "applied", "policy": None}
 
 
+def test_an_unknown_input_is_sent_as_unknown() -> None:
+    """Found by red-teaming: an Output the program itself made unknown (or a bare Unknown)
+    was sent as None by the plan, which drops the key; the SDK sends the unknown sentinel,
+    which the mock keeps (and the preview shows as null)."""
+    import pulumi_aws as aws
+    from pulumi.output import Unknown
+
+    def main() -> None:
+        unknown: pulumi.Output[str] = pulumi.Output(set(), _resolved(None), _resolved(False))
+        secret = pulumi.Output.secret(unknown)
+        aws.kms.Key("key", description=unknown, tags={"a": unknown, "b": Unknown()})
+        aws.kms.Key("secret", description=secret, policy=Unknown())
+
+    resources = _program_same(main)
+    assert resources["key"]["inputs"] == {"description": None, "tags": {"a": None, "b": None}}
+    assert resources["secret"]["inputs"] == {"description": "[secret]", "policy": None}
+
+
+def _resolved(value: Any) -> asyncio.Future[Any]:
+    future: asyncio.Future[Any] = asyncio.get_event_loop().create_future()
+    future.set_result(value)
+    return future
+
+
 def test_an_input_that_serialises_to_none_adds_no_dependency() -> None:
     """Found by red-teaming: the SDK leaves out a top-level input that serialises to None,
     and with it the resources it came from; the plan kept the dependency (here on a stack
