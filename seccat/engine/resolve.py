@@ -45,7 +45,7 @@ class _Answers:
         secret = rpc.is_rpc_secret(value)
         if secret:
             value = rpc.unwrap_rpc_secret(value)
-        return value, value is not None and not rpc.contains_unknowns(value), secret
+        return value, value is not None and not _holds_unknowns(value), secret
 
     def wire(self, value: Any) -> Any:
         """``value`` (a planned input) with every Ref and Pending replaced by what the SDK
@@ -100,10 +100,15 @@ class _Answers:
         return value, True, False
 
 
+def _holds_unknowns(value: Any) -> bool:
+    # most outputs are ARNs and names: no walk for a string
+    return not isinstance(value, str) and rpc.contains_unknowns(value)
+
+
 def _sent(value: Any, known: bool, secret: bool) -> Any:
     """How rpc.serialize_property sends a resolved Output: unknown (as _OutputData counts
     a value holding an unknown) as the unknown sentinel, a secret wrapped."""
-    if not known or rpc.contains_unknowns(value):
+    if not known or _holds_unknowns(value):
         value = rpc.UNKNOWN
     return {rpc._special_sig_key: rpc._special_secret_sig, "value": value} if secret else value
 
