@@ -6,14 +6,13 @@ mangled by an encoding on the way to a file or a pipe.
 
 from __future__ import annotations
 
-import json
-
 from seccat.collector import paused
 from seccat.engine.preview import Preview
+from seccat.reports.indented_json import dumps
 
 
 def render_json(preview: Preview) -> str:
     # The document is a plain tree; at 10,000 secrets the collector rescanning the preview's
     # heap while it is built cost more than the encoding itself (docs/benchmarks.md).
     with paused():
-        return json.dumps(preview.to_json(), indent=2, ensure_ascii=True) + "\n"
+        return dumps(preview.to_json()) + "\n"
