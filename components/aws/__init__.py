@@ -20,7 +20,7 @@ from seccat.components.aws.replica_keys import build_replica_keys
 from seccat.components.aws.rotation import RotationFunction, build_dependency_layer
 from seccat.components.aws.secret import ManagedSecret
 from seccat.components.context import PlatformContext
-from seccat.documents.aws_plan import AwsPlan, PlanError, SecretPlan
+from seccat.documents.aws_plan import PlanError, SecretPlan, aws_plan
 from seccat.documents.monitoring import FUNCTION_METRICS, alarm_name
 from seccat.documents.renewal import check_function_name
 
@@ -37,7 +37,7 @@ def build_aws(ctx: PlatformContext) -> dict[str, aws.iam.Role]:
 
     Returns the service roles it created, by service, so Vault's AWS auth roles can wait for
     them (Vault resolves a bound role to its unique id when the auth role is written)."""
-    plan = AwsPlan(ctx.catalog, ctx.env)
+    plan = aws_plan(ctx.catalog, ctx.env)
     try:
         services = build_services(ctx, plan)
         order = plan.build_order()

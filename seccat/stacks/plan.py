@@ -26,15 +26,15 @@ configured with the admin secret's ARN, which AWS makes up when it creates the s
 from __future__ import annotations
 
 import hashlib
-import weakref
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Literal
 
+from seccat.catalog.memo import per_catalog
 from seccat.catalog.model import Catalog, Environment, Secret
-from seccat.documents.aws_plan import STORE, AwsPlan
+from seccat.documents.aws_plan import STORE, AwsPlan, aws_plan
 from seccat.documents.monitoring import FUNCTION_METRICS, config_rules
 from seccat.documents.renewal import watched_secrets
 from seccat.documents.vault_policy import (
@@ -155,7 +155,7 @@ class _Counts:
 
     @cached_property
     def aws(self) -> AwsPlan:
-        return AwsPlan(self.catalog, self.env)
+        return aws_plan(self.catalog, self.env)
 
     @cached_property
     def vault(self) -> tuple[Secret, ...]:
@@ -259,27 +259,13 @@ class _Counts:
         return count
 
 
-#: Plans already made, per catalog object (by identity: a Catalog is never changed once
-#: built) and environment. The plan of a 10,000-secret environment costs about half a second;
-#: `--all-stacks` makes it once in the parent, and every forked worker (one per stack, each
-#: asking the program for its own stack's spec) inherits it instead of planning again.
-_PLANS: dict[int, tuple[weakref.ref[Catalog], dict[str, EnvironmentPlan]]] = {}
-
-
 def plan_environment(catalog: Catalog, environment: str) -> EnvironmentPlan:
     """The stacks of ``environment``, by the catalog's ``stacks:`` settings (made once per
-    catalog object and environment)."""
-    key = id(catalog)
-    entry = _PLANS.get(key)
-    if entry is None or entry[0]() is not catalog:
-        # the entry leaves with its catalog, so a later catalog at the same address starts
-        # afresh (the identity check above covers the moment in between)
-        ref = weakref.ref(catalog, lambda _, key=key: _PLANS.pop(key, None))
-        entry = _PLANS[key] = (ref, {})
-    plans = entry[1]
-    if environment not in plans:
-        plans[environment] = make_environment_plan(catalog, environment)
-    return plans[environment]
+    catalog object and environment: about half a second at 10,000 secrets, which
+    `--all-stacks` spends once in the parent instead of once per forked worker)."""
+    return per_catalog(
+        catalog, ("stack plan", environment), lambda: make_environment_plan(catalog, environment)
+    )
 
 
 def make_environment_plan(catalog: Catalog, environment: str) -> EnvironmentPlan:
