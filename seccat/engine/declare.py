@@ -26,7 +26,6 @@ import pulumi
 import pulumi.output as pulumi_output
 import pulumi.resource as sdk_resource
 from pulumi.output import _OutputData
-from pulumi.runtime import settings as pulumi_settings
 
 from seccat.engine.plan import Deferred, PlanError, PlannedResource, Ref, ResourcePlan
 from seccat.engine.recording import OptionsRecorder
@@ -318,7 +317,3 @@ def declaring(declarations: Declarations) -> Iterator[None]:
         pulumi.Output.apply = _sdk_apply  # type: ignore[method-assign]
         for name, sdk_map in _SDK_MAPS.items():
             setattr(pulumi_output, name, sdk_map)
-
-
-def project_and_stack() -> tuple[str, str]:
-    return pulumi_settings.get_project(), pulumi_settings.get_stack()
