@@ -208,8 +208,10 @@ class Declarations:
             res = pending.pop()
             if isinstance(res, pulumi.ComponentResource) and not res._remote:
                 pending.extend(res._childResources)
-            else:
+            elif id(res) in self.urn_of:
                 into.add(self.urn_of[id(res)])
+            else:
+                raise PlanError(f"a dependency on {res._type} {res._name}, never declared")
 
     def plan(self, recorder: OptionsRecorder) -> ResourcePlan:
         planned: list[PlannedResource] = []
