@@ -128,32 +128,6 @@ def service_wildcard(action: str) -> bool:
     return bool(service) and name == "*"
 
 
-def glob_matches(pattern: str, text: str) -> bool:
-    """IAM's ``StringLike``/ARN matching: ``*`` any run of characters (the empty one too),
-    ``?`` exactly one, everything else itself, case-sensitively (``[`` is not special, as it
-    is to fnmatch). Without a regular expression to compile: every secret's policy names its
-    own ARN pattern, and compiling each was most of a 10,000-secret check's rule time."""
-    star = -1
-    mark = t = p = 0
-    n, m = len(text), len(pattern)
-    while t < n:
-        if p < m and (pattern[p] == "?" or pattern[p] == text[t]):
-            t += 1
-            p += 1
-        elif p < m and pattern[p] == "*":
-            star, mark = p, t
-            p += 1
-        elif star >= 0:
-            p = star + 1
-            mark += 1
-            t = mark
-        else:
-            return False
-    while p < m and pattern[p] == "*":
-        p += 1
-    return p == m
-
-
 def action_matches(pattern: str, action: str) -> bool:
     """IAM action matching: case-insensitive, ``*`` and ``?`` globs."""
     return fnmatch.fnmatchcase(action.lower(), pattern.lower())

@@ -8,16 +8,10 @@ from typing import Any
 
 from pulumi_policy import ResourceValidationArgs
 
+from seccat.catalog.iam_globs import matches
 from seccat.documents.iam import GUARDED_ACTIONS
 from seccat.policies.framework import Rule
-from seccat.policies.iam import (
-    Statement,
-    Unparsable,
-    action_matches,
-    glob_matches,
-    open_principal,
-    parsed,
-)
+from seccat.policies.iam import Statement, Unparsable, action_matches, open_principal, parsed
 from seccat.policies.props import get, strings
 from seccat.policies.rules._types import SECRET, SECRET_POLICY
 
@@ -59,7 +53,7 @@ def _covers(patterns: tuple[str, ...], arn: str | None) -> bool:
             return True
         parts = arn.split(":", 5)
         everywhere = ":".join([*parts[:3], "any-region", *parts[4:]])
-        if glob_matches(pattern, arn) and glob_matches(pattern, everywhere):
+        if matches(pattern, arn) and matches(pattern, everywhere):
             return True
     return False
 

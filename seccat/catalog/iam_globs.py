@@ -33,6 +33,32 @@ def only_wildcards(pattern: str) -> bool:
     return all(c in WILDCARDS for c in pattern)
 
 
+def matches(pattern: str, text: str) -> bool:
+    """Whether ``text`` is in ``pattern``'s language (IAM ``StringLike`` and ARN matching;
+    ``[`` is not special, as it is to fnmatch). A direct walk, no regular expression to
+    compile: every secret's policy names its own ARN pattern, and compiling each was most
+    of a 10,000-secret check's rule time."""
+    star = -1
+    mark = t = p = 0
+    n, m = len(text), len(pattern)
+    while t < n:
+        if p < m and (pattern[p] == ANY or pattern[p] == text[t]):
+            t += 1
+            p += 1
+        elif p < m and pattern[p] == STAR:
+            star, mark = p, t
+            p += 1
+        elif star >= 0:
+            p = star + 1
+            mark += 1
+            t = mark
+        else:
+            return False
+    while p < m and pattern[p] == STAR:
+        p += 1
+    return p == m
+
+
 def literal_prefix(pattern: str) -> str:
     """The characters before the first wildcard: every match starts with them."""
     for i, c in enumerate(pattern):

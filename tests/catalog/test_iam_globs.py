@@ -9,6 +9,7 @@ from functools import cache
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from seccat.catalog import iam_globs
 from seccat.catalog.iam_globs import (
     intersects,
     literal_prefix,
@@ -113,3 +114,24 @@ def test_oracle_negative_control() -> None:
     assert not brute_force("a?", "a")
     assert brute_force("?a", "b?")  # 'ba'
     assert not brute_force("*a", "*b")
+
+
+# -- matching one string (SECCAT-AWS-005's ARN patterns), against the regular expression
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet="ab:/-*?[]", max_size=10), st.text(alphabet="ab:/-[]", max_size=12))
+def test_matches_as_the_regular_expression(pattern: str, text: str) -> None:
+    assert iam_globs.matches(pattern, text) == matches(pattern, text)
+
+
+def test_secret_arn_patterns() -> None:
+    arn = "arn:aws:secretsmanager:eu-west-1:222222222222:secret:prod/payments/key-AbCdEf"
+    pattern = "arn:aws:secretsmanager:eu-west-1:222222222222:secret:prod/payments/key-??????"
+    assert iam_globs.matches(pattern, arn)
+    assert not iam_globs.matches(pattern, arn + "g")  # exactly six characters
+    assert iam_globs.matches("arn:aws:secretsmanager:*:*:secret:prod/*", arn)
+    assert not iam_globs.matches("arn:aws:secretsmanager:*:*:secret:dev/*", arn)
+    # brackets are literal to IAM (fnmatch would read a character class)
+    assert not iam_globs.matches("arn:aws:secretsmanager:[e]u-west-1:*", arn)
+    assert iam_globs.matches("a[b]c", "a[b]c")
