@@ -16,7 +16,6 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-import pulumi
 from google.protobuf import struct_pb2
 from pulumi.output import Unknown
 from pulumi.runtime import rpc
@@ -79,20 +78,13 @@ def _value(value: Any) -> Any:
     return value
 
 
+_SIGNATURES = (rpc._special_secret_sig, rpc._special_asset_sig, rpc._special_archive_sig)
+
+
 def _special(value: dict[str, Any]) -> Any:
-    signature = value[_SIG]
-    if signature == rpc._special_secret_sig:
-        return rpc.wrap_rpc_secret(_value(value.get("value")))
-    if signature == rpc._special_asset_sig:
-        if "path" in value:
-            return pulumi.FileAsset(str(value["path"]))
-        if "text" in value:
-            return pulumi.StringAsset(str(value["text"]))
-        return pulumi.RemoteAsset(str(value["uri"]))
-    if signature == rpc._special_archive_sig:
-        if "assets" in value:
-            return pulumi.AssetArchive(_value(value["assets"]))
-        if "path" in value:
-            return pulumi.FileArchive(str(value["path"]))
-        return pulumi.RemoteArchive(str(value["uri"]))
-    raise PlanError(f"an unexpected signature {signature!r} in a resource plan")
+    """A secret, asset or archive: rare enough to go through the SDK's own reading."""
+    if value[_SIG] not in _SIGNATURES:
+        raise PlanError(f"an unexpected signature {value[_SIG]!r} in a resource plan")
+    struct = struct_pb2.Struct()
+    struct.update(value)
+    return rpc.deserialize_properties(resource_pb2.RegisterResourceRequest(object=struct).object)
