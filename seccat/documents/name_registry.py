@@ -36,7 +36,7 @@ from seccat.documents import renewal as renewal_docs
 from seccat.documents import vault_layout as layout
 from seccat.documents import vault_policy as vault_docs
 from seccat.documents import vault_rotator as rotator_docs
-from seccat.documents.aws_plan import AwsPlan, PlanError, RotatorPlan, SecretPlan
+from seccat.documents.aws_plan import AwsPlan, PlanError, RotatorPlan, SecretPlan, aws_plan
 from seccat.documents.monitoring import (
     ALARM_TOPIC_TARGET_ID,
     alarm_names,
@@ -377,7 +377,7 @@ class _Names:
 
     def aws(self) -> None:
         env = self.name
-        plan = AwsPlan(self.catalog, self.env)
+        plan = aws_plan(self.catalog, self.env)
         for name, service in plan.services.items():
             origin = self.of_service(name, _role_name_path(self.catalog, name, env))
             self.urn(SERVICE_ACCESS, logical.service_access(env, name), origin)
