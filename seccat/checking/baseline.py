@@ -142,8 +142,11 @@ def compare(findings: Iterable[Finding], stack: str, baseline: Baseline | None) 
     return out
 
 
-def read_baseline(path: Path, stack: str) -> Baseline:
-    """A saved `seccat check --format json` result for ``stack``; BaselineError otherwise."""
+def read_baseline(path: Path, stack: str | None) -> Baseline:
+    """A saved `seccat check --format json` result for ``stack``; BaselineError otherwise.
+
+    ``stack`` None takes the stack the result names (`check --all-stacks` knows which it
+    needs only once it has read the catalog, and compares then)."""
     try:
         data = json.loads(path.read_bytes().decode("utf-8"))
     except OSError as exc:
@@ -153,7 +156,7 @@ def read_baseline(path: Path, stack: str) -> Baseline:
     return parse_baseline(data, stack, str(path))
 
 
-def parse_baseline(data: Any, stack: str, source: str) -> Baseline:
+def parse_baseline(data: Any, stack: str | None, source: str) -> Baseline:
     if not isinstance(data, Mapping) or not isinstance(data.get("findings"), list):
         raise BaselineError(
             f"{source}: not a `seccat check --format json` result (no findings list)"
@@ -163,6 +166,10 @@ def parse_baseline(data: Any, stack: str, source: str) -> Baseline:
             f"{source}: schemaVersion {data.get('schemaVersion')!r}; this seccat reads version 1"
         )
     recorded = data.get("stack")
+    if stack is None:
+        if not isinstance(recorded, str):
+            raise BaselineError(f"{source}: the result names no stack")
+        stack = recorded
     if recorded != stack:
         raise BaselineError(
             f"{source}: the baseline is of stack {recorded!r}, not {stack!r}; save one per stack"

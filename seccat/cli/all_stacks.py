@@ -131,8 +131,23 @@ def _finish(errors: list[str]) -> None:
         raise typer.Exit(EXIT_USAGE)
 
 
+Planned = tuple["Catalog", list["StackSpec"], dict[str, dict[str, object]]]
+
+
+def stacks_label(catalog: Catalog) -> str:
+    """What `check --all-stacks` reports as its stack: the environments, comma-joined (the
+    fingerprints of its findings, and so its baselines, are keyed by it)."""
+    return ",".join(catalog.environments)
+
+
 def check_all(
-    path: Path, pack: str, strict: bool, jobs: int | None, evaluations: bool = True
+    path: Path,
+    pack: str,
+    strict: bool,
+    jobs: int | None,
+    evaluations: bool = True,
+    plan: Planned | None = None,
+    label: str = "",
 ) -> tuple[CheckResult | None, Stop | None]:
     """Every stack checked; catalog rules that read no resources once per environment,
     waivers per environment over all its stacks' findings. A ``Stop`` when a stage fails
@@ -141,7 +156,8 @@ def check_all(
     ``evaluations``: keep every rule x subject evaluation (only the JUnit report lists
     them); without it the workers send back findings only, and the parent holds no more
     than the findings of every stack (hundreds of thousands of evaluations fewer at 10,000
-    secrets)."""
+    secrets). ``plan``: the catalog already planned (``planned(path)``); ``label`` goes
+    before each progress line (the base of `check --base` says which run it is)."""
     from seccat.checking.findings import CheckResult
     from seccat.checking.packs import load_pack
     from seccat.checking.runner import evaluate_catalog
@@ -150,7 +166,7 @@ def check_all(
     from seccat.stacks.parallel import Task, run_stacks
 
     try:
-        catalog, specs, configs = planned(path)
+        catalog, specs, configs = plan or planned(path)
     except Stop as stop:
         return None, stop
     selected = load_pack(pack)
@@ -192,7 +208,7 @@ def check_all(
         kept += outcome.evaluations
         resources += outcome.resources
         say(
-            f"seccat: {outcome.stack}: {outcome.resources} resources, "
+            f"seccat: {label}{outcome.stack}: {outcome.resources} resources, "
             f"{len(outcome.findings)} finding(s) before waivers"
         )
     if errors:
@@ -215,7 +231,7 @@ def check_all(
     )
     return (
         CheckResult(
-            stack=",".join(catalog.environments),
+            stack=stacks_label(catalog),
             catalog_file=catalog.source,
             pack=selected.name,
             findings=findings,
