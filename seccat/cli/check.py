@@ -99,6 +99,7 @@ def repo_root(option: Path | None, catalog: Path) -> Path:
         "seccat check --stack prod --strict",
         "seccat check --stack prod --baseline prod-main.json --new-only",
         "seccat check --stack prod --base origin/main --changed-only --hard-fail-on high",
+        "seccat check --all-stacks --base origin/main --new-only --format sarif --out seccat.sarif",
         note="Exit codes: 0 no mandatory violation, 1 mandatory violations (with a baseline: "
         "new ones only), an invalid catalog or a stack file that disagrees with it (or, with "
         "--strict, a waiver warning), 2 usage error or unreadable input. The report is written "
@@ -157,8 +158,8 @@ def check(
         Path | None,
         typer.Option(
             "--baseline",
-            help="A saved `check --format json` result of this stack: only new mandatory "
-            "findings fail.",
+            help="A saved `check --format json` result of this stack (with --all-stacks, of "
+            "`check --all-stacks`): only new mandatory findings fail.",
         ),
     ] = None,
     base: Annotated[
@@ -177,7 +178,7 @@ def check(
         typer.Option(
             "--changed-only",
             help="Report only findings about catalog entries and resources the change touches "
-            "(needs --base).",
+            "(needs --base and one --stack).",
         ),
     ] = False,
     hard_fail_on: Annotated[
@@ -208,8 +209,10 @@ def check(
     from seccat.cli.terminal import progress
 
     name = one_stack(stack, all_stacks)
-    if name is None and (baseline is not None or base is not None):
-        raise fail("--all-stacks takes no baseline yet: check one stack with --baseline/--base")
+    if name is None and changed_only:
+        raise fail(
+            "--changed-only compares one stack's previews: give --stack NAME, not --all-stacks"
+        )
     stack = name or "all-stacks"
     text_on_stdout = format is CheckFormat.text and out is None
     needs_root = format in (CheckFormat.sarif, CheckFormat.junit)
@@ -227,7 +230,8 @@ def check(
     known: Baseline | None = None
     if baseline is not None:
         try:
-            known = read_baseline(baseline, stack)
+            # --all-stacks: the stack a baseline must be of is known once the catalog is read
+            known = read_baseline(baseline, stack if name is not None else None)
         except BaselineError as exc:
             raise fail(str(exc)) from None
     try:
@@ -238,11 +242,18 @@ def check(
                 raise fail(str(exc)) from None
             raise Stop("the pack configuration is invalid", EXIT_USAGE, exc.diagnostics) from None
         if name is None:
-            from seccat.cli.all_stacks import check_all
+            from seccat.cli.all_stacks import check_all, planned, stacks_label
 
+            plan = planned(catalog)
+            label = stacks_label(plan[0])
+            if known is not None and known.stack != label:
+                raise fail(
+                    f"{baseline}: the baseline is of {known.stack!r}, not of the stacks "
+                    f"{label!r}; save one with `seccat check --all-stacks --format json`"
+                )
             # only JUnit lists every rule x resource evaluation: the others need not ship them
             every, stopped = check_all(
-                catalog, pack, strict, jobs, evaluations=format is CheckFormat.junit
+                catalog, pack, strict, jobs, evaluations=format is CheckFormat.junit, plan=plan
             )
             if stopped is not None:
                 raise stopped
@@ -269,7 +280,9 @@ def check(
         raise typer.Exit(stop.code) from None
 
     result.findings = policy.apply(result.findings)
-    if base is not None:
+    if base is not None and name is None:
+        known = _base_all_stacks(base, catalog, result.stack, pack, jobs)
+    elif base is not None:
         from seccat.diff.scope import touched
 
         base_catalog, base_preview, base_result = _base_run(base, catalog, stack, selected)
@@ -333,6 +346,52 @@ def _base_run(
         return model, None, None
     today = dt.date.today().isoformat()
     return model, preview, run_check(model, preview, pack, today=today)
+
+
+def _base_all_stacks(spec: str, catalog: Path, label: str, pack: str, jobs: int | None) -> Baseline:
+    """The findings of every stack of the base catalog, as `check --all-stacks` of it reports
+    them, keyed by the head's stacks label: their resources' URNs name each stack, so an
+    environment added or removed leaves the others' findings matched. A base that is
+    invalid, cannot be split or cannot run contributes nothing: every finding is then new."""
+    import tempfile
+
+    from seccat.catalog.loader import parse_catalog
+    from seccat.checking.baseline import Baseline, BaselineEntry
+    from seccat.cli.all_stacks import check_all
+    from seccat.diff.base import BaseError, resolve_base
+    from seccat.stacks.plan import PlanError, plan_catalog
+
+    try:
+        found = resolve_base(spec, catalog)
+    except BaseError as exc:
+        raise fail(str(exc)) from None
+    nothing = Baseline(label, (), spec)
+    if found.raw is None:
+        return nothing
+    model, diagnostics = parse_catalog(found.raw, found.source)
+    if model is None or any(d.severity == "error" for d in diagnostics):
+        say(f"seccat: note: the base catalog {found.source} is invalid: every finding is new")
+        return nothing
+    try:
+        specs = list(plan_catalog(model).stacks)
+    except PlanError as exc:
+        say(f"seccat: note: the base cannot be split ({exc}): every finding is new")
+        return nothing
+    # as for one stack's base (_base_run): the program's defaults, not the head's stack files
+    configs: dict[str, dict[str, object]] = {s.name: {} for s in specs}
+    with tempfile.TemporaryDirectory(prefix="seccat-base-") as folder:
+        # forked workers use the model read here; spawned ones (not Linux) read this copy
+        copy = Path(folder) / "catalog.yaml"
+        copy.write_bytes(found.raw)
+        result, stopped = check_all(
+            copy, pack, False, jobs, evaluations=False, plan=(model, specs, configs), label="base "
+        )
+    if stopped is not None or result is None:
+        problems = stopped.diagnostics if stopped is not None else []
+        reason = problems[0].message if problems else "it stopped"
+        say(f"seccat: note: the base cannot run ({reason}): every finding is new")
+        return nothing
+    return Baseline(label, tuple(BaselineEntry.of(f, label) for f in result.findings), spec)
 
 
 def _against(result: CheckResult, known: Baseline, new_only: bool) -> CheckResult:
