@@ -19,8 +19,10 @@ input's content is quoted in a message, since a malformed line could hold anythi
 from __future__ import annotations
 
 import gzip
+import io
 import json
 import stat
+import zlib
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +33,11 @@ from seccat.events.cloudtrail import SOURCE
 
 #: Refuse absurd nesting (an input is data, not a program).
 _MAX_DEPTH = 4
+
+#: What a gzipped input may inflate to. A trail delivers files of megabytes; a gzip bomb
+#: (a few megabytes that inflate to gigabytes) is refused once it passes this, having held
+#: no more than this in memory.
+MAX_INFLATED = 1 << 30
 
 
 class EventsInputError(Exception):
@@ -57,14 +64,26 @@ def _text(path: Path) -> str:
     except OSError as exc:
         raise EventsInputError(f"{path}: {exc.strerror or exc}") from None
     if data[:2] == b"\x1f\x8b":
-        try:
-            data = gzip.decompress(data)
-        except (OSError, EOFError):
-            raise EventsInputError(f"{path}: not a readable gzip file") from None
+        data = _gunzip(data, path)
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise EventsInputError(f"{path}: not UTF-8 text (byte {exc.start})") from None
+
+
+def _gunzip(data: bytes, path: Path) -> bytes:
+    """Every gzip member inflated, reading no more than MAX_INFLATED (+1 to tell)."""
+    try:
+        with gzip.GzipFile(fileobj=io.BytesIO(data)) as inflating:
+            inflated = inflating.read(MAX_INFLATED + 1)
+    except (OSError, EOFError, zlib.error):
+        raise EventsInputError(f"{path}: not a readable gzip file") from None
+    if len(inflated) > MAX_INFLATED:
+        raise EventsInputError(
+            f"{path}: inflates to more than {MAX_INFLATED >> 20} MiB, more than any trail "
+            "delivers in one file; split it"
+        )
+    return inflated
 
 
 def _unwrap(value: Any, origin: str, depth: int = 0) -> Iterator[Raw]:

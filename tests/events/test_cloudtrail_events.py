@@ -656,3 +656,41 @@ def test_the_timeline_schema_shares_the_event_schemas_steps_and_actors() -> None
         step["source"]["enum"]
         == SCHEMA["properties"]["metadata"]["properties"]["product"]["properties"]["name"]["enum"]
     )
+
+
+def test_a_gzip_bomb_is_refused_without_inflating_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A few megabytes of gzip members inflating to 2 GiB: refused once the cap is passed,
+    never held whole (the peak stays near the cap, lowered here to 4 MiB). The cap is the
+    boundary: exactly 4 MiB inflated reads, one byte more is refused; every gzip member of
+    a file is read, as gzip.decompress read them."""
+    import tracemalloc
+
+    from seccat.events import sources
+
+    member = gzip.compress(bytes(64 << 20), compresslevel=9)  # 64 MiB of zeros, ~64 KiB
+    bomb = tmp_path / "bomb.json.gz"
+    bomb.write_bytes(member * 32)
+    assert bomb.stat().st_size < 4 << 20
+    monkeypatch.setattr(sources, "MAX_INFLATED", 4 << 20)
+    tracemalloc.start()
+    try:
+        with pytest.raises(sources.EventsInputError) as refused:
+            sources._text(bomb)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert str(refused.value) == (
+        f"{bomb}: inflates to more than 4 MiB, more than any trail delivers in one file; split it"
+    )
+    assert peak < 32 << 20, peak
+    small = tmp_path / "small.json.gz"
+    small.write_bytes(gzip.compress(b'{"Records": []}') * 2)  # two members, both read
+    assert sources._text(small) == '{"Records": []}{"Records": []}'
+    at_cap = tmp_path / "at-cap.json.gz"
+    at_cap.write_bytes(gzip.compress(b" " * (4 << 20)))
+    assert len(sources._text(at_cap)) == 4 << 20
+    at_cap.write_bytes(gzip.compress(b" " * ((4 << 20) + 1)))
+    with pytest.raises(sources.EventsInputError, match="inflates to more than 4 MiB"):
+        sources._text(at_cap)
