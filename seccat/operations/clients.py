@@ -183,11 +183,19 @@ def connect_vault(
     client = hvac.Client(url=url, token=None, namespace=namespace, verify=verify, timeout=30)
     try:
         if method == "token":
-            token = env.get("VAULT_TOKEN") or _token_helper_file(env)
+            # `export VAULT_TOKEN="$(cat token)"` from a file ending in a newline: the
+            # helper file is read the same way (an HTTP header cannot carry the newline)
+            token = (env.get("VAULT_TOKEN") or "").strip() or _token_helper_file(env)
             if not token:
                 raise OperationError(
                     "no Vault token: set VAULT_TOKEN, log in with `bao login`/`vault login` "
                     f"(~/.vault-token), or set {ENV_AUTH} to a login method"
+                )
+            if not token.isascii() or not token.isprintable() or " " in token:
+                # never quoted: it is a credential
+                raise OperationError(
+                    "the Vault token holds spaces, control or non-ASCII characters, which no "
+                    "token has: check VAULT_TOKEN or ~/.vault-token"
                 )
             client.token = token
         else:

@@ -83,6 +83,31 @@ def test_vault_token_helper_file(openbao_server: OpenBaoServer, tmp_path: Path) 
     assert conn.client.is_authenticated()
 
 
+def test_vault_token_with_a_trailing_newline(openbao_server: OpenBaoServer) -> None:
+    """As `export VAULT_TOKEN="$(cat file)"` leaves it when the file ends in two newlines:
+    trimmed, as the helper file is (requests refused the header as InvalidHeader)."""
+    conn = connect_vault(
+        environ={
+            "VAULT_ADDR": openbao_server.address,
+            "VAULT_TOKEN": f" {openbao_server.root_token}\n",
+        }
+    )
+    assert conn.client.is_authenticated()
+
+
+@pytest.mark.parametrize("token", ["s.a\nb", "s.a b", "s.\x00", "s.\u00e9"])
+def test_a_malformed_vault_token_is_named_never_quoted(
+    openbao_server: OpenBaoServer, token: str
+) -> None:
+    with pytest.raises(OperationError) as refused:
+        connect_vault(environ={"VAULT_ADDR": openbao_server.address, "VAULT_TOKEN": token})
+    assert refused.value.code == 2
+    assert refused.value.message == (
+        "the Vault token holds spaces, control or non-ASCII characters, which no token has: "
+        "check VAULT_TOKEN or ~/.vault-token"
+    )
+
+
 def test_vault_rejected_and_missing_tokens(openbao_server: OpenBaoServer, tmp_path: Path) -> None:
     with pytest.raises(OperationError, match="refused the token credentials"):
         connect_vault(environ={"VAULT_ADDR": openbao_server.address, "VAULT_TOKEN": "s.nope"})
