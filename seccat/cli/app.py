@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import atexit
 import gc
+import os
 from typing import Annotated
 
 import typer
@@ -12,6 +13,10 @@ import typer
 EXIT_OK = 0
 EXIT_FINDINGS = 1
 EXIT_USAGE = 2
+
+#: seccat.engine.preview's ENGINES, named here without importing the engine (fast --help);
+#: a test keeps the two equal.
+ENGINES = ("plan", "sdk")
 
 app = typer.Typer(
     name="seccat",
@@ -83,3 +88,9 @@ def _main(
     """Secrets catalog -> Pulumi infrastructure, with rotation, least privilege and
     policy-as-code."""
     skip_final_collection()
+    engine = os.environ.get("SECCAT_ENGINE", "plan")
+    if engine not in ENGINES:
+        # a usage error of the whole run, before any command blames a catalog line for it
+        from seccat.cli.common import fail
+
+        raise fail(f"SECCAT_ENGINE must be one of {', '.join(ENGINES)}, not {engine!r}")

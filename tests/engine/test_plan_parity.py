@@ -235,6 +235,32 @@ def test_engine_is_chosen_by_the_environment(monkeypatch: pytest.MonkeyPatch) ->
         default_engine()
 
 
+def test_an_unknown_engine_is_a_usage_error_before_any_command_runs() -> None:
+    """Not a PROGRAM problem located at the catalog's first line: the catalog is not where
+    the mistake is. The CLI's light copy of the engines matches the engine's."""
+    import subprocess
+    import sys
+
+    from seccat.cli.app import ENGINES as CLI_ENGINES
+    from seccat.engine.preview import ENGINES
+
+    assert CLI_ENGINES == ENGINES
+    env = {**os.environ, ENGINE_VARIABLE: "fast\x1b[31m"}
+    for args in (["check", "--stack", "prod"], ["validate"], ["preview", "--all-stacks"]):
+        done = subprocess.run(
+            [sys.executable, "-m", "seccat.cli", *args], cwd=ROOT, env=env, capture_output=True
+        )
+        assert (done.returncode, done.stdout) == (2, b""), args
+        assert done.stderr == (
+            b"seccat: error: SECCAT_ENGINE must be one of plan, sdk, not 'fast\\x1b[31m'\n"
+        ), done.stderr
+    env[ENGINE_VARIABLE] = "sdk"
+    fine = subprocess.run(
+        [sys.executable, "-m", "seccat.cli", "validate"], cwd=ROOT, env=env, capture_output=True
+    )
+    assert fine.returncode == 0, fine.stderr
+
+
 def test_the_sdk_registration_is_restored_after_a_plan_run() -> None:
     import pulumi.resource as sdk_resource
 
