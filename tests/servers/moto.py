@@ -15,7 +15,6 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -30,6 +29,8 @@ import boto3
 import requests
 from botocore.client import BaseClient
 from botocore.config import Config
+
+from servers.ports import free_port
 
 _START_ATTEMPTS = 3
 _READY_TIMEOUT = 30.0
@@ -92,12 +93,6 @@ def find_moto_server() -> Path:
     )
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _ready(endpoint: str) -> bool:
     try:
         response = requests.get(f"{endpoint}/moto-api/data.json", timeout=1)
@@ -116,7 +111,7 @@ def running_moto() -> Iterator[MotoServer]:
         log_file = root / "server.log"
         last = ""
         for _ in range(_START_ATTEMPTS):
-            port = _free_port()
+            port = free_port()
             endpoint = f"http://127.0.0.1:{port}"
             with log_file.open("wb") as log:
                 proc = subprocess.Popen(

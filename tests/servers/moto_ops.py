@@ -48,7 +48,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from servers.moto import MotoServer, MotoUnavailable, _free_port, _ready, _stop
+from servers.moto import MotoServer, MotoUnavailable, _ready, _stop
+from servers.ports import free_port
 
 _READY_TIMEOUT = 30.0
 TESTS = Path(__file__).resolve().parents[1]
@@ -317,7 +318,7 @@ def running_moto_ops() -> Iterator[MotoServer]:
     proc: subprocess.Popen[bytes] | None = None
     try:
         log_file = root / "server.log"
-        port = _free_port()
+        port = free_port()
         endpoint = f"http://127.0.0.1:{port}"
         with log_file.open("wb") as log:
             proc = subprocess.Popen(

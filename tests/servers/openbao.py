@@ -11,7 +11,6 @@ import contextlib
 import os
 import secrets
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -22,6 +21,8 @@ from pathlib import Path
 
 import hvac
 import requests
+
+from servers.ports import free_port
 
 _START_ATTEMPTS = 3
 _HEALTH_TIMEOUT = 30.0
@@ -63,12 +64,6 @@ def find_bao() -> Path:
     )
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _healthy(address: str) -> bool:
     try:
         response = requests.get(f"{address}/v1/sys/health", timeout=1)
@@ -92,7 +87,7 @@ def running_openbao() -> Iterator[OpenBaoServer]:
         log_file = root / "server.log"
         last = ""
         for _ in range(_START_ATTEMPTS):
-            port = _free_port()
+            port = free_port()
             address = f"http://127.0.0.1:{port}"
             with log_file.open("wb") as log:
                 proc = subprocess.Popen(

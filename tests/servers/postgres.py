@@ -16,7 +16,6 @@ import glob
 import os
 import secrets
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
@@ -27,6 +26,8 @@ from pathlib import Path
 import psycopg
 from psycopg import sql
 from psycopg.conninfo import make_conninfo
+
+from servers.ports import free_port
 
 SERVER_USER = "postgres"
 _START_ATTEMPTS = 3
@@ -97,12 +98,6 @@ def find_bindir() -> Path:
         "/usr/lib/postgresql/*/bin. Install them (Debian: `apt-get install postgresql`); "
         "real-server tests fail rather than skip without them."
     )
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _as_server_user(argv: list[str]) -> list[str]:
@@ -268,7 +263,7 @@ def _start(
     base_conf = conf.read_text()
     last_error = ""
     for _ in range(_START_ATTEMPTS):
-        port = _free_port()
+        port = free_port()
         # Throwaway cluster: durability off for speed, loopback only, sockets in our temp dir.
         conf.write_text(
             base_conf

@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 import boto3
 import pytest
 from pulumi_aws.config.outputs import Endpoints
+from servers.ports import free_port
 
 from seccat.engine.preview import run_program
 from seccat.stacks.files import read_stack_config
@@ -143,16 +144,10 @@ def test_the_program_under_the_cli_with_the_local_config(
     assert replica.inputs["skipCredentialsValidation"] == "true"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def moto_server() -> Iterator[str]:
     """moto_server as docs/local.md starts it, answering as the dev account."""
-    port = _free_port()
+    port = free_port()
     proc = subprocess.Popen(
         [str(ROOT / ".venv" / "bin" / "moto_server"), "-H", "127.0.0.1", "-p", str(port)],
         env={**os.environ, "MOTO_ACCOUNT_ID": "111111111111"},
