@@ -148,6 +148,10 @@ mandatory findings fail. `--new-only` reports only the new ones. `--changed-only
 rules still run over the whole stack, which stack rules need. `seccat diff` uses the same
 comparison ([docs/diff.md](diff.md)).
 
+With `--all-stacks`, `--baseline` takes a saved `check --all-stacks --format json` result and
+`--base` checks every stack of the base catalog
+([docs/stacks.md](stacks.md#offline---all-stacks-in-parallel)).
+
 A finding is matched by its fingerprint, not its line: the stack, the rule, the catalog
 entry it targets, the resource it is about and its message. Moving an entry keeps it;
 fixing the problem, or changing it so the message changes, does not.
