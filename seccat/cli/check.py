@@ -158,8 +158,8 @@ def check(
         Path | None,
         typer.Option(
             "--baseline",
-            help="A saved `check --format json` result of this stack (with --all-stacks, of "
-            "`check --all-stacks`): only new mandatory findings fail.",
+            help="A saved `check --format json` result of the same stack or stacks: only new "
+            "mandatory findings fail.",
         ),
     ] = None,
     base: Annotated[
