@@ -45,8 +45,7 @@ def build_aws(ctx: PlatformContext) -> dict[str, aws.iam.Role]:
         raise pulumi.RunError(str(exc)) from None
     service_roles = {n: s.role for n, s in services.items() if s.role is not None}
     if not plan.aws_secrets:
-        if ctx.platform:
-            build_owner_renewal(ctx, plan, service_roles)  # owner-rotated KV secrets alone
+        build_owner_renewal(ctx, plan, service_roles)  # owner-rotated KV secrets alone
         return service_roles
     here = [p for p in order if ctx.stack.holds_secret(p.secret.id)]
     if ctx.platform:
@@ -104,6 +103,8 @@ def build_aws(ctx: PlatformContext) -> dict[str, aws.iam.Role]:
             alarms += renewal_alarms
         build_dashboard(ctx, functions, alarms)
         build_detective_controls(ctx, plan)
+    else:
+        build_owner_renewal(ctx, plan, service_roles)  # the watches of this stack's secrets
     return service_roles
 
 

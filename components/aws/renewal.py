@@ -8,16 +8,21 @@ own copy of the dependency layer) and Vault's address and auth settings; the Vau
 (its policy and AWS auth role) is components/vault/renewal_check.py.
 Per owning team: an encrypted topic subscribed by the team's contact. Per secret: a schedule
 that runs the check with the catalog's interval, and a reminder and an overdue alarm on the
-metric it publishes. Documents and thresholds come from seccat/documents/renewal.py.
+metric it publishes, in the stack that holds the secret (split into micro-stacks, its team
+stack: they name the platform's check, scheduler role, group and topics by their
+deterministic ARNs, so the platform stack stays the size of the shared resources).
+Documents and thresholds come from seccat/documents/renewal.py.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pulumi
 import pulumi_aws as aws
 
-from seccat.catalog.model import CLASSIFICATION_RANK
-from seccat.components.aws.alarms import function_alarms
+from seccat.catalog.model import CLASSIFICATION_RANK, Secret
+from seccat.components.aws.alarms import alarm_arn, function_alarms
 from seccat.components.aws.package import FUNCTIONS_DIR, dependency_layer
 from seccat.components.context import PlatformContext
 from seccat.components.tagging import tags
@@ -25,7 +30,7 @@ from seccat.documents import logical_names as logical
 from seccat.documents import renewal as docs
 from seccat.documents import runbook_links
 from seccat.documents.aws_plan import AwsPlan
-from seccat.documents.iam import lambda_assume_role_policy
+from seccat.documents.iam import lambda_assume_role_policy, role_arn
 from seccat.documents.templating import dumps
 from seccat.documents.vault_rotator import (
     function_arn,
@@ -66,16 +71,60 @@ def code_archive(vault: bool = False) -> pulumi.AssetArchive:
 CHECK_ROLE_KEY = "<renewal-check>"
 
 
+@dataclass(frozen=True)
+class _Check:
+    """What each secret's schedule needs of the check, where the check is in this stack."""
+
+    function_arn: pulumi.Input[str]
+    scheduler_role_arn: pulumi.Input[str]
+    group_name: pulumi.Input[str]
+    depends_on: tuple[pulumi.Resource, ...]
+
+
 def build_owner_renewal(
     ctx: PlatformContext, plan: AwsPlan, roles: dict[str, aws.iam.Role] | None = None
 ) -> list[str]:
-    """Everything that watches the environment's owner-rotated secrets; returns the alarm
-    ARNs (for the dashboard) and puts the check's role in ``roles`` under CHECK_ROLE_KEY
-    (Vault's auth role waits for it). Nothing when the environment has none."""
+    """What watches the environment's owner-rotated secrets in this stack: the check and
+    what it shares where the stack builds shared resources, each secret's schedule and
+    alarms where it holds the secret. Returns every alarm ARN of the environment's watch
+    (for the platform's dashboard) and puts the check's role in ``roles`` under
+    CHECK_ROLE_KEY (Vault's auth role waits for it). Nothing when the environment has
+    none."""
     env = ctx.env
     secrets = docs.watched_secrets(ctx.catalog, env)
     if not secrets:
         return []
+    alarms: list[str] = []
+    check: _Check | None = None
+    if ctx.platform:
+        check, alarms = _build_check(ctx, plan, secrets, roles)
+    topics = {
+        team: docs.team_topic_arn(ctx.region, ctx.account_id, env.name, team)
+        for team in sorted({s.owner for s in secrets})
+    }
+    for secret in secrets:
+        watch = docs.renewal_alarms(
+            ctx.catalog,
+            env,
+            secret,
+            team_topic=topics[secret.owner],
+            environment_topic=ctx.alarm_topic_arn,
+        )
+        if ctx.stack.holds_secret(secret.id):
+            _build_watch(ctx, secret, watch, check)
+        alarms += [alarm_arn(ctx, alarm.name) for alarm in watch]
+    return alarms
+
+
+def _build_check(
+    ctx: PlatformContext,
+    plan: AwsPlan,
+    secrets: list[Secret],
+    roles: dict[str, aws.iam.Role] | None,
+) -> tuple[_Check, list[str]]:
+    """The environment's check: its function, role, logs, alarms, schedule group,
+    scheduler role and the owning teams' reminder topics; the function alarms' ARNs."""
+    env = ctx.env
     in_vault = [s for s in secrets if s.store == docs.KV_STORE]
     name = env.name
     top = max(CLASSIFICATION_RANK[s.classification] for s in secrets)
@@ -191,7 +240,6 @@ def build_owner_renewal(
         opts=ctx.child_opts(),
     )
 
-    topics: dict[str, str] = {}
     for team in sorted({s.owner for s in secrets}):
         topic_name = docs.team_topic_name(name, team)
         topic_arn = docs.team_topic_arn(ctx.region, ctx.account_id, name, team)
@@ -216,57 +264,68 @@ def build_owner_renewal(
             endpoint=ctx.catalog.teams[team].contact,
             opts=ctx.child_opts(),
         )
-        topics[team] = topic_arn
 
-    for secret in secrets:
-        secret_tags = tags(secret.id, secret.owner, secret.classification, name)
-        aws.scheduler.Schedule(
-            logical.renewal_schedule(name, secret.id),
-            name=docs.schedule_name(name, secret.id),
-            description=f"Measure how long until {secret.id} in {name} is due for renewal",
-            group_name=group.name,
-            schedule_expression=f"rate({docs.CHECK_EVERY_HOURS} hours)",
-            schedule_expression_timezone="UTC",
-            flexible_time_window=aws.scheduler.ScheduleFlexibleTimeWindowArgs(
-                mode="FLEXIBLE", maximum_window_in_minutes=60
-            ),
-            kms_key_arn=ctx.kms_key.arn,
-            state="ENABLED",
-            target=aws.scheduler.ScheduleTargetArgs(
-                arn=function.arn,
-                role_arn=scheduler_role.arn,
-                input=docs.check_input(env, secret),
-                retry_policy=aws.scheduler.ScheduleTargetRetryPolicyArgs(
-                    maximum_retry_attempts=3, maximum_event_age_in_seconds=3600
-                ),
-            ),
-            opts=ctx.child_opts(depends_on=[invoke_policy]),
+    check = _Check(function.arn, scheduler_role.arn, group.name, (invoke_policy,))
+    return check, alarms
+
+
+def _build_watch(
+    ctx: PlatformContext,
+    secret: Secret,
+    watch: tuple[docs.RenewalAlarm, ...],
+    check: _Check | None,
+) -> None:
+    """One secret's schedule and its reminder and overdue alarms. In a team stack the check
+    is the platform stack's, named by ARN (the platform deploys first)."""
+    name = ctx.env.name
+    if check is None:
+        fn_name = docs.check_function_name(name)
+        check = _Check(
+            function_arn(ctx.region, ctx.account_id, fn_name),
+            role_arn(ctx.account_id, docs.scheduler_role_name(name)),
+            docs.schedule_group_name(name),
+            (),
         )
-        for alarm in docs.renewal_alarms(
-            ctx.catalog,
-            env,
-            secret,
-            team_topic=topics[secret.owner],
-            environment_topic=ctx.alarm_topic_arn,
-        ):
-            aws.cloudwatch.MetricAlarm(
-                logical.function_alarm(name, alarm.name),
-                name=alarm.name,
-                alarm_description=alarm.description,
-                namespace=docs.NAMESPACE,
-                metric_name=docs.METRIC,
-                dimensions=alarm.dimensions,
-                statistic=alarm.statistic,
-                period=docs.ALARM_PERIOD_SECONDS,
-                evaluation_periods=1,
-                threshold=alarm.threshold,
-                comparison_operator=alarm.comparison_operator,
-                treat_missing_data=alarm.treat_missing_data,
-                actions_enabled=True,
-                alarm_actions=list(alarm.alarm_actions),
-                ok_actions=list(alarm.alarm_actions),
-                tags=secret_tags,
-                opts=ctx.child_opts(),
-            )
-            alarms.append(f"arn:aws:cloudwatch:{ctx.region}:{ctx.account_id}:alarm:{alarm.name}")
-    return alarms
+    secret_tags = tags(secret.id, secret.owner, secret.classification, name)
+    aws.scheduler.Schedule(
+        logical.renewal_schedule(name, secret.id),
+        name=docs.schedule_name(name, secret.id),
+        description=f"Measure how long until {secret.id} in {name} is due for renewal",
+        group_name=check.group_name,
+        schedule_expression=f"rate({docs.CHECK_EVERY_HOURS} hours)",
+        schedule_expression_timezone="UTC",
+        flexible_time_window=aws.scheduler.ScheduleFlexibleTimeWindowArgs(
+            mode="FLEXIBLE", maximum_window_in_minutes=60
+        ),
+        kms_key_arn=ctx.kms_key_arn,
+        state="ENABLED",
+        target=aws.scheduler.ScheduleTargetArgs(
+            arn=check.function_arn,
+            role_arn=check.scheduler_role_arn,
+            input=docs.check_input(ctx.env, secret),
+            retry_policy=aws.scheduler.ScheduleTargetRetryPolicyArgs(
+                maximum_retry_attempts=3, maximum_event_age_in_seconds=3600
+            ),
+        ),
+        opts=ctx.child_opts(depends_on=list(check.depends_on)),
+    )
+    for alarm in watch:
+        aws.cloudwatch.MetricAlarm(
+            logical.function_alarm(name, alarm.name),
+            name=alarm.name,
+            alarm_description=alarm.description,
+            namespace=docs.NAMESPACE,
+            metric_name=docs.METRIC,
+            dimensions=alarm.dimensions,
+            statistic=alarm.statistic,
+            period=docs.ALARM_PERIOD_SECONDS,
+            evaluation_periods=1,
+            threshold=alarm.threshold,
+            comparison_operator=alarm.comparison_operator,
+            treat_missing_data=alarm.treat_missing_data,
+            actions_enabled=True,
+            alarm_actions=list(alarm.alarm_actions),
+            ok_actions=list(alarm.alarm_actions),
+            tags=secret_tags,
+            opts=ctx.child_opts(),
+        )

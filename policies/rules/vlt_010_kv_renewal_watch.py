@@ -1,5 +1,7 @@
 """Every owner-rotated Vault KV secret is under watch: a renewal check that can read its
-metadata (and nothing more), a reminder and an overdue alarm."""
+metadata (and nothing more), a reminder and an overdue alarm. Split into micro-stacks, the
+check's login is the platform stack's and each secret's schedule and alarms its team
+stack's: each stack is judged on its part."""
 
 from __future__ import annotations
 
@@ -21,6 +23,7 @@ from seccat.policies.rules._types import (
     VAULT_POLICY,
 )
 from seccat.policies.vault_hcl import parse_policy
+from seccat.stacks.plan import stack_spec
 
 
 def _inputs(resource: Any) -> Mapping[str, Any]:
@@ -124,11 +127,18 @@ def check(
     env = catalog.environments.get(ctx.environment or "")
     if env is None or not ctx.resources:
         return  # nothing deployed to judge (a catalog-only check)
-    if ctx.team_stack:
-        return  # the platform stack deploys the renewal check: judged with it
     secrets = owner_rotated_kv_secrets(catalog, env)
     if not secrets:
         return
+    # Split into micro-stacks, the check's login (its Vault policy and AWS auth role) is the
+    # platform stack's, and each secret's schedule and alarms are in the stack holding the
+    # secret: each stack is judged on what it deploys.
+    try:
+        spec = stack_spec(catalog, ctx.stack or env.name)
+    except (KeyError, ValueError):
+        return  # not a stack of this catalog: nothing of the watch is deployed there
+    judges_login = spec.platform
+    held = [s for s in secrets if spec.holds_secret(s.id)]
     resources = tuple(ctx.resources)
     scheduled = _scheduled(resources, layout.kv_mount(env))
     alarms = _alarm_kinds(resources)
@@ -140,7 +150,7 @@ def check(
     readable = _login_reads(resources, backend, principal, policies) if principal else set()
     allowed = {layout.kv_metadata_path(env, s.id) for s in secrets}
     check_policy = layout.renewal_check_policy_name(env)
-    granted = policies.get(check_policy, {})
+    granted = policies.get(check_policy, {}) if judges_login else {}
     for path in sorted(p for p, caps in granted.items() if p not in allowed or caps - {"read"}):
         yield CatalogViolation(
             f"Vault policy {check_policy!r} grants {sorted(granted[path])} on {path!r}: the "
@@ -152,14 +162,15 @@ def check(
         name = f"{env.name}/{secret.id}"
         metadata = layout.kv_metadata_path(env, secret.id)
         missing = []
-        if name not in scheduled:
+        watched_here = secret in held
+        if watched_here and name not in scheduled:
             missing.append("no schedule runs its renewal check")
-        if metadata not in readable:
+        if judges_login and metadata not in readable:
             missing.append(
                 f"no AWS auth role of {backend} bound to the renewal check's role "
                 f"{principal or '(no AWS account)'} lets it read {metadata}"
             )
-        kinds = alarms.get(name, set())
+        kinds = alarms.get(name, set()) if watched_here else {"due", "overdue"}
         if "due" not in kinds:
             missing.append(f"no reminder alarm on {NAMESPACE} {METRIC}")
         if "overdue" not in kinds:
@@ -185,7 +196,9 @@ RULE = Rule(
         "of the environment's mount bound to the check's IAM role whose policies let it read "
         "its KV metadata (<mount>/metadata/<id>; a consumer's login reading it is no "
         "watch), and notifying CloudWatch alarms on seccat/Renewal DaysUntilDue that "
-        "remind before and page after the due date (missing data breaching). The check's "
+        "remind before and page after the due date (missing data breaching). Split into "
+        "micro-stacks, the login is judged with the platform stack and each secret's "
+        "schedule and alarms with the team stack that holds it. The check's "
         "policy may read owner-rotated secrets' metadata and nothing else (PCI DSS 4.0.1 "
         "8.6.3: authentication factors changed periodically; NIST 800-53 AC-2(1) automated "
         "account management)."

@@ -360,12 +360,11 @@ def runbooks(catalog: Catalog, stack: str, preview: Preview) -> list[Page]:
 
     spec = stack_spec(catalog, stack)
     env = spec.environment
-    # The renewal check and its per-secret alarms are shared: the platform stack deploys them.
-    watched = {s.id for s in renewal.watched_secrets(catalog, catalog.environments[env])}
+    # an owner-rotated secret's renewal alarms live with it, in the stack that holds it
     pages = [
         secret_page(catalog, env, s, preview)
         for s in catalog.secrets_in(env)
-        if (spec.platform if s.id in watched else spec.holds_secret(s.id))
+        if spec.holds_secret(s.id)
     ]
     pages += platform_pages(catalog, env, preview)
     return [*sorted(pages, key=lambda p: p.path), index_page(catalog, env, pages)]

@@ -176,12 +176,18 @@ class _Counts:
             self.catalog.service_in(s, env).kubernetes is not None for s in self.vault_consumers
         )
 
+    @cached_property
+    def watched(self) -> frozenset[str]:
+        """Owner-rotated secrets: each has a renewal schedule and two alarms of its own."""
+        return frozenset(s.id for s in watched_secrets(self.catalog, self.env))
+
     def secret(self, secret: Secret) -> int:
+        watch = 3 if secret.id in self.watched else 0  # schedule, reminder, overdue alarm
         if secret.store == STORE:
             plan = self.aws.secrets[secret.id]
-            return 2 + (_ROTATOR if plan.rotator is not None else 0)
+            return 2 + (_ROTATOR if plan.rotator is not None else 0) + watch
         if secret.store == "vault-kv":
-            return 1 + (1 if secret.id in self.kv_rotated else 0)
+            return 1 + (1 if secret.id in self.kv_rotated else 0) + watch
         return 0 if secret.lifecycle == "retired" else 1
 
     def service(self, name: str) -> int:
@@ -228,10 +234,10 @@ class _Counts:
         if watched:
             # the renewal check: role, role policy, log group, function and its alarms,
             # schedule group, scheduler role, invoke policy; per owning team a reminder
-            # topic, its policy and subscription; per secret a schedule, a reminder and an
-            # overdue alarm; watching Vault KV secrets, its dependency layer
+            # topic, its policy and subscription; watching Vault KV secrets, its dependency
+            # layer (each secret's schedule and alarms count with the secret: self.secret)
             count += 7 + len(FUNCTION_METRICS)
-            count += 3 * len({s.owner for s in watched}) + 3 * len(watched)
+            count += 3 * len({s.owner for s in watched})
             count += any(s.store == "vault-kv" for s in watched)
         if self.aws.aws_secrets:
             count += 2  # rotation failure rule and its target

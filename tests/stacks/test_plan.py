@@ -171,10 +171,10 @@ def test_stacks_formats(tmp_path: Path) -> None:
     assert text.returncode == 0, text.stderr
     assert text.stdout.splitlines() == [
         "STACK          KIND      RESOURCES  SECRETS  SERVICES  AFTER",
-        "prod           platform  76         0        0         -",
-        "prod.data      shard     23         4        2         prod",
-        "prod.identity  shard     22         4        2         prod",
-        "prod.payments  shard     36         5        2         prod",
+        "prod           platform  61         0        0         -",
+        "prod.data      shard     26         4        2         prod",
+        "prod.identity  shard     28         4        2         prod",
+        "prod.payments  shard     42         5        2         prod",
     ]
     matrix = run("stacks", "-c", str(split), "-f", "github-matrix", "--max-parallel", "3")
     assert matrix.stdout.count("\n") == 1  # one line, for $GITHUB_OUTPUT
@@ -186,7 +186,7 @@ def test_stacks_formats(tmp_path: Path) -> None:
         "environment": "dev",
         "kind": "shard",
         "team": "data",
-        "resources": 23,
+        "resources": 26,
     }
     one = json.loads(run("stacks", "-f", "github-matrix").stdout)
     assert one["hasShards"] is False and one["shards"] == {"include": []}

@@ -541,12 +541,21 @@ def test_audit_events_of_the_check_are_attributed_to_it(example_catalog: Catalog
     assert index.vault_actor(["default", "seccat-qa-renewal-check"], None) is OTHER
 
 
-def test_split_environments_judge_the_watch_with_the_platform_stack(tmp_path) -> None:
-    """Split, the platform stack deploys the renewal check: `seccat check` of a team stack
-    leaves the watch to it, and the platform stack's check judges it (and passes)."""
+def test_split_environments_judge_each_part_of_the_watch_where_it_is_deployed(
+    tmp_path, example_catalog: Catalog
+) -> None:
+    """Split, the platform stack deploys the check's login (its Vault policy and AWS auth
+    role) and each team stack its secrets' schedules and alarms: `seccat check` of either
+    passes, and each fails on its own part when that part is missing (negative controls)."""
     import subprocess
     import sys
+    from dataclasses import replace
     from pathlib import Path
+
+    from seccat.catalog.model import StackSettings
+    from seccat.engine.preview import run_preview
+    from seccat.policies.framework import CatalogContext
+    from seccat.policies.rules.vlt_010_kv_renewal_watch import RULE
 
     root = Path(__file__).resolve().parents[2]
     split = tmp_path / "catalog.yaml"
@@ -560,6 +569,31 @@ def test_split_environments_judge_the_watch_with_the_platform_stack(tmp_path) ->
         )
         assert done.returncode == 0, done.stdout + done.stderr
         assert "SECCAT-VLT-010" not in done.stdout
+
+    catalog = replace(example_catalog, stacks=StackSettings(mode="split"))
+
+    def judged(stack: str, drop: str) -> list[tuple[str, str]]:
+        resources = tuple(
+            r for r in run_preview(catalog, stack, "catalog.yaml").resources if drop not in r.name
+        )
+        context = CatalogContext("prod", resources, stack=stack)
+        return sorted(
+            (v.target, v.message) for v in RULE.check(catalog, RULE.config(None), context)
+        )
+
+    assert judged("prod.identity", "<nothing>") == judged("prod", "<nothing>") == []
+    # the team stack holds the schedules and alarms of its owner-rotated KV secrets
+    team = judged("prod.identity", "renewal-check-identity/saml-signing-cert")
+    assert [t for t, _ in team] == ["identity/saml-signing-cert"]
+    assert "no schedule runs its renewal check" in team[0][1]
+    assert "AWS auth role" not in team[0][1]  # the login is the platform's to judge
+    # the platform stack holds the login of the check, for every owner-rotated KV secret
+    platform = judged("prod", "prod-vault-aws-role-renewal-check")
+    assert [t for t, _ in platform] == [
+        "identity/oauth-client-secret",
+        "identity/saml-signing-cert",
+    ]
+    assert all("no schedule" not in m and "alarm" not in m for _, m in platform)
 
 
 def test_measure_kv_on_metadata_shapes_vault_documents() -> None:
