@@ -5,11 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import typer
+
 from seccat.cli.app import EXIT_FINDINGS
 from seccat.cli.common import emit, fail
 
 if TYPE_CHECKING:
     from seccat.catalog.model import Catalog
+    from seccat.engine.recording import RecordedResource
     from seccat.stacks.plan import EnvironmentPlan
 
 
@@ -57,3 +60,62 @@ def print_moves(
         except (PlanError, ProgramError, MoveError) as exc:
             raise fail(f"{env}: {exc}", EXIT_FINDINGS) from None
     emit("\n".join(lines) + "\n", out)
+
+
+def print_preview_moves(
+    saved: Path, catalog_path: Path, model: Catalog, environments: list[str], out: Path | None
+) -> None:
+    """As ``print_moves``, against a saved `seccat preview --format json` (one stack or
+    `--all-stacks`) instead of the base catalog's previews: what a change of seccat itself
+    moves (an upgrade that places resources in other stacks) is seen only by comparing with
+    what the old version previewed."""
+    from seccat.engine.preview import ProgramError, run_preview
+    from seccat.stacks.moves import MoveError, plan_moves, script
+    from seccat.stacks.plan import PlanError, environment_of, plan_environment
+
+    base = read_saved_previews(saved)
+    lines: list[str] = []
+    for env in environments:
+        base_side = {s: rs for s, rs in base.items() if environment_of(s) == env}
+        if not base_side:
+            lines.append(f"# {env}: not in {saved}, nothing to compare")
+            continue
+        try:
+            head_side = {
+                s.name: run_preview(model, s.name, str(catalog_path)).resources
+                for s in plan_environment(model, env).stacks
+            }
+            lines += script(env, plan_moves(base_side, head_side))
+        except (PlanError, ProgramError, MoveError) as exc:
+            raise fail(f"{env}: {exc}", EXIT_FINDINGS) from None
+    emit("\n".join(lines) + "\n", out)
+
+
+def read_saved_previews(saved: Path) -> dict[str, list[RecordedResource]]:
+    """Each stack's resources in a saved preview document; a usage error (exit 2) when the
+    file is not one."""
+    import json
+
+    from seccat.engine.recording import RecordedResource
+
+    def refuse(why: str) -> typer.Exit:
+        return fail(f"--base-preview {saved}: {why}")
+
+    try:
+        document = json.loads(saved.read_bytes())
+    except OSError as exc:
+        raise refuse(exc.strerror or str(exc)) from None
+    except ValueError:
+        raise refuse("not JSON") from None
+    if not isinstance(document, dict) or document.get("schemaVersion") != 1:
+        raise refuse("not a `seccat preview --format json` document (schemaVersion 1)")
+    documents = document.get("stacks", [document])
+    found: dict[str, list[RecordedResource]] = {}
+    try:
+        for one in documents:
+            found[one["stack"]] = [RecordedResource.from_json(r) for r in one["resources"]]
+    except (KeyError, TypeError, ValueError, AttributeError):
+        raise refuse(
+            "not a `seccat preview --format json` document (a stack or resource lacks its fields)"
+        ) from None
+    return found

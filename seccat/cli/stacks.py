@@ -32,6 +32,7 @@ class StacksFormat(StrEnum):
         "seccat stacks --write",
         "seccat stacks --check",
         "seccat stacks --diff --base origin/main",
+        "seccat stacks --diff --base-preview before-upgrade.json",
         note="An environment is one stack while it fits the catalog's stacks.budget (default "
         "500 resources); above it, or with stacks.mode: split, a platform stack <env> and one "
         "stack per owner team <env>.<team>, split by a hash of the secret id when a team "
@@ -86,6 +87,14 @@ def stacks(
             "--base", help="--diff: the catalog before the change (file or git revision)."
         ),
     ] = None,
+    base_preview: Annotated[
+        Path | None,
+        typer.Option(
+            "--base-preview",
+            help="--diff: a `seccat preview --all-stacks --format json` saved before the "
+            "change, instead of --base (an upgrade of seccat: save it with the old version).",
+        ),
+    ] = None,
 ) -> None:
     """Plan the Pulumi stacks of each environment: one stack, or a platform stack and
     micro-stacks per owner team, joined by stack references."""
@@ -108,10 +117,18 @@ def stacks(
                 "splits it into micro-stacks (docs/stacks.md)"
             )
     if diff:
-        from seccat.cli.stack_moves import print_moves
+        from seccat.cli.stack_moves import print_moves, print_preview_moves
 
+        if base is not None and base_preview is not None:
+            raise fail("--base and --base-preview both name the before side: give one")
+        if base_preview is not None:
+            print_preview_moves(base_preview, catalog, model, environments, out)
+            return
         if base is None:
-            raise fail("--diff needs --base (the catalog before the change)")
+            raise fail(
+                "--diff needs --base (the catalog before the change) or --base-preview (a "
+                "saved preview)"
+            )
         print_moves(base, catalog, model, environments, out)
         return
     if write or check:

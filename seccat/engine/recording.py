@@ -6,6 +6,7 @@ parent) so the policy rules run unchanged on recorded resources and under CrossG
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,6 +35,25 @@ class RecordedResource:
     #: URNs this resource waits for: its explicit dependsOn plus every resource whose
     #: outputs feed its inputs, as the SDK told the engine (sorted).
     dependencies: tuple[str, ...] = ()
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> RecordedResource:
+        """A resource of a saved preview document (docs/preview-json.md), as ``to_json``
+        wrote it (secrets stay placeholders). ``KeyError``/``TypeError``/``ValueError``
+        when it is not one."""
+        ref, provider = data["catalogRef"], data["provider"]
+        return cls(
+            type=_text(data["type"]),
+            name=_text(data["name"]),
+            urn=_text(data["urn"]),
+            parent=None if data["parent"] is None else _text(data["parent"]),
+            inputs=dict(data["inputs"]),
+            options=dict(data["options"]),
+            custom=bool(data["custom"]),
+            catalog_ref=None if ref is None else tuple(_text(p) for p in ref),
+            provider=None if provider is None else ProviderRef.from_json(provider),
+            dependencies=tuple(_text(u) for u in data["dependencies"]),
+        )
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -64,6 +84,16 @@ class ProviderRef:
     region: str | None = None
     account: str | None = None
 
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> ProviderRef:
+        urn, region, account = data["urn"], data.get("region"), data.get("account")
+        return cls(
+            package=_text(data["package"]),
+            urn=None if urn is None else _text(urn),
+            region=None if region is None else _text(region),
+            account=None if account is None else _text(account),
+        )
+
     def to_json(self) -> dict[str, Any]:
         shown: dict[str, Any] = {"package": self.package, "urn": self.urn}
         if self.region is not None:
@@ -71,6 +101,12 @@ class ProviderRef:
         if self.account is not None:
             shown["account"] = self.account
         return shown
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"expected text, found {type(value).__name__}")
+    return value
 
 
 def redact(value: Any) -> Any:

@@ -6,6 +6,7 @@ is deleted and recreated. Checked on recorded offline previews."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -306,3 +307,102 @@ def test_stacks_diff_prints_the_commands(tmp_path: Path) -> None:
         "# staging: no resource changes stacks",
         "# prod: no resource changes stacks",
     ]
+
+
+def _seccat(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "seccat.cli", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "NO_COLOR": "1"},
+        timeout=600,
+    )
+
+
+def test_an_upgrade_that_moves_resources_is_diffed_against_a_saved_preview(
+    tmp_path: Path, aliases: dict[str, list[Any]]
+) -> None:
+    """Before seccat put owner-rotated secrets' renewal schedules and alarms in their team
+    stacks, the platform stack declared them. The same catalog then moves them: only a
+    preview saved with the old version shows it. The old layout is rebuilt here from
+    today's preview (same types and names, declared under the platform's root component);
+    `stacks --diff --base-preview` moves exactly those resources, and after the moves every
+    resource is where the new program accepts it (URN or alias), as for catalog changes."""
+    from seccat.cli.stack_moves import read_saved_previews
+    from seccat.documents import logical_names as logical
+    from seccat.documents.renewal import alarm_names, watched_secrets
+
+    split = tmp_path / "catalog.yaml"
+    split.write_text(SPLIT)
+    saved = _seccat("preview", "--all-stacks", "-c", str(split), "-f", "json")
+    assert saved.returncode == 0, saved.stderr
+    document = json.loads(saved.stdout)
+    prod = {d["stack"]: d for d in document["stacks"] if d["stack"].startswith("prod")}
+    (root,) = [r for r in prod["prod"]["resources"] if r["type"] == ROOT_COMPONENTS[0]]
+    catalog = _catalog(SPLIT)
+    watched = {s.id for s in watched_secrets(catalog, catalog.environments["prod"])}
+    names = set()
+    for secret_id in watched:
+        names.add(logical.renewal_schedule("prod", secret_id))
+        names |= {logical.function_alarm("prod", a) for a in alarm_names("prod", secret_id)}
+    relocated = []
+    for stack, one in prod.items():
+        if stack == "prod":
+            continue
+        for r in [r for r in one["resources"] if r["name"] in names]:
+            one["resources"].remove(r)
+            r = {**r, "parent": root["urn"], "urn": f"urn:pulumi:prod::seccat::"
+                 f"{ROOT_COMPONENTS[0]}${r['type']}::{r['name']}"}  # fmt: skip
+            prod["prod"]["resources"].append(r)
+            relocated.append(r)
+    assert len(relocated) == 3 * len(watched) == 15
+    before = tmp_path / "before.json"
+    before.write_text(json.dumps(document))
+
+    moved = _seccat(
+        "stacks", "--diff", "--base-preview", str(before), "-c", str(split), "-s", "prod"
+    )
+    assert moved.returncode == 0, moved.stderr
+    moving = [
+        line.strip(" '\\")
+        for line in moved.stdout.splitlines()
+        if line.startswith("  'urn:pulumi:prod::")
+    ]
+    expected = sorted(
+        f"urn:pulumi:prod::seccat::{ROOT_COMPONENTS[0]}${r['type']}::{r['name']}" for r in relocated
+    )
+    assert sorted(moving) == expected
+    assert "pulumi stack init" not in moved.stdout  # every team stack exists already
+    assert "(0 protected)" in moved.stdout and "protected) of" in moved.stdout
+
+    base = {s: rs for s, rs in read_saved_previews(before).items() if s.startswith("prod")}
+    plan, moved_protected = _assert_safe(base, _previews(catalog, "prod"), aliases)
+    assert sorted(u for m in plan.moves for u in m.urns) == expected
+    assert moved_protected == 0
+
+    # negative control: the preview of this very version moves nothing
+    (tmp_path / "now.json").write_text(saved.stdout)
+    same = _seccat(
+        "stacks", "--diff", "--base-preview", str(tmp_path / "now.json"), "-c", str(split)
+    )
+    assert same.returncode == 0, same.stderr
+    assert same.stdout.splitlines() == [
+        f"# {env}: no resource changes stacks" for env in ("dev", "staging", "prod")
+    ]
+
+
+def test_a_base_preview_that_is_not_one_is_a_usage_error(tmp_path: Path) -> None:
+    (tmp_path / "x.json").write_text('{"schemaVersion": 1, "stacks": [{"stack": "prod"}]}')
+    (tmp_path / "y.json").write_text("[1, 2]")
+    for name, why in (
+        ("x.json", "a stack or resource lacks its fields"),
+        ("y.json", "schemaVersion 1"),
+        ("missing.json", "No such file or directory"),
+    ):
+        done = _seccat("stacks", "--diff", "--base-preview", str(tmp_path / name))
+        assert (done.returncode, done.stdout) == (2, ""), name
+        assert done.stderr.startswith(f"seccat: error: --base-preview {tmp_path / name}: ")
+        assert why in done.stderr, done.stderr
+    both = _seccat("stacks", "--diff", "--base", "x", "--base-preview", "y")
+    assert both.returncode == 2 and "give one" in both.stderr
