@@ -91,8 +91,8 @@ def stacks(
         Path | None,
         typer.Option(
             "--base-preview",
-            help="--diff: a `seccat preview --all-stacks --format json` saved before the "
-            "change, instead of --base (an upgrade of seccat: save it with the old version).",
+            help="--diff: instead of --base, a preview saved before the change (`seccat "
+            "preview --format json`, one stack or all): how an upgrade of seccat is diffed.",
         ),
     ] = None,
 ) -> None:
