@@ -171,7 +171,8 @@ def _read_log_groups(
     on_record: Any = None,
 ) -> list[Any]:
     """Records of one log group, or (``-``) of each stack's lineage log group, each read in
-    its environment's region."""
+    its environment's region. A named group (a trail's) is read in every region of the
+    stacks: where it does not exist is skipped, but it must exist in one of them."""
     import boto3
     from botocore.exceptions import BotoCoreError, ClientError
 
@@ -184,17 +185,23 @@ def _read_log_groups(
         env = model.environments[env_name]
         region = env.aws.region if env.aws else None
         if name == "-":
-            if env.aws is None:
-                continue
-            targets.append((log_group_name(env_name), region))
-        else:
+            if env.aws is not None:
+                targets.append((log_group_name(env_name), region))
+        elif (name, region) not in targets:
             targets.append((name, region))
-            break
     out: list[Any] = []
+    missing: list[str] = []
     for group, region in targets:
         try:
             client = boto3.client("logs", region_name=region, endpoint_url=endpoint)
             out += log_group(client, group, since_ms, until_ms, on_record)
-        except (BotoCoreError, ClientError, ValueError) as exc:  # ValueError: a bad endpoint
+        except ClientError as exc:
+            code = exc.response.get("Error", {}).get("Code")
+            if name == "-" or code != "ResourceNotFoundException":
+                raise EventsInputError(f"log group {group}: {exc}") from None
+            missing.append(region or "the default region")
+        except (BotoCoreError, ValueError) as exc:  # ValueError: a bad endpoint
             raise EventsInputError(f"log group {group}: {exc}") from None
+    if targets and len(missing) == len(targets):
+        raise EventsInputError(f"log group {name}: not found in {', '.join(missing)}")
     return out

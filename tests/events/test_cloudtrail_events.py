@@ -27,6 +27,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -694,3 +695,57 @@ def test_a_gzip_bomb_is_refused_without_inflating_it(
     at_cap.write_bytes(gzip.compress(b" " * ((4 << 20) + 1)))
     with pytest.raises(sources.EventsInputError, match="inflates to more than 4 MiB"):
         sources._text(at_cap)
+
+
+def test_a_named_log_group_is_read_in_every_region_of_the_stacks(
+    moto_server, tmp_path: Path
+) -> None:
+    """A trail's log group named with --log-group, environments in two regions: the group
+    is read where it exists in each (the first stack's region alone used to be read), a
+    region without it is skipped, and a group that exists in none is a usage error."""
+    account = "123456789012"  # moto's default, which a plain boto3 client reaches
+    catalog = tmp_path / "catalog.yaml"
+    catalog.write_text(
+        (ROOT / "catalog.yaml")
+        .read_text()
+        .replace(
+            'aws: {account_id: "111111111111", region: eu-west-1}',
+            'aws: {account_id: "111111111111", region: us-east-2}',
+        )
+    )
+    records = [r for r in scenario() if r["eventName"] != "GetSecretValue"]
+    halves = {"us-east-2": records[::2], REGION: records[1::2]}
+    group = "org-trail-seccat-test"
+    now_ms = int(time.time() * 1000)  # CloudWatch Logs refuses events days old
+    for region, part in halves.items():
+        logs = moto_server.client("logs", region, account)
+        logs.create_log_group(logGroupName=group)
+        logs.create_log_stream(logGroupName=group, logStreamName="trail")
+        logs.put_log_events(
+            logGroupName=group,
+            logStreamName="trail",
+            logEvents=[
+                {"timestamp": now_ms + i, "message": json.dumps(r)} for i, r in enumerate(part)
+            ],
+        )
+    env = {
+        "AWS_ENDPOINT_URL": moto_server.endpoint,
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+    }
+    both = run("--all-stacks", "-c", str(catalog), "--log-group", group, env=env)
+    assert both.returncode == 0, both.stderr
+    read = sorted(json.loads(x)["metadata"]["uid"] for x in both.stdout.splitlines())
+    assert read == sorted(r["eventID"] for r in records), both.stderr
+    # prod alone: its region only, as the same records read from a trail file show them
+    prod = run("--stack", "prod", "-c", str(catalog), "--log-group", group, env=env)
+    assert prod.returncode == 0, prod.stderr
+    as_file = tmp_path / "eu-west-1.json"
+    as_file.write_text(json.dumps({"Records": halves[REGION]}))
+    expected = run("--stack", "prod", "-c", str(catalog), "--cloudtrail", str(as_file))
+    assert prod.stdout == expected.stdout and prod.stdout.count(b"\n") >= 5
+    nowhere = run("--all-stacks", "-c", str(catalog), "--log-group", "no-such-group", env=env)
+    assert (nowhere.returncode, nowhere.stdout) == (2, b"")
+    assert nowhere.stderr.decode() == (
+        "seccat: error: log group no-such-group: not found in us-east-2, eu-west-1\n"
+    )
