@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from functools import lru_cache
+from collections import defaultdict
 from typing import Final
 
 from seccat.catalog.alphabets import ALPHABETS, matches
@@ -38,15 +38,35 @@ def require(value: object, kind: str) -> str:
 
     ``kind`` is a catalog alphabet (seccat.catalog.alphabets, the same table validation
     uses) or one of the GENERATED kinds."""
+    # Values already found good are remembered per kind: the same environment, team and
+    # service names are checked for every name built from them, and a 10,000-secret
+    # catalog's name registry checks each of its ids and function names several times
+    # (an lru_cache of 4,096 entries missed on every one of them).
+    if value.__class__ is str and value in _GOOD[kind]:
+        return value
     if isinstance(value, str) and _known_good(value, kind):
+        _remember(value, kind)
         return value
     raise UnsafeName(f"refusing {kind} {value!r}: outside the allowed alphabet")
 
 
-@lru_cache(maxsize=4096)
+#: Good values per kind, and how many in all before they are forgotten (a bound on memory
+#: for a long-lived process; a large catalog holds far fewer distinct names).
+_GOOD: defaultdict[str, set[str]] = defaultdict(set)
+_GOOD_MAX = 1 << 18
+_good_count = 0
+
+
+def _remember(value: str, kind: str) -> None:
+    global _good_count
+    if _good_count >= _GOOD_MAX:
+        _GOOD.clear()
+        _good_count = 0
+    _GOOD[kind].add(value)
+    _good_count += 1
+
+
 def _known_good(value: str, kind: str) -> bool:
-    """Cached: the same environment, team and service names are checked for every name
-    built from them (hundreds of thousands in a large catalog's name registry)."""
     alphabet = _ALIASES.get(kind, kind)
     if alphabet in ALPHABETS:
         ok = matches(alphabet, value)
