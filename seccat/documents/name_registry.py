@@ -248,14 +248,23 @@ def _raw_env(catalog: Catalog, env: Environment) -> list[tuple[Any, ...]]:
     if env.aws is None:
         return []
     names = _Names(catalog, env)
-    try:
-        names.platform()
-        names.aws()
-        names.vault()
-    except (PlanError, UnsafeName, ValueError):
-        # The program refuses this environment with its own message; it creates nothing.
-        return []
-    return names.out
+    return names.out if names.walk() else []
+
+
+def _all_unique(catalog: Catalog) -> bool:
+    """Whether no normalised key occurs twice in the registry (``_raw``): the same walk,
+    recording keys only."""
+    physical: list[tuple[str, tuple[str, ...], str]] = []
+    for env in catalog.environments.values():
+        if env.aws is None:
+            continue
+        keys = _Keys(catalog, env)
+        if not keys.walk():
+            continue
+        if len(set(keys.urns)) != len(keys.urns):
+            return False
+        physical += keys.physical_keys
+    return len(set(physical)) == len(physical)
 
 
 class _Names:
@@ -271,11 +280,28 @@ class _Names:
         #: registry's cost on a 10,000-secret catalog).
         self.out: list[tuple[Any, ...]] = []
 
+    def walk(self) -> bool:
+        """Record every name of the environment; False (and the record is void) when the
+        program refuses the environment."""
+        try:
+            self.platform()
+            self.aws()
+            self.vault()
+        except (PlanError, UnsafeName, ValueError):
+            # The program refuses this environment with its own message; it creates nothing.
+            return False
+        return True
+
     # -- origins ------------------------------------------------------------------------
 
     def of_env(self, *setting: str) -> Origin:
         path = ("environments", self.name, *setting)
         return Origin(f"environment '{self.name}'", path, self.name)
+
+    def of_shared_identity(self, origin: Origin, service: str) -> Origin:
+        """An existing role's origin: it may be shared across environments (see
+        ``_declared_sharing``)."""
+        return replace(origin, shared_identity=service)
 
     def of_service(self, service: str, path: Path | None = None) -> Origin:
         return Origin(
@@ -386,7 +412,7 @@ class _Names:
                 role = self.iam_role(service.role_name, origin)
             else:
                 # An existing role seccat only attaches the read policy to.
-                shared = replace(origin, shared_identity=name)
+                shared = self.of_shared_identity(origin, name)
                 role = self.iam_role(service.role_name, shared, type_token=None)
             if service.reads:
                 self.urn(ROLE_POLICY, logical.service_policy(env, name), origin)
@@ -751,6 +777,57 @@ class _Names:
                 )
 
 
+class _Keys(_Names):
+    """The same walk as ``_Names``, keeping only each name's normalised key: URNs (one
+    stack, one namespace) as their values, the other names as (namespace, scope, value).
+    No origins are made, so they all share one placeholder."""
+
+    def __init__(self, catalog: Catalog, env: Environment) -> None:
+        super().__init__(catalog, env)
+        self.urns: list[str] = []
+        self.physical_keys: list[tuple[str, tuple[str, ...], str]] = []
+
+    def of_env(self, *setting: str) -> Origin:
+        return _NO_ORIGIN
+
+    def of_shared_identity(self, origin: Origin, service: str) -> Origin:
+        return _NO_ORIGIN
+
+    def of_service(self, service: str, path: Path | None = None) -> Origin:
+        return _NO_ORIGIN
+
+    def of_secret(self, secret_id: str) -> Origin:
+        return _NO_ORIGIN
+
+    def of_team(self, team: str, role: str) -> Origin:
+        return _NO_ORIGIN
+
+    def of_database(self, database: str) -> Origin:
+        return _NO_ORIGIN
+
+    def urn(self, type_token: str, logical_name: str, origin: Origin) -> None:
+        self.urns.append(f"{type_token}::{logical_name}")
+
+    def physical(
+        self,
+        namespace: str,
+        scope: tuple[str, ...],
+        value: str,
+        origin: Origin,
+        type_token: str | None,
+        input_key: str | None,
+        parent: Key | None = None,
+    ) -> Key:
+        key = (namespace, scope, value)
+        self.physical_keys.append(
+            (namespace, scope, value.lower()) if namespace in CASE_INSENSITIVE else key
+        )
+        return key  # type: ignore[return-value]  # a plain tuple, as _Names.physical's
+
+
+_NO_ORIGIN = Origin("", (), "")
+
+
 def _logs_in_with_aws(service: Service) -> bool:
     """As components/vault/auth.py decides: only a service with an IAM role (created from
     aws.trust, or its own aws.role_name) logs in through AWS auth."""
@@ -776,7 +853,20 @@ def _role_name_path(catalog: Catalog, service: str, env: str) -> Path:
 
 def collisions(catalog: Catalog) -> list[Collision]:
     """Sets of catalog entries generating one name, merged so that two entries that
-    collide on several names (an IAM role, a Vault role, a URN) are reported once."""
+    collide on several names (an IAM role, a Vault role, a URN) are reported once.
+
+    Almost every catalog generates no name twice, and proving that needs only the names:
+    ``_all_unique`` walks the same components with the same naming functions, keeping the
+    normalised keys alone. Only when some key repeats does the full registry (every name
+    with its origin) decide what collides and how to say it."""
+    if _all_unique(catalog):
+        return []
+    return registry_collisions(catalog)
+
+
+def registry_collisions(catalog: Catalog) -> list[Collision]:
+    """``collisions`` from the full registry: what it reports whenever a key repeats (and
+    the oracle tests/catalog/test_name_registry.py holds the quick check to)."""
     first: dict[tuple[str, tuple[str, ...], str], tuple[Any, ...]] = {}
     shared: dict[tuple[str, tuple[str, ...], str], list[GeneratedName]] = {}
     for raw in _raw(catalog):

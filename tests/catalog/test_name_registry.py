@@ -9,17 +9,30 @@ generated catalog, so a resource kind added to a component cannot escape the che
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
+from unittest import mock
 
 import pytest
+from catalog.catalog_strategies import catalogs
+from hypothesis import HealthCheck, Phase, given, settings
 
+from seccat.catalog import loader
 from seccat.catalog.loader import parse_catalog
 from seccat.catalog.model import Catalog
-from seccat.documents.name_registry import KINDS, collisions, environment_names
+from seccat.documents import name_registry
+from seccat.documents.name_registry import (
+    KINDS,
+    collisions,
+    environment_names,
+    registry_collisions,
+)
 from seccat.engine.preview import Preview
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -220,19 +233,22 @@ def test_a_service_named_like_a_rotation_function_collides_in_the_account() -> N
     )
 
 
+ROLE_NAMES_IN_TWO_CASES = ENVS + (
+    "  web:\n"
+    "    team: data\n"
+    "    aws: {role_name: ETL-Shared, existing: true, reason: legacy role of the web tier}\n"
+    "  batch:\n"
+    "    team: data\n"
+    '    aws: {role_name: etl-shared, trust: {role_arn: "arn:aws:iam::111111111111:role/b"}}\n'
+    "secrets:\n"
+    "  s: {description: x, owner: data, type: generic, store: aws-secretsmanager, "
+    "classification: internal, environments: [dev], rotation: {every: 90d, by: owner}, "
+    "consumers: [{service: web, access: read}, {service: batch, access: read}]}\n"
+)
+
+
 def test_role_names_collide_regardless_of_case_and_existing_roles_count() -> None:
-    text = ENVS + (
-        "  web:\n"
-        "    team: data\n"
-        "    aws: {role_name: ETL-Shared, existing: true, reason: legacy role of the web tier}\n"
-        "  batch:\n"
-        "    team: data\n"
-        '    aws: {role_name: etl-shared, trust: {role_arn: "arn:aws:iam::111111111111:role/b"}}\n'
-        "secrets:\n"
-        "  s: {description: x, owner: data, type: generic, store: aws-secretsmanager, "
-        "classification: internal, environments: [dev], rotation: {every: 90d, by: owner}, "
-        "consumers: [{service: web, access: read}, {service: batch, access: read}]}\n"
-    )
+    text = ROLE_NAMES_IN_TWO_CASES
     found = _collisions(text)
     assert [(line, col) for line, col, _ in found] == [(15, 11)]  # batch's role_name
     assert found[0][2].startswith(
@@ -370,6 +386,8 @@ def test_registry_is_exactly_what_a_generated_preview_creates(
             > 5000
         )
     assert collisions(generated_catalog) == []
+    assert_quick_check_sees_the_registry(generated_catalog)
+    assert registry_collisions(generated_catalog) == []
 
 
 def test_every_namespace_is_described() -> None:
@@ -382,3 +400,166 @@ def _one_env(text: str) -> tuple[Catalog, object]:
     catalog, diagnostics = parse_catalog(text)
     assert catalog is not None, diagnostics
     return catalog, next(iter(catalog.environments.values()))
+
+
+# -- the quick check: the registry's keys, without their origins ----------------------------
+#
+# collisions() first asks name_registry._all_unique whether any normalised key occurs twice,
+# walking the components with _Keys, which records the keys alone. Only then does it build
+# the full registry. That is sound exactly when _Keys records the registry's normalised keys,
+# each as often, for every environment: proven here on every catalog the tests know and on
+# generated ones, with the full registry (registry_collisions, the code path before the
+# quick check) as the oracle.
+
+
+def _built(text: str) -> Catalog | None:
+    """The model of a catalog that is valid but for its collisions (None if invalid)."""
+    with mock.patch.object(loader, "collision_diagnostics", lambda catalog: []):
+        catalog, _diagnostics = parse_catalog(text)
+    return catalog
+
+
+def _registry_keys(catalog: Catalog, env: str) -> Counter[tuple[str, tuple[str, ...], str]]:
+    return Counter(n.key.normalised for n in environment_names(catalog, catalog.environments[env]))
+
+
+def _quick_keys(catalog: Catalog, env: str) -> Counter[tuple[str, tuple[str, ...], str]]:
+    environment = catalog.environments[env]
+    if environment.aws is None:
+        return Counter()
+    keys = name_registry._Keys(catalog, environment)
+    if not keys.walk():
+        return Counter()
+    return Counter(("urn", (env,), urn) for urn in keys.urns) + Counter(keys.physical_keys)
+
+
+def assert_quick_check_sees_the_registry(catalog: Catalog) -> int:
+    """The quick check's keys are the registry's, and both ways to collisions agree."""
+    counted = 0
+    for env in catalog.environments:
+        registered = _registry_keys(catalog, env)
+        assert _quick_keys(catalog, env) == registered, env
+        counted += sum(registered.values())
+    assert collisions(catalog) == registry_collisions(catalog)
+    return counted
+
+
+COLLIDING = [
+    KV_ROTATOR_SERVICE,
+    ROLE_NAMES_IN_TWO_CASES,
+    ENVIRONMENT_PREFIX,
+    ENVS + "secrets:\n" + _kv("data/a") + _kv("data/b", "data-scheduler"),
+    EXISTING_IN_TWO_ENVS,
+    EXISTING_IN_TWO_ENVS.replace(
+        'qa: {aws: {account_id: "111111111111", region: eu-west-1}}',
+        'qa: {aws: {account_id: "111111111111", region: eu-west-1}, shares_identities_with: [dev]}',
+    ),
+    ENVS.replace(
+        'qa: {aws: {account_id: "111111111111", region: eu-west-1}}',
+        'qa: {aws: {account_id: "111111111111", region: eu-west-1}, vault: {kv_mount: kv-dev}}',
+    )
+    + "secrets:\n"
+    + _kv("data/a", envs="[dev, qa]"),
+]
+
+
+@pytest.mark.parametrize("text", COLLIDING)
+def test_quick_check_finds_every_repeated_name_of_the_collision_cases(text: str) -> None:
+    catalog = _built(text)
+    assert catalog is not None
+    assert assert_quick_check_sees_the_registry(catalog) > 0
+    # Including the declared sharing, which the full registry then finds harmless.
+    assert not name_registry._all_unique(catalog)
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "catalog.yaml",
+        "tests/fixtures/bad-catalog.yaml",
+        "tests/fixtures/catalogs/minimal.yaml",
+        "tests/fixtures/waived-catalog.yaml",
+        "tests/vault/rotation-catalog.yaml",
+        "tests/fixtures/features-catalog.yaml",
+    ],
+)
+def test_quick_check_keys_are_the_registry_keys_of_every_catalog(source: str) -> None:
+    catalog = _built((ROOT / source).read_text())
+    assert catalog is not None
+    assert assert_quick_check_sees_the_registry(catalog) > 40
+
+
+def test_quick_check_comparison_fails_when_the_quick_walk_misses_a_name(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The negative control: a quick walk that forgets the rotation functions' alarms, or
+    that records a case-insensitive name without lowering it, is caught."""
+    catalog = _built((ROOT / "catalog.yaml").read_text())
+    assert catalog is not None
+    with monkeypatch.context() as patched:
+        patched.setattr(name_registry._Keys, "alarms", lambda self, function, origin: None)
+        with pytest.raises(AssertionError):
+            assert_quick_check_sees_the_registry(catalog)
+    mixed_case = _built(ROLE_NAMES_IN_TWO_CASES)
+    assert mixed_case is not None
+    with monkeypatch.context() as patched:
+        patched.setattr(name_registry._Keys, "physical", _physical_as_written)
+        with pytest.raises(AssertionError):
+            assert_quick_check_sees_the_registry(mixed_case)
+    assert assert_quick_check_sees_the_registry(catalog) > 0
+    assert assert_quick_check_sees_the_registry(mixed_case) > 0
+
+
+def _physical_as_written(
+    self: Any, namespace: str, scope: Any, value: str, *rest: Any, **parent: Any
+) -> Any:
+    self.physical_keys.append((namespace, scope, value))
+    return (namespace, scope, value)
+
+
+#: Generated catalogs per run: the same ones every time, unless SECCAT_PROPERTY_EXAMPLES asks
+#: for a search of that many fresh ones (as tests/catalog/test_one_alphabet.py does).
+EXAMPLES = int(os.environ.get("SECCAT_PROPERTY_EXAMPLES", "60"))
+
+
+@settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    database=None,
+    derandomize="SECCAT_PROPERTY_EXAMPLES" not in os.environ,
+    phases=[Phase.explicit, Phase.generate],
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
+@given(catalogs())
+def test_quick_check_keys_are_the_registry_keys_of_generated_catalogs(
+    drawn: dict[str, Any],
+) -> None:
+    """Catalogs from the one-alphabet strategy, and each again with a twin of its first
+    environment (same account, same Vault mounts), so that names repeat: the mounts and
+    what is inside them, existing roles, and whatever else the twins share."""
+    catalog = _built(json.dumps(drawn))
+    if catalog is not None:
+        assert_quick_check_sees_the_registry(catalog)
+    twinned = _with_twin(drawn)
+    if twinned is not None:
+        assert_quick_check_sees_the_registry(twinned)
+
+
+def _with_twin(drawn: dict[str, Any]) -> Catalog | None:
+    envs = drawn["environments"]
+    first = next(iter(envs))
+    if "twin" in envs:
+        return None
+    for env in (envs[first], envs.setdefault("twin", json.loads(json.dumps(envs[first])))):
+        env.setdefault("vault", {}).update(kv_mount="kv-shared", database_mount="db-shared")
+    for section in ("secrets", "databases"):
+        for entry in (drawn.get(section) or {}).values():
+            if first in entry.get("environments", ()):
+                if isinstance(entry["environments"], list):
+                    entry["environments"].append("twin")
+                else:
+                    entry["environments"]["twin"] = entry["environments"][first]
+    for service in (drawn.get("services") or {}).values():
+        if first in service.get("environments", {}):
+            service["environments"]["twin"] = service["environments"][first]
+    return _built(json.dumps(drawn))
