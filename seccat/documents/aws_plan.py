@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
+from operator import attrgetter
 from typing import Literal
 
 from seccat.catalog.memo import per_catalog
@@ -35,6 +36,8 @@ from seccat.documents.names import (
 )
 
 STORE = "aws-secretsmanager"
+#: Sort key: a secret's id (attrgetter, not a lambda: it runs for every secret).
+_BY_ID = attrgetter("id")
 
 RotatorKind = Literal["generated", "postgres"]
 
@@ -179,7 +182,7 @@ class AwsPlan:
     def aws_secrets(self) -> list[Secret]:
         return sorted(
             (s for s in self.catalog.secrets_in(self.env.name) if s.store == STORE),
-            key=lambda s: s.id,
+            key=_BY_ID,
         )
 
     def arn_pattern(self, secret_id: str) -> str:
@@ -210,13 +213,13 @@ class AwsPlan:
         reads: dict[str, set[str]] = {}
         writes: dict[str, set[str]] = {}
         consumers: dict[str, str] = {}
+        rank = CLASSIFICATION_RANK
         for secret in self.catalog.secrets_in(env):
-            for c in secret.consumers_in(env):
+            for c in secret.consumers:
+                if env not in c.environments:  # Secret.consumers_in, without a tuple each
+                    continue
                 known = consumers.get(c.service)
-                if (
-                    known is None
-                    or CLASSIFICATION_RANK[secret.classification] > CLASSIFICATION_RANK[known]
-                ):
+                if known is None or rank[secret.classification] > rank[known]:
                     consumers[c.service] = secret.classification
                 if secret.store != STORE:
                     continue
@@ -260,7 +263,7 @@ class AwsPlan:
             kind = "postgres"
             if secret.database is None:
                 raise PlanError(f"secret {secret.id} is a database secret without database:")
-            database = self.catalog.database_in(secret.database.database, env)
+            database = self._database(secret.database.database)
             if database.admin_secret and database.admin_secret != secret.id:
                 admin = self.catalog.secrets.get(database.admin_secret)
                 if admin is None or admin.store != STORE or env not in admin.environments:
@@ -285,6 +288,18 @@ class AwsPlan:
             database=database,
             master_secret=master,
         )
+
+    def _database(self, name: str) -> Database:
+        """The database as this environment reaches it, made once per database (not once
+        per login: a per-environment connection is a dataclasses.replace)."""
+        known = self._databases.get(name)
+        if known is None:
+            known = self._databases[name] = self.catalog.database_in(name, self.env.name)
+        return known
+
+    @cached_property
+    def _databases(self) -> dict[str, Database]:
+        return {}
 
     def owner_role_arn(self, secret: Secret) -> str:
         """The owning team's owner role, resolved in this environment's account."""
@@ -312,6 +327,14 @@ class AwsPlan:
             readers[secret_id].add(rotator.role_arn)
             if rotator.master_secret:
                 readers[rotator.master_secret].add(rotator.role_arn)
+        owners: dict[str, str] = {}  # a team's owner role ARN, made once per team
+
+        def owner_role_arn(secret: Secret) -> str:
+            arn = owners.get(secret.owner)
+            if arn is None:
+                arn = owners[secret.owner] = self.owner_role_arn(secret)
+            return arn
+
         return {
             s.id: SecretPlan(
                 secret=s,
@@ -319,15 +342,25 @@ class AwsPlan:
                 arn_pattern=self.arn_pattern(s.id),
                 rotator=rotators[s.id],
                 readers=tuple(sorted(readers[s.id])),
-                owner_role_arn=self.owner_role_arn(s),
+                owner_role_arn=owner_role_arn(s),
                 writers=tuple(sorted(writers[s.id])),
             )
             for s in self.aws_secrets
         }
 
     def build_order(self) -> list[SecretPlan]:
-        """Superuser secrets first: their ARN configures the rotators that depend on them."""
+        """Superuser secrets first: their ARN configures the rotators that depend on them.
+
+        (Sorted by whether a secret is a superuser secret, then by id.)"""
+        return list(self._build_order)
+
+    @cached_property
+    def _build_order(self) -> tuple[SecretPlan, ...]:
         masters = {p.rotator.master_secret for p in self.secrets.values() if p.rotator}
-        return sorted(
-            self.secrets.values(), key=lambda p: (p.secret.id not in masters, p.secret.id)
+        # ``secrets`` is in id order (``aws_secrets`` is), so a stable partition is the sort
+        # by (not a superuser secret, id), without a key tuple per secret.
+        plans = self.secrets.values()
+        return (
+            *(p for p in plans if p.secret.id in masters),
+            *(p for p in plans if p.secret.id not in masters),
         )

@@ -389,9 +389,9 @@ class _Names:
         teams: set[str] = set()
         for secret in self.catalog.secrets_in(env):
             teams.add(secret.owner)
-            teams.update(
-                services[c.service].team for c in secret.consumers if env in c.environments
-            )
+            for c in secret.consumers:
+                if env in c.environments:
+                    teams.add(services[c.service].team)
         for team in sorted(teams):
             self.urn(
                 TOPIC_SUBSCRIPTION,
@@ -561,8 +561,9 @@ class _Names:
     def secret(self, plan: SecretPlan) -> None:
         env, secret_id = self.name, plan.secret.id
         origin = self.of_secret(secret_id)
-        self.urn(MANAGED_SECRET, logical.managed_secret(env, secret_id), origin)
-        self.urn(SECRET, logical.managed_secret(env, secret_id), origin)
+        managed = logical.managed_secret(env, secret_id)  # the component's and the secret's
+        self.urn(MANAGED_SECRET, managed, origin)
+        self.urn(SECRET, managed, origin)
         self.regional("secret", plan.name, origin, SECRET)
         for region in plan.secret.replicas:  # a replica keeps the name in its own region
             self.physical("secret", (self.account, region), plan.name, origin, None, None)

@@ -588,3 +588,25 @@ def test_every_listed_principal_cites_aws_and_says_what_it_sets() -> None:
         if entry.source_arn is not None:
             assert entry.source_arn.startswith("arn:{partition}:"), principal
             assert "{account}" in entry.source_arn and "{region}" in entry.source_arn
+
+
+def test_build_order_puts_superuser_secrets_first_then_the_rest_by_id() -> None:
+    """The order the program creates secrets in: every superuser secret (the one a database
+    names as admin_secret, whose ARN configures the rotators that use it) first, each part
+    in id order."""
+    from pathlib import Path
+
+    from seccat.catalog.loader import load_catalog
+    from seccat.documents.aws_plan import aws_plan
+
+    catalog = load_catalog(Path(__file__).resolve().parents[1] / "fixtures/features-catalog.yaml")
+    reordered = 0
+    for env in catalog.environments.values():
+        plan = aws_plan(catalog, env)
+        masters = {p.rotator.master_secret for p in plan.secrets.values() if p.rotator}
+        order = [p.secret.id for p in plan.build_order()]
+        expected = sorted(plan.secrets, key=lambda i: (i not in masters, i))
+        assert order == expected
+        reordered += order != sorted(order)
+        assert plan.build_order() is not plan.build_order()  # a list of the caller's own
+    assert reordered == 3  # in every environment a superuser secret moves ahead of others
