@@ -251,20 +251,44 @@ def _raw_env(catalog: Catalog, env: Environment) -> list[tuple[Any, ...]]:
     return names.out if names.walk() else []
 
 
-def _all_unique(catalog: Catalog) -> bool:
-    """Whether no normalised key occurs twice in the registry (``_raw``): the same walk,
-    recording keys only."""
-    physical: list[tuple[str, tuple[str, ...], str]] = []
+def _quick_walks(catalog: Catalog) -> list[_Keys]:
+    """Every environment's names as ``_raw`` holds them, walked by ``_Keys``."""
+    walks = []
     for env in catalog.environments.values():
         if env.aws is None:
             continue
         keys = _Keys(catalog, env)
-        if not keys.walk():
-            continue
-        if len(set(keys.urns)) != len(keys.urns):
-            return False
-        physical += keys.physical_keys
-    return len(set(physical)) == len(physical)
+        if keys.walk():
+            walks.append(keys)
+    return walks
+
+
+def _repeated(walks: list[_Keys]) -> set[tuple[str, tuple[str, ...], str]]:
+    """The normalised keys that occur more than once (usually none, found at set speed)."""
+    repeated: set[tuple[str, tuple[str, ...], str]] = set()
+    for walk in walks:
+        if len(set(walk.urns)) != len(walk.urns):
+            repeated.update(("urn", walk.stack, urn) for urn in _twice(walk.urns))
+    physical = [key for walk in walks for key in walk.physical_keys]
+    if len(set(physical)) != len(physical):
+        repeated.update(_twice(physical))
+    return repeated
+
+
+def _twice(values: list[Any]) -> set[Any]:
+    seen: set[Any] = set()
+    again: set[Any] = set()
+    for value in values:
+        if value in seen:
+            again.add(value)
+        else:
+            seen.add(value)
+    return again
+
+
+def _all_unique(catalog: Catalog) -> bool:
+    """Whether no normalised key occurs twice in the registry (``_raw``)."""
+    return not _repeated(_quick_walks(catalog))
 
 
 class _Names:
@@ -779,42 +803,55 @@ class _Names:
 
 
 class _Keys(_Names):
-    """The same walk as ``_Names``, keeping only each name's normalised key: URNs (one
-    stack, one namespace) as their values, the other names as (namespace, scope, value).
-    No origins are made, so they all share one placeholder."""
+    """The same walk as ``_Names``, recording each name's normalised key for the quick
+    check (URNs, one stack's one namespace, as their values; the other names as
+    (namespace, scope, value)) and, in ``records``, the registry's tuple with a reference
+    to its origin in place of the Origin: the ``_Names`` method and arguments that make
+    it, called only for the few names whose key repeats."""
 
     def __init__(self, catalog: Catalog, env: Environment) -> None:
         super().__init__(catalog, env)
         self.urns: list[str] = []
         self.physical_keys: list[tuple[str, tuple[str, ...], str]] = []
+        self.records: list[tuple[Any, ...]] = []
 
-    def of_env(self, *setting: str) -> Origin:
-        return _NO_ORIGIN
+    def of_env(self, *setting: str) -> Any:
+        return (_Names.of_env, *setting)
 
-    def of_shared_identity(self, origin: Origin, service: str) -> Origin:
-        return _NO_ORIGIN
+    def of_shared_identity(self, origin: Any, service: str) -> Any:
+        return (_Keys._shared_origin, origin, service)
 
-    def of_service(self, service: str, path: Path | None = None) -> Origin:
-        return _NO_ORIGIN
+    def _shared_origin(self, origin: Any, service: str) -> Origin:
+        return _Names.of_shared_identity(self, self.origin(origin), service)
 
-    def of_secret(self, secret_id: str) -> Origin:
-        return _NO_ORIGIN
+    def of_service(self, service: str, path: Path | None = None) -> Any:
+        return (_Names.of_service, service, path)
 
-    def of_team(self, team: str, role: str) -> Origin:
-        return _NO_ORIGIN
+    def of_secret(self, secret_id: str) -> Any:
+        return (_Names.of_secret, secret_id)
 
-    def of_database(self, database: str) -> Origin:
-        return _NO_ORIGIN
+    def of_team(self, team: str, role: str) -> Any:
+        return (_Names.of_team, team, role)
 
-    def urn(self, type_token: str, logical_name: str, origin: Origin) -> None:
-        self.urns.append(f"{type_token}::{logical_name}")
+    def of_database(self, database: str) -> Any:
+        return (_Names.of_database, database)
+
+    def origin(self, reference: tuple[Any, ...]) -> Origin:
+        """The Origin ``_Names`` gives the name recorded with ``reference``."""
+        make, *args = reference
+        return make(self, *args)  # type: ignore[no-any-return]
+
+    def urn(self, type_token: str, logical_name: str, origin: Any) -> None:
+        value = f"{type_token}::{logical_name}"
+        self.urns.append(value)
+        self.records.append((("urn", self.stack, value), origin, type_token, None, None))
 
     def physical(
         self,
         namespace: str,
         scope: tuple[str, ...],
         value: str,
-        origin: Origin,
+        origin: Any,
         type_token: str | None,
         input_key: str | None,
         parent: Key | None = None,
@@ -823,10 +860,18 @@ class _Keys(_Names):
         self.physical_keys.append(
             (namespace, scope, value.lower()) if namespace in CASE_INSENSITIVE else key
         )
+        self.records.append((key, origin, type_token, input_key, parent))
         return key  # type: ignore[return-value]  # a plain tuple, as _Names.physical's
 
-
-_NO_ORIGIN = Origin("", (), "")
+    def raws(self, keys: set[tuple[str, tuple[str, ...], str]]) -> list[tuple[Any, ...]]:
+        """``_raw_env``'s tuples whose normalised key is in ``keys``, in its order."""
+        out = []
+        for key, origin, type_token, input_key, parent in self.records:
+            namespace, scope, value = key
+            normalised = (namespace, scope, value.lower()) if namespace in CASE_INSENSITIVE else key
+            if normalised in keys:
+                out.append((key, self.origin(origin), type_token, input_key, parent))
+        return out
 
 
 def _logs_in_with_aws(service: Service) -> bool:
@@ -857,20 +902,27 @@ def collisions(catalog: Catalog) -> list[Collision]:
     collide on several names (an IAM role, a Vault role, a URN) are reported once.
 
     Almost every catalog generates no name twice, and proving that needs only the names:
-    ``_all_unique`` walks the same components with the same naming functions, keeping the
-    normalised keys alone. Only when some key repeats does the full registry (every name
-    with its origin) decide what collides and how to say it."""
-    if _all_unique(catalog):
+    ``_Keys`` walks the components with the same naming functions as the registry, keeping
+    each name's key and a reference to its origin. Only the names whose key repeats get
+    their Origin, and only they go through the merging below (a name no other shares
+    takes no part in it), in the registry's order."""
+    walks = _quick_walks(catalog)
+    repeated = _repeated(walks)
+    if not repeated:
         return []
-    return registry_collisions(catalog)
+    return _collisions_among(catalog, [raw for walk in walks for raw in walk.raws(repeated)])
 
 
 def registry_collisions(catalog: Catalog) -> list[Collision]:
-    """``collisions`` from the full registry: what it reports whenever a key repeats (and
-    the oracle tests/catalog/test_name_registry.py holds the quick check to)."""
+    """``collisions`` from the full registry (``_raw``): the code path before the quick
+    walk, kept as the oracle tests/catalog/test_name_registry.py holds it to."""
+    return _collisions_among(catalog, _raw(catalog))
+
+
+def _collisions_among(catalog: Catalog, raws: list[tuple[Any, ...]]) -> list[Collision]:
     first: dict[tuple[str, tuple[str, ...], str], tuple[Any, ...]] = {}
     shared: dict[tuple[str, tuple[str, ...], str], list[GeneratedName]] = {}
-    for raw in _raw(catalog):
+    for raw in raws:
         namespace, scope, value = key = raw[0]
         if namespace in CASE_INSENSITIVE:
             key = (namespace, scope, value.lower())

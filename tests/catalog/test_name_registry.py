@@ -423,14 +423,25 @@ def _registry_keys(catalog: Catalog, env: str) -> Counter[tuple[str, tuple[str, 
     return Counter(n.key.normalised for n in environment_names(catalog, catalog.environments[env]))
 
 
-def _quick_keys(catalog: Catalog, env: str) -> Counter[tuple[str, tuple[str, ...], str]]:
+def _quick_walk(catalog: Catalog, env: str) -> Any:
     environment = catalog.environments[env]
     if environment.aws is None:
+        return None
+    walk = name_registry._Keys(catalog, environment)
+    return walk if walk.walk() else None
+
+
+def _quick_keys(catalog: Catalog, env: str) -> Counter[tuple[str, tuple[str, ...], str]]:
+    walk = _quick_walk(catalog, env)
+    if walk is None:
         return Counter()
-    keys = name_registry._Keys(catalog, environment)
-    if not keys.walk():
-        return Counter()
-    return Counter(("urn", (env,), urn) for urn in keys.urns) + Counter(keys.physical_keys)
+    return Counter(("urn", (env,), urn) for urn in walk.urns) + Counter(walk.physical_keys)
+
+
+def _exactly(raw: tuple[Any, ...]) -> tuple[Any, ...]:
+    """A registry tuple with every field of its Origin (Origins compare by text alone)."""
+    key, origin, *rest = raw
+    return (key, vars(origin), *rest)
 
 
 def assert_quick_check_sees_the_registry(catalog: Catalog) -> int:
@@ -440,6 +451,11 @@ def assert_quick_check_sees_the_registry(catalog: Catalog) -> int:
         registered = _registry_keys(catalog, env)
         assert _quick_keys(catalog, env) == registered, env
         counted += sum(registered.values())
+        # Every name's origin, made from the walk's reference, is the registry's, in order.
+        walk = _quick_walk(catalog, env)
+        raws = walk.raws(set(registered)) if walk is not None else []
+        full = name_registry._raw_env(catalog, catalog.environments[env])
+        assert [_exactly(r) for r in raws] == [_exactly(r) for r in full], env
     assert collisions(catalog) == registry_collisions(catalog)
     return counted
 
@@ -492,12 +508,21 @@ def test_quick_check_keys_are_the_registry_keys_of_every_catalog(source: str) ->
 def test_quick_check_comparison_fails_when_the_quick_walk_misses_a_name(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """The negative control: a quick walk that forgets the rotation functions' alarms, or
-    that records a case-insensitive name without lowering it, is caught."""
+    """The negative control: a quick walk that forgets the rotation functions' alarms, that
+    refers to another origin than the registry's, or that records a case-insensitive name
+    without lowering it, is caught."""
     catalog = _built((ROOT / "catalog.yaml").read_text())
     assert catalog is not None
     with monkeypatch.context() as patched:
         patched.setattr(name_registry._Keys, "alarms", lambda self, function, origin: None)
+        with pytest.raises(AssertionError):
+            assert_quick_check_sees_the_registry(catalog)
+    with monkeypatch.context() as patched:  # an origin reference that makes another origin
+        patched.setattr(
+            name_registry._Keys,
+            "of_team",
+            lambda self, team, role: (name_registry._Names.of_team, team, "writer"),
+        )
         with pytest.raises(AssertionError):
             assert_quick_check_sees_the_registry(catalog)
     mixed_case = _built(ROLE_NAMES_IN_TWO_CASES)
@@ -513,8 +538,10 @@ def test_quick_check_comparison_fails_when_the_quick_walk_misses_a_name(
 def _physical_as_written(
     self: Any, namespace: str, scope: Any, value: str, *rest: Any, **parent: Any
 ) -> Any:
-    self.physical_keys.append((namespace, scope, value))
-    return (namespace, scope, value)
+    key = (namespace, scope, value)
+    self.physical_keys.append(key)
+    self.records.append((key, *rest[:3], parent.get("parent")))
+    return key
 
 
 #: Generated catalogs per run: the same ones every time, unless SECCAT_PROPERTY_EXAMPLES asks
