@@ -351,18 +351,21 @@ def _record(
         ref = tuple(str(p) for p in own) if isinstance(own, list) else refs.get(parent)
         if ref is not None:
             refs[urn] = ref
+        inexact: list[float] = []
+        key = (args.typ, args.name)
         preview.resources.append(
             RecordedResource(
                 type=args.typ,
                 name=args.name,
                 urn=urn,
                 parent=parent or None,
-                inputs=normalise(redact(args.inputs)),
-                options=recorder.by_key.get((args.typ, args.name), {}),
+                inputs=normalise(redact(args.inputs), inexact),
+                options=recorder.by_key.get(key, {}),
                 custom=args.custom,
                 catalog_ref=ref,
                 provider=reg.provider,
                 dependencies=reg.dependencies,
+                floats_exact=not inexact and key not in recorder.unusual,
             )
         )
     preview.resources = _tree_order(preview.resources)

@@ -15,6 +15,7 @@ from pulumi.output import Unknown
 from pulumi.runtime import rpc
 
 from seccat.datafiles import shown_path
+from seccat.exact_floats import exact_float
 
 SECRET_PLACEHOLDER = "[secret]"
 
@@ -35,6 +36,12 @@ class RecordedResource:
     #: URNs this resource waits for: its explicit dependsOn plus every resource whose
     #: outputs feed its inputs, as the SDK told the engine (sorted).
     dependencies: tuple[str, ...] = ()
+    #: True when the recorder saw that every float in ``inputs`` is exact (integral, within
+    #: 2**53: seccat.exact_floats) and ``options`` holds only booleans and lists of strings,
+    #: so the JSON encoder need not walk them (seccat.reports.exact_json). False for a
+    #: resource made any other way. Recorded inputs are never changed afterwards; a copy
+    #: with other inputs must not keep True (``dataclasses.replace`` would).
+    floats_exact: bool = field(default=False, compare=False, repr=False)
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> RecordedResource:
@@ -120,13 +127,18 @@ def redact(value: Any) -> Any:
     return value
 
 
-def normalise(value: Any) -> Any:
-    """Make recorded inputs JSON-clean; unknowns from a preview become None."""
+def normalise(value: Any, inexact: list[float] | None = None) -> Any:
+    """Make recorded inputs JSON-clean; unknowns from a preview become None. Every float
+    that is not exact (seccat.exact_floats) is appended to ``inexact``."""
     if isinstance(value, dict):
-        return {k: normalise(v) for k, v in value.items()}
+        return {k: normalise(v, inexact) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [normalise(v) for v in value]
-    if isinstance(value, str | int | float | bool) or value is None:
+        return [normalise(v, inexact) for v in value]
+    if isinstance(value, float):
+        if inexact is not None and not exact_float(value):
+            inexact.append(value)
+        return value
+    if isinstance(value, str | int | bool) or value is None:
         return value
     if isinstance(value, Unknown):
         return None
@@ -157,6 +169,9 @@ class OptionsRecorder:
     """
 
     by_key: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+    #: The keys whose options hold something other than booleans and lists of strings (the
+    #: SDK does not check that ignore_changes and additional_secret_outputs hold strings).
+    unusual: set[tuple[str, str]] = field(default_factory=set)
 
     def __call__(self, args: pulumi.ResourceTransformationArgs) -> None:
         opts = args.opts
@@ -167,12 +182,17 @@ class OptionsRecorder:
             deps = [getattr(d, "_name", str(d)) for d in depends_on]
         else:
             deps = [getattr(depends_on, "_name", str(depends_on))]
-        self.by_key[(args.type_, args.name)] = {
+        secret_outputs = list(dict.fromkeys(opts.additional_secret_outputs or []))
+        ignore_changes = list(opts.ignore_changes or [])
+        key = (args.type_, args.name)
+        self.by_key[key] = {
             "protect": bool(opts.protect),
             "retainOnDelete": bool(opts.retain_on_delete),
             "dependsOn": deps,
-            "additionalSecretOutputs": list(dict.fromkeys(opts.additional_secret_outputs or [])),
-            "ignoreChanges": list(opts.ignore_changes or []),
+            "additionalSecretOutputs": secret_outputs,
+            "ignoreChanges": ignore_changes,
             "deleteBeforeReplace": bool(opts.delete_before_replace),
         }
+        if any(type(item) is not str for item in (*deps, *secret_outputs, *ignore_changes)):
+            self.unusual.add(key)
         return None
