@@ -120,13 +120,15 @@ def main(argv: list[str]) -> dict[str, Any]:
         return {"seconds": 0.0, "items": len(preview.resources)}
     if kind == "preview-json":
         from seccat.cli.output import write_file
-        from seccat.reports.preview_json import render_json
+        from seccat.reports.preview_json import render_json_bytes
 
         catalog = load_catalog(Path(argv[1]))
         start, cpu_start = time.perf_counter(), time.process_time()
         preview = run_preview(catalog, argv[2], argv[1])
         middle, cpu_middle = time.perf_counter(), time.process_time()
-        write_file(Path(argv[3]), render_json(preview))
+        document = render_json_bytes(preview)  # as `seccat preview --format json` does
+        cpu_rendered = time.process_time()
+        write_file(Path(argv[3]), document)
         end, cpu_end = time.perf_counter(), time.process_time()
         return {
             "seconds": end - start,
@@ -134,6 +136,9 @@ def main(argv: list[str]) -> dict[str, Any]:
             "output_s": end - middle,
             "preview_cpu_s": cpu_middle - cpu_start,
             "output_cpu_s": cpu_end - cpu_middle,
+            "render_cpu_s": cpu_rendered - cpu_middle,
+            "write_cpu_s": cpu_end - cpu_rendered,
+            "fast_path": all(r.floats_exact for r in preview.resources),
             "items": len(preview.resources),
         }
     if kind == "baseline":

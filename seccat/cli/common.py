@@ -256,7 +256,7 @@ def require_stack(catalog: Catalog, stack: str) -> None:
 _UNREADABLE_CODES = frozenset({"READ", "IO"})
 
 
-def emit(report: str, out: Path | None) -> None:
+def emit(report: str | bytes, out: Path | None) -> None:
     """A rendered report to ``out``, or to stdout when there is none: the same bytes."""
     if out is None:
         write_stdout(report)

@@ -22,24 +22,26 @@ from typing import BinaryIO
 _UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
-def encode(text: str) -> bytes:
-    """The bytes seccat writes for a rendered report: UTF-8, newlines as given."""
-    return text.encode("utf-8")
+def encode(text: str | bytes) -> bytes:
+    """The bytes seccat writes for a rendered report: UTF-8, newlines as given. A renderer
+    that already made the bytes (the preview JSON, 146 MB at 10,000 secrets) returns them,
+    and they are written as they are."""
+    return text if isinstance(text, bytes) else text.encode("utf-8")
 
 
-def write_stdout(text: str) -> None:
+def write_stdout(text: str | bytes) -> None:
     """Write a rendered report to stdout unchanged."""
     stream = sys.stdout
     stream.flush()
     buffer = getattr(stream, "buffer", None)
     if buffer is None:  # a text-only stream (an embedding host's capture): still no markup
-        stream.write(text)
+        stream.write(text.decode("utf-8") if isinstance(text, bytes) else text)
     else:
         buffer.write(encode(text))
         buffer.flush()
 
 
-def write_file(path: Path, text: str) -> None:
+def write_file(path: Path, text: str | bytes) -> None:
     """Write a rendered report to ``path`` as exactly the bytes stdout would get."""
     path.write_bytes(encode(text))
 

@@ -112,4 +112,9 @@ def preview(
         preview_all(catalog, format.value, out, jobs)
         return
     _, result = preview_or_exit(catalog, name)
+    if format is PreviewFormat.json:
+        from seccat.reports.preview_json import render_json_bytes
+
+        emit(render_json_bytes(result), out)  # the ASCII bytes as made, no text round trip
+        return
     emit(renderer(format)(result), out)
