@@ -102,6 +102,28 @@ def test_preview_stdout_out_file_and_memory_are_the_same_bytes(
     )
 
 
+def test_report_bytes_reach_every_kind_of_stdout(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The preview JSON is written as the bytes it was rendered to: to a byte stream as they
+    are, to a text-only stdout (an embedding host's capture) as the same text."""
+    import io
+
+    from seccat.cli.output import write_file, write_stdout
+
+    report = b'{\n  "arn": "arn:aws:secretsmanager:x:1:secret:[secret]-\\u00e9"\n}\n'
+    captured = io.StringIO()
+    monkeypatch.setattr(sys, "stdout", captured)
+    write_stdout(report)
+    assert captured.getvalue() == report.decode("ascii")
+    raw = io.TextIOWrapper(io.BytesIO(), encoding="ascii")
+    monkeypatch.setattr(sys, "stdout", raw)
+    write_stdout(report)
+    assert raw.buffer.getvalue() == report
+    write_file(tmp_path / "report.json", report)
+    assert (tmp_path / "report.json").read_bytes() == report
+
+
 @pytest.mark.parametrize("format", list(CheckFormat))
 def test_check_stdout_out_file_and_memory_are_the_same_bytes(
     tmp_path: Path, format: CheckFormat
