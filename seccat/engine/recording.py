@@ -134,11 +134,11 @@ def normalise(value: Any, inexact: list[float] | None = None) -> Any:
         return {k: normalise(v, inexact) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [normalise(v, inexact) for v in value]
+    if isinstance(value, str | int | bool) or value is None:
+        return value
     if isinstance(value, float):
         if inexact is not None and not exact_float(value):
             inexact.append(value)
-        return value
-    if isinstance(value, str | int | bool) or value is None:
         return value
     if isinstance(value, Unknown):
         return None
