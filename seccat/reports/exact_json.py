@@ -74,6 +74,11 @@ def dumps(value: Any, *, floats_checked: bool = False, newline: bool = False) ->
             if out.isascii():
                 return out
             return out.decode("utf-8").encode("ascii", _ESCAPES)
+    return by_python(value, newline=newline)
+
+
+def by_python(value: Any, *, newline: bool = False) -> bytes:
+    """The same bytes from the pure-Python encoder, for a tree known not to be plain."""
     text = indented_json.dumps(value)
     return (text + "\n" if newline else text).encode("ascii")
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from seccat.collector import paused
 from seccat.engine.preview import Preview
-from seccat.reports.exact_json import dumps, plain
+from seccat.reports.exact_json import by_python, dumps, plain
 
 
 def render_json_bytes(preview: Preview) -> bytes:
@@ -23,7 +23,12 @@ def render_json_bytes(preview: Preview) -> bytes:
         # other fields are strings, booleans and lists of strings, as are the document's
         # own (the summary's counts aside). A resource made any other way is walked.
         checked = all(r.floats_exact or plain(r.to_json()) for r in preview.resources)
-        return dumps(preview.to_json(), floats_checked=checked, newline=True)
+        document = preview.to_json()
+        if checked:
+            return dumps(document, floats_checked=True, newline=True)
+        # a float orjson may write otherwise (not a whole number, or beyond 2**53), or a
+        # hand-made resource the walk cannot vouch for
+        return by_python(document, newline=True)
 
 
 def render_json(preview: Preview) -> str:

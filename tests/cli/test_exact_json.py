@@ -9,6 +9,7 @@ and orjson alone is shown to differ on the same values, so these comparisons can
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import json
 import math
@@ -154,7 +155,6 @@ def test_plain_refuses_what_orjson_and_json_see_differently() -> None:
 
 
 def test_what_json_refuses_is_refused() -> None:
-    import dataclasses
     import datetime
 
     @dataclasses.dataclass
@@ -209,6 +209,10 @@ def test_a_real_preview_with_odd_inputs(engine: str) -> None:
     expected = reference(preview.to_json()) + b"\n"
     assert render_json_bytes(preview) == expected
     assert render_json(preview) == expected.decode("ascii")
+    # a preview made another way (no recorder's word for its floats) is walked instead
+    rebuilt = type(preview)(preview.stack, preview.catalog_path)
+    rebuilt.resources = [dataclasses.replace(r, floats_exact=False) for r in preview.resources]
+    assert render_json_bytes(rebuilt) == expected
     # the same document written by orjson alone is not json's: the test can fail
     assert orjson.dumps(preview.to_json(), option=orjson.OPT_INDENT_2) + b"\n" != expected
 
@@ -217,6 +221,12 @@ def test_a_real_preview_of_exact_floats_takes_the_fast_path(monkeypatch) -> None
     preview = _preview({"days": 30, "text": "é \x7f 😀", "none": [None, {}]}, "plan")
     assert all(r.floats_exact for r in preview.resources)
     expected = reference(preview.to_json()) + b"\n"
+    # unvouched but plain: walked per resource, then orjson
+    rebuilt = type(preview)(preview.stack, preview.catalog_path)
+    rebuilt.resources = [dataclasses.replace(r, floats_exact=False) for r in preview.resources]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(exact_json.indented_json, "dumps", _no_fallback)
+        assert render_json_bytes(rebuilt) == expected
 
     monkeypatch.setattr(exact_json.indented_json, "dumps", _no_fallback)
     # nor walked: the recorder vouched for every resource
