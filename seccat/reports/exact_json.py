@@ -58,7 +58,10 @@ def plain(value: Any) -> bool:
 def dumps(value: Any, *, floats_checked: bool = False, newline: bool = False) -> bytes:
     """json.dumps(value, indent=2, ensure_ascii=True), encoded (ASCII), plus "\\n" when
     ``newline``. ``floats_checked``: the caller knows every float in ``value`` passes
-    :func:`exact_float` (else the tree is walked to find out)."""
+    :func:`exact_float` and the tree holds only JSON's types (str and int subclasses
+    included: both write their value), as the preview's recorder makes it; a UUID or a plain
+    Enum, which orjson writes and json refuses, must not be there. Else the tree is walked
+    (:func:`plain`) to find out."""
     if floats_checked or plain(value):
         try:
             out = orjson.dumps(
