@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
 from typing import Any, NoReturn
 
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.events import (
     AliasEvent,
+    DocumentEndEvent,
     DocumentStartEvent,
     MappingEndEvent,
     MappingStartEvent,
@@ -24,6 +24,7 @@ from ruamel.yaml.events import (
     SequenceEndEvent,
     SequenceStartEvent,
     StreamEndEvent,
+    StreamStartEvent,
 )
 from ruamel.yaml.reader import ReaderError
 
@@ -69,47 +70,147 @@ class PositionTable(Mapping[RawPath, Position]):
     """Positions stored as bare (line, column) pairs and made into ``Position`` on access.
 
     A 10,000-secret catalog records half a million places; building a frozen dataclass
-    for each up front would cost more than parsing the file.
+    for each up front would cost more than parsing the file. The table itself is laid out
+    from the reader's marks on first use only (see ``Source``): validating a valid catalog
+    never looks a place up.
     """
 
-    def __init__(self, table: dict[RawPath, tuple[int, int]]) -> None:
-        self._table = table
+    def __init__(self, table: dict[RawPath, tuple[int, int]] | Source) -> None:
+        self._table: dict[RawPath, tuple[int, int]] | None = None
+        self._source: Source | None = None
+        if isinstance(table, Source):
+            self._source = table
+        else:
+            self._table = table
+
+    def _laid_out(self) -> dict[RawPath, tuple[int, int]]:
+        table = self._table
+        if table is None:
+            assert self._source is not None
+            table = self._table = self._source.keys
+            self._source = None
+        return table
 
     def __getitem__(self, path: RawPath) -> Position:
-        line, column = self._table[path]
+        line, column = self._laid_out()[path]
         return Position(line, column)
 
     def __contains__(self, path: object) -> bool:
-        return path in self._table
+        return path in self._laid_out()
 
     def __iter__(self) -> Iterator[RawPath]:
-        return iter(self._table)
+        return iter(self._laid_out())
 
     def __len__(self) -> int:
-        return len(self._table)
+        return len(self._laid_out())
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (PositionTable, (self._laid_out(),))
 
 
-@dataclass
 class Source:
-    """What the reader found: the data (None on a fatal problem) and where things are."""
+    """What the reader found: the data (None on a fatal problem) and where things are.
 
-    file: str
-    data: Any = None
-    #: Where each key was written (for sequence items: where the item starts).
-    keys: dict[RawPath, tuple[int, int]] = field(default_factory=dict)
-    #: Where each value starts.
-    values: dict[RawPath, tuple[int, int]] = field(default_factory=dict)
-    #: Paths of sequences, so a path renders as ``consumers[0]`` rather than ``consumers.0``.
-    sequences: set[RawPath] = field(default_factory=set)
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-    #: Paths whose content was refused by the reader (aliases, tags, non-string keys):
-    #: later stages stay silent about them so each problem is reported once.
-    refused: set[RawPath] = field(default_factory=set)
-    #: The text as written of each plain scalar YAML read as a number, boolean or null
-    #: (``044455556666`` for the int 44455556666): hints quote what the author wrote.
-    written: dict[RawPath, str] = field(default_factory=dict)
-    fatal: bool = False
-    _rendered: dict[RawPath, str] = field(default_factory=dict, repr=False)
+    The fast reader (``_PlainReader``) records only the start mark of every key and value,
+    in document order; ``keys``, ``values``, ``sequences`` and ``written`` are laid out
+    from them and the data on first access, which a valid catalog being validated never
+    makes. ``data`` must not be changed while they are pending.
+    """
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.data: Any = None
+        self.diagnostics: list[Diagnostic] = []
+        #: Paths whose content was refused by the reader (aliases, tags, non-string keys):
+        #: later stages stay silent about them so each problem is reported once.
+        self.refused: set[RawPath] = set()
+        self.fatal = False
+        self._keys: dict[RawPath, tuple[int, int]] = {}
+        self._values: dict[RawPath, tuple[int, int]] = {}
+        self._sequences: set[RawPath] = set()
+        self._written: dict[RawPath, str] = {}
+        self._rendered: dict[RawPath, str] = {}
+        #: The fast reader's marks (one per key and per value, in document order) and the
+        #: text of its typed plain scalars by mark index, until laid out.
+        self._pending: tuple[list[Any], dict[int, str]] | None = None
+
+    def __repr__(self) -> str:
+        return f"Source(file={self.file!r}, fatal={self.fatal!r}, diagnostics={self.diagnostics!r})"
+
+    @property
+    def keys(self) -> dict[RawPath, tuple[int, int]]:
+        """Where each key was written (for sequence items: where the item starts)."""
+        if self._pending is not None:
+            self._lay_out()
+        return self._keys
+
+    @property
+    def values(self) -> dict[RawPath, tuple[int, int]]:
+        """Where each value starts."""
+        if self._pending is not None:
+            self._lay_out()
+        return self._values
+
+    @property
+    def sequences(self) -> set[RawPath]:
+        """Paths of sequences, so a path renders as ``consumers[0]`` rather than
+        ``consumers.0``."""
+        if self._pending is not None:
+            self._lay_out()
+        return self._sequences
+
+    @property
+    def written(self) -> dict[RawPath, str]:
+        """The text as written of each plain scalar YAML read as a number, boolean or null
+        (``044455556666`` for the int 44455556666): hints quote what the author wrote."""
+        if self._pending is not None:
+            self._lay_out()
+        return self._written
+
+    def _lay_out(self) -> None:
+        """The position tables from the fast reader's marks: the data is walked in the
+        order it was read (dicts keep insertion order), taking one mark per key and one
+        per value, so each mark meets the path it was read at."""
+        assert self._pending is not None
+        marks, typed = self._pending
+        self._pending = None
+        keys, values, sequences, written = self._keys, self._values, self._sequences, self._written
+        keys[()] = (1, 1)
+        mark = marks[0]
+        values[()] = (mark.line + 1, mark.column + 1)
+        index = 1
+
+        def walk(node: Any, path: RawPath) -> None:
+            nonlocal index
+            if type(node) is dict:
+                for key, value in node.items():
+                    here = (*path, key)
+                    mark = marks[index]
+                    keys[here] = (mark.line + 1, mark.column + 1)
+                    mark = marks[index + 1]
+                    values[here] = (mark.line + 1, mark.column + 1)
+                    if typed and index + 1 in typed:
+                        written[here] = typed[index + 1]
+                    index += 2
+                    kind = type(value)
+                    if kind is dict or kind is list:
+                        walk(value, here)
+            else:
+                sequences.add(path)
+                for i, value in enumerate(node):
+                    here = (*path, str(i))
+                    mark = marks[index]
+                    keys[here] = values[here] = (mark.line + 1, mark.column + 1)
+                    if typed and index in typed:
+                        written[here] = typed[index]
+                    index += 1
+                    kind = type(value)
+                    if kind is dict or kind is list:
+                        walk(value, here)
+
+        walk(self.data, ())
+        if index != len(marks):  # pragma: no cover - the data was changed after reading
+            raise AssertionError("catalog data changed before its positions were laid out")
 
     def key_position(self, path: RawPath) -> Position:
         """Where the entry at ``path`` was written, or its closest written ancestor."""
@@ -117,8 +218,9 @@ class Source:
 
     def value_position(self, path: RawPath) -> Position:
         """Where the value at ``path`` starts; falls back to the closest key."""
-        if path in self.values:
-            return Position(*self.values[path])
+        values = self.values
+        if path in values:
+            return Position(*values[path])
         return Position(*_closest(self.keys, path))
 
     def render(self, path: RawPath) -> str:
@@ -143,18 +245,22 @@ class Source:
 
     def _render_slowly(self, path: RawPath) -> str:
         out = ""
+        sequences = self.sequences
         for i, raw_part in enumerate(path):
             if raw_part == _IGNORED:
                 break
             part = printable(raw_part)
-            if path[:i] in self.sequences:
+            if path[:i] in sequences:
                 out += f"[{part}]"
             else:
                 out += f".{part}" if out else part
         return out
 
     def positions(self) -> PositionTable:
-        return PositionTable(self.keys)
+        """Where each key was written, as ``Position``s; laid out when first looked at."""
+        if self._pending is not None:
+            return PositionTable(self)
+        return PositionTable(self._keys)
 
 
 def printable(text: str) -> str:
@@ -233,7 +339,8 @@ def read_yaml(raw: bytes, file: str = "catalog.yaml", parser: Any = None) -> Sou
     src = Source(file=file)
     try:
         text = _decode(raw, src)
-        _Reader(src, text, parser).run()
+        if not _PlainReader(src, text, parser).run():
+            _Reader(src, text, parser).run()
     except _Fatal:
         src.fatal = True
         src.data = None
@@ -312,6 +419,7 @@ class _Reader:
         self.next = parser(text).get_event
         self.keys = src.keys
         self.values = src.values
+        src.data = None
 
     def run(self) -> None:
         try:
@@ -511,6 +619,130 @@ class _Reader:
                 )
             self.src.refused.add(path)
             self._node(value_event, (*path, _IGNORED), depth + 1)
+
+
+class _Unusual(Exception):
+    """The plain reader met something only ``_Reader`` handles."""
+
+
+class _PlainReader:
+    """The common case, fast: one mapping document of untagged, unanchored scalars,
+    mappings and sequences with string keys, each written once.
+
+    It builds the same data as ``_Reader`` and keeps only the start mark of each key and
+    value, in document order (``Source`` lays the positions out from them when asked).
+    Anything else (an alias, an anchor, a tag, a duplicate or non-string key, nesting past
+    the limit, a second document, any parser error) makes it give up and ``_Reader`` read
+    the text again, so every problem is reported by the one reader that words it; a valid
+    catalog never meets one. tests/catalog/test_reader_differential.py holds the two
+    readers to the same data, positions and diagnostics.
+    """
+
+    def __init__(self, src: Source, text: str, parser: Any = None) -> None:
+        self.src = src
+        self.text = text
+        self.parser = parser or _Parser
+
+    def run(self) -> bool:
+        """True when the text was read; False when ``_Reader`` must read it."""
+        marks: list[Any] = []
+        typed: dict[int, str] = {}
+        try:
+            data = self._document(self.parser(self.text).get_event, marks, typed)
+        except Exception:  # anything at all is _Reader's to report
+            return False
+        self.src.data = data
+        self.src._pending = (marks, typed)
+        return True
+
+    @staticmethod
+    def _document(next_event: Any, marks: list[Any], typed: dict[int, str]) -> Any:
+        mark = marks.append
+        maybe_typed = _MAYBE_TYPED
+        scalar, mapping_start, sequence_start = ScalarEvent, MappingStartEvent, SequenceStartEvent
+
+        def mapping(depth: int) -> dict[str, Any]:
+            result: dict[str, Any] = {}
+            while True:
+                event = next_event()
+                kind = type(event)
+                if kind is MappingEndEvent:
+                    return result
+                if kind is not scalar or event.anchor is not None or event.ctag is not None:
+                    raise _Unusual
+                key = event.value
+                if (
+                    not event.style
+                    and (not key or key[0] in maybe_typed)
+                    and type(resolve_plain(key)) is not str
+                ):
+                    raise _Unusual  # a key YAML reads as a number, boolean or null
+                if key in result:
+                    raise _Unusual
+                mark(event.start_mark)
+                event = next_event()
+                if event.anchor is not None or event.ctag is not None:
+                    raise _Unusual  # an alias has an anchor (its name), and no ctag
+                mark(event.start_mark)
+                kind = type(event)
+                if kind is scalar:
+                    text = event.value
+                    if event.style or (text and text[0] not in maybe_typed):
+                        result[key] = text
+                    else:
+                        value = resolve_plain(text)
+                        if type(value) is not str:
+                            typed[len(marks) - 1] = text
+                        result[key] = value
+                elif depth >= MAX_DEPTH:
+                    raise _Unusual
+                elif kind is mapping_start:
+                    result[key] = mapping(depth + 1)
+                elif kind is sequence_start:
+                    result[key] = sequence(depth + 1)
+                else:
+                    raise _Unusual
+
+        def sequence(depth: int) -> list[Any]:
+            items: list[Any] = []
+            while True:
+                event = next_event()
+                kind = type(event)
+                if kind is SequenceEndEvent:
+                    return items
+                if event.anchor is not None or event.ctag is not None:
+                    raise _Unusual
+                mark(event.start_mark)
+                if kind is scalar:
+                    text = event.value
+                    if event.style or (text and text[0] not in maybe_typed):
+                        items.append(text)
+                    else:
+                        value = resolve_plain(text)
+                        if type(value) is not str:
+                            typed[len(marks) - 1] = text
+                        items.append(value)
+                elif depth >= MAX_DEPTH:
+                    raise _Unusual
+                elif kind is mapping_start:
+                    items.append(mapping(depth + 1))
+                elif kind is sequence_start:
+                    items.append(sequence(depth + 1))
+                else:
+                    raise _Unusual
+
+        if type(next_event()) is not StreamStartEvent:
+            raise _Unusual
+        if type(next_event()) is not DocumentStartEvent:
+            raise _Unusual
+        event = next_event()
+        if type(event) is not mapping_start or event.anchor is not None or event.ctag is not None:
+            raise _Unusual
+        mark(event.start_mark)
+        data = mapping(1)
+        if type(next_event()) is not DocumentEndEvent or type(next_event()) is not StreamEndEvent:
+            raise _Unusual
+        return data
 
 
 def _yaml_message(exc: MarkedYAMLError, text: str, mark: Any) -> str:
