@@ -8,7 +8,6 @@ tokens in the free-text fields where a pasted value would otherwise be accepted.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 from seccat.catalog.diagnostics import Diagnostic
@@ -78,14 +77,14 @@ def value_diagnostics(data: Any, src: Source) -> tuple[list[Diagnostic], set[Raw
     out: list[Diagnostic] = []
     flagged: set[RawPath] = set()
     for path, what, text in _walk(data, ()):
-        flagged.add(path)
-        if what == _SUSPECT:
-            kind = known_format(text)
-            if kind is None and path and path[-1] in FREE_TEXT_FIELDS and looks_random(text):
-                kind = "a random token"
-            if kind is None:
-                flagged.discard(path)
+        if what is _FREE_TEXT:  # long free text with no known format: a token in it?
+            if not looks_random(text):
                 continue
+            what, kind = _SUSPECT, "a random token"
+        elif what is _SUSPECT:
+            kind = known_format(text)
+        flagged.add(path)
+        if what is _SUSPECT:
             message = f"this looks like a secret value ({kind}); {WHERE_VALUES_BELONG}"
             pos = src.value_position(path)
         else:
@@ -103,40 +102,88 @@ def value_diagnostics(data: Any, src: Source) -> tuple[list[Diagnostic], set[Raw
     return out, flagged
 
 
-#: What ``_walk`` found at a path.
+#: What ``_walk`` found at a path: a value-like key, a key that is a credential, a string
+#: holding a well-known format, free text long enough to hold a token (and no known format).
 _VALUE_KEY, _SECRET_KEY, _SUSPECT = "value key", "secret key", "suspect value"
+_FREE_TEXT = "free text"
 
 
-def _walk(node: Any, path: RawPath) -> Iterator[tuple[RawPath, str, str]]:
-    """Yield (path, what, text): value-like keys, keys that are themselves credentials (a
-    token used as a service name or an unknown key), and suspect strings.
+def _walk(node: Any, path: RawPath) -> list[tuple[RawPath, str, str]]:
+    """(path, what, text) of value-like keys, keys that are themselves credentials (a
+    token used as a service name or an unknown key), and suspect strings, in document order.
 
-    Only strings that match a known format, or free text long enough to hold a token, are
-    yielded: the walk visits every scalar of the catalog and most are short names.
+    Only strings that match a known format (``_SUSPECT``), or free text long enough to hold
+    a token (``_FREE_TEXT``), are returned: the walk visits every scalar of the catalog and
+    most are short names that repeat (a store, a team, a key), so each distinct key and
+    string is judged once.
     """
-    if type(node) is dict:
+    found: list[tuple[RawPath, str, str]] = []
+    add = found.append
+    #: key -> what it is on its own (_SECRET_KEY, _VALUE_KEY or "" for neither)
+    key_kinds: dict[str, str] = {}
+    #: string -> whether it holds a well-known format
+    known: dict[str, bool] = {}
+
+    def kind_of_key(key: str) -> str:
+        if find_known(key):
+            kind = _SECRET_KEY
+        elif key.lower().replace("-", "_") in VALUE_KEYS:
+            kind = _VALUE_KEY
+        else:
+            kind = ""
+        key_kinds[key] = kind
+        return kind
+
+    def holds_known(text: str) -> bool:
+        verdict = known[text] = find_known(text)
+        return verdict
+
+    def mapping(node: dict[str, Any], path: RawPath) -> None:
         named = len(path) == 1 and path[0] in _NAMED_MAPS
         for key, value in node.items():
-            if find_known(key):
-                yield (*path, key), _SECRET_KEY, key
-            # a mapping under such a key is structure (a typo of 'secrets:'), not a value
-            elif (
-                not named
-                and type(value) is not dict
-                and key.lower().replace("-", "_") in VALUE_KEYS
-            ):
-                yield (*path, key), _VALUE_KEY, key
-            elif type(value) is str:
-                if find_known(value) or (key in FREE_TEXT_FIELDS and len(value) >= MIN_TOKEN):
-                    yield (*path, key), _SUSPECT, value
-            elif type(value) in (dict, list):
-                yield from _walk(value, (*path, key))
-    elif type(node) is list:
+            kind = key_kinds.get(key)
+            if kind is None:
+                kind = kind_of_key(key)
+            value_type = type(value)
+            if kind:
+                if kind is _SECRET_KEY:
+                    add(((*path, key), _SECRET_KEY, key))
+                    continue
+                # a mapping under such a key is structure (a typo of 'secrets:'), not a value
+                if not named and value_type is not dict:
+                    add(((*path, key), _VALUE_KEY, key))
+                    continue
+            if value_type is str:
+                verdict = known.get(value)
+                if verdict is None:
+                    verdict = holds_known(value)
+                if verdict:
+                    add(((*path, key), _SUSPECT, value))
+                elif key in FREE_TEXT_FIELDS and len(value) >= MIN_TOKEN:
+                    add(((*path, key), _FREE_TEXT, value))
+            elif value_type is dict:
+                mapping(value, (*path, key))
+            elif value_type is list:
+                sequence(value, (*path, key))
+
+    def sequence(node: list[Any], path: RawPath) -> None:
         for i, value in enumerate(node):
-            if type(value) is str:
-                if find_known(value):
-                    yield (*path, str(i)), _SUSPECT, value
-            elif type(value) in (dict, list):
-                yield from _walk(value, (*path, str(i)))
+            value_type = type(value)
+            if value_type is str:
+                verdict = known.get(value)
+                if verdict is None:
+                    verdict = holds_known(value)
+                if verdict:
+                    add(((*path, str(i)), _SUSPECT, value))
+            elif value_type is dict:
+                mapping(value, (*path, str(i)))
+            elif value_type is list:
+                sequence(value, (*path, str(i)))
+
+    if type(node) is dict:
+        mapping(node, path)
+    elif type(node) is list:
+        sequence(node, path)
     elif type(node) is str and find_known(node):
-        yield path, _SUSPECT, node
+        add((path, _SUSPECT, node))
+    return found
