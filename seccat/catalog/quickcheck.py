@@ -61,14 +61,33 @@ def compile_schema(schema: dict[str, Any]) -> Check:
     unknown = set(schema) - _ANNOTATIONS - _KEYWORDS
     if unknown:
         raise UnsupportedKeyword(", ".join(sorted(unknown)))
+    # A single 'type' whose own keywords are here is checked by their compiler, which then
+    # refuses other types itself: one call per value instead of two (the common case).
+    strict = schema.get("type")
+    strict_keyword = _STRICT.get(strict) if isinstance(strict, str) else None
+    if strict_keyword not in schema:
+        strict_keyword = None
     for keyword in _ORDER:
-        if keyword in schema:
+        if keyword not in schema or (keyword == "type" and strict_keyword):
+            continue
+        if keyword == strict_keyword:
+            checks.append(_KEYWORD_COMPILERS[keyword](schema, strict=True))
+        else:
             checks.append(_KEYWORD_COMPILERS[keyword](schema))
+    return _all_of(checks)
+
+
+def _all_of(checks: list[Check]) -> Check:
+    """All of ``checks`` (in order), without a generator per value."""
     if not checks:
         return lambda v: True
     if len(checks) == 1:
         return checks[0]
-    return lambda v: all(check(v) for check in checks)
+    if len(checks) == 2:
+        first, second = checks
+        return lambda v: first(v) and second(v)
+    first, rest = checks[0], _all_of(checks[1:])
+    return lambda v: first(v) and rest(v)
 
 
 def _type(schema: dict[str, Any]) -> Check:
@@ -79,8 +98,9 @@ def _type(schema: dict[str, Any]) -> Check:
     return lambda v: any(t(v) for t in tests)
 
 
-def _object(schema: dict[str, Any]) -> Check:
-    """properties, additionalProperties, required, propertyNames, min/maxProperties."""
+def _object(schema: dict[str, Any], strict: bool = False) -> Check:
+    """properties, additionalProperties, required, propertyNames, min/maxProperties
+    (``strict``: and 'type: object')."""
     props = {k: compile_schema(s) for k, s in schema.get("properties", {}).items()}
     extra = schema.get("additionalProperties", True)
     extra_check: Check | None
@@ -95,18 +115,23 @@ def _object(schema: dict[str, Any]) -> Check:
     low = schema.get("minProperties", 0)
     high = schema.get("maxProperties")
 
+    other_types = not strict  # as in JSON Schema: 'type' decides, object keywords do not apply
+    get = props.get
+
     def check(value: Any) -> bool:
         if type(value) is not dict:
-            return True  # as in JSON Schema: 'type' decides, object keywords do not apply
+            return other_types
         if len(value) < low or (high is not None and len(value) > high):
             return False
         for key in required:
             if key not in value:
                 return False
+        if names is not None:
+            for key in value:
+                if not names(key):
+                    return False
         for key, item in value.items():
-            if names is not None and not names(key):
-                return False
-            sub = props.get(key)
+            sub = get(key)
             if sub is not None:
                 if not sub(item):
                     return False
@@ -117,26 +142,33 @@ def _object(schema: dict[str, Any]) -> Check:
     return check
 
 
-def _array(schema: dict[str, Any]) -> Check:
+def _array(schema: dict[str, Any], strict: bool = False) -> Check:
     items = compile_schema(schema["items"]) if "items" in schema else None
     low = schema.get("minItems", 0)
     unique = schema.get("uniqueItems", False)
+    other_types = not strict
 
     def check(value: Any) -> bool:
         if type(value) is not list:
-            return True
+            return other_types
         if len(value) < low:
             return False
-        if items is not None and not all(items(v) for v in value):
-            return False
+        if items is not None:
+            for item in value:
+                if not items(item):
+                    return False
+        if not unique:
+            return True
         # only strings are compared here; anything else is left to jsonschema
-        strings = all(type(v) is str for v in value)
-        return not unique or (strings and len(set(value)) == len(value))
+        for item in value:
+            if type(item) is not str:
+                return False
+        return len(set(value)) == len(value)
 
     return check
 
 
-def _string(schema: dict[str, Any]) -> Check:
+def _string(schema: dict[str, Any], strict: bool = False) -> Check:
     search = ecma_regex(schema["pattern"]).search if "pattern" in schema else None
     low = schema.get("minLength", 0)
     high = schema.get("maxLength")
@@ -144,9 +176,11 @@ def _string(schema: dict[str, Any]) -> Check:
     alphabet = by_title(title) if isinstance(title, str) else None
     refused = alphabet.refused if alphabet is not None else frozenset()
 
+    other_types = not strict
+
     def check(value: Any) -> bool:
         if type(value) is not str:
-            return True
+            return other_types
         if len(value) < low:
             return False
         if high is not None and len(value) > high:
@@ -191,7 +225,7 @@ def _range(schema: dict[str, Any]) -> Check:
     return check
 
 
-_KEYWORD_COMPILERS: dict[str, Callable[[dict[str, Any]], Check]] = {
+_KEYWORD_COMPILERS: dict[str, Callable[..., Check]] = {
     "type": _type,
     "properties": _object,
     "enum": _enum,
@@ -223,6 +257,8 @@ _KEYWORDS = frozenset(
     }
 )
 _ORDER = ("type", "enum", "const", "properties", "pattern", "items", "minimum")
+#: The keyword whose compiler can also check a single ``type`` (``strict``).
+_STRICT = {"object": "properties", "array": "items", "string": "pattern"}
 
 
 def _normalise(schema: dict[str, Any]) -> dict[str, Any]:
