@@ -659,6 +659,14 @@ class _PlainReader:
     def _document(next_event: Any, marks: list[Any], typed: dict[int, str]) -> Any:
         mark = marks.append
         maybe_typed = _MAYBE_TYPED
+        #: plain scalars that may be typed, resolved once each: a catalog repeats the same
+        #: few ('type', 'team-1', '30d') thousands of times, and resolving takes regexes
+        resolved: dict[str, Any] = {}
+
+        def resolve(text: str) -> Any:
+            value = resolved[text] = resolve_plain(text)
+            return value
+
         scalar, mapping_start, sequence_start = ScalarEvent, MappingStartEvent, SequenceStartEvent
 
         def mapping(depth: int) -> dict[str, Any]:
@@ -671,12 +679,10 @@ class _PlainReader:
                 if kind is not scalar or event.anchor is not None or event.ctag is not None:
                     raise _Unusual
                 key = event.value
-                if (
-                    not event.style
-                    and (not key or key[0] in maybe_typed)
-                    and type(resolve_plain(key)) is not str
-                ):
-                    raise _Unusual  # a key YAML reads as a number, boolean or null
+                if not event.style and (not key or key[0] in maybe_typed):
+                    value = resolved[key] if key in resolved else resolve(key)
+                    if type(value) is not str:
+                        raise _Unusual  # a key YAML reads as a number, boolean or null
                 if key in result:
                     raise _Unusual
                 mark(event.start_mark)
@@ -690,7 +696,7 @@ class _PlainReader:
                     if event.style or (text and text[0] not in maybe_typed):
                         result[key] = text
                     else:
-                        value = resolve_plain(text)
+                        value = resolved[text] if text in resolved else resolve(text)
                         if type(value) is not str:
                             typed[len(marks) - 1] = text
                         result[key] = value
@@ -718,7 +724,7 @@ class _PlainReader:
                     if event.style or (text and text[0] not in maybe_typed):
                         items.append(text)
                     else:
-                        value = resolve_plain(text)
+                        value = resolved[text] if text in resolved else resolve(text)
                         if type(value) is not str:
                             typed[len(marks) - 1] = text
                         items.append(value)
