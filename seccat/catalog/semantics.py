@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from seccat.catalog import waiver_targets
@@ -65,6 +66,20 @@ ALPHABET_OF = {
 }
 
 
+#: A catalog spells its durations with a handful of strings ("30d", "3h"), thousands of times.
+_seconds = lru_cache(maxsize=1024)(parse_duration)
+
+
+class _Memo:
+    """What one pass works out once and asks again for every secret: the identity verdict
+    of a consumer (service, store, environments) and a database's connection in an
+    environment. Plain dicts, kept for one ``semantic_diagnostics`` call only."""
+
+    def __init__(self) -> None:
+        self.consumer: dict[tuple[str, str, tuple[str, ...]], str | None] = {}
+        self.connection: dict[tuple[str, str], dict[str, Any]] = {}
+
+
 def semantic_diagnostics(
     data: dict[str, Any],
     src: Source,
@@ -107,9 +122,10 @@ def semantic_diagnostics(
     check_services(report, view)
     check_databases(report, view)
 
+    memo = _Memo()
     for secret_id, secret in secrets.items():
         if secret is not None:
-            _check_secret(report, secret_id, secret, view)
+            _check_secret(report, secret_id, secret, view, memo)
             check_generate(report, ("secrets", secret_id), secret)
     check_logins(report, view)
 
@@ -164,6 +180,7 @@ def _check_secret(
     secret_id: str,
     secret: dict[str, Any],
     data: dict[str, Any],
+    memo: _Memo,
 ) -> None:
     path: RawPath = ("secrets", secret_id)
     teams, envs = data["teams"], data["environments"]
@@ -171,14 +188,17 @@ def _check_secret(
     store, kind = secret["store"], secret["type"]
     lifecycle = secret.get("lifecycle", "active")
 
-    report.reference((*path, "owner"), "team", secret["owner"], teams)
+    # a name that is defined needs no path built: the common case of every reference below
+    if secret["owner"] not in teams:
+        report.reference((*path, "owner"), "team", secret["owner"], teams)
 
     secret_envs = secret.get("environments")
     if secret_envs is None:
         secret_envs = list(envs)
     else:
         for i, env in enumerate(secret_envs):
-            report.reference((*path, "environments", str(i)), "environment", env, envs)
+            if env not in envs:
+                report.reference((*path, "environments", str(i)), "environment", env, envs)
     # environments that are defined and schema-valid, so their settings can be read
     known_secret_envs = [e for e in secret_envs if envs.get(e) is not None]
 
@@ -217,11 +237,20 @@ def _check_secret(
             )
         seen.setdefault(name, i)
         service = services.get(name)
-        if report.reference((*cpath, "service"), "service", name, services) and service:
+        defined = name in services or report.reference(
+            (*cpath, "service"), "service", name, services
+        )
+        if defined and service:
             consumer_envs = consumer.get("environments") or secret_envs
-            _check_consumer_identity(
-                report, (*cpath, "service"), name, service, store, consumer_envs
-            )
+            key = (name, store, tuple(consumer_envs))
+            if key in memo.consumer:
+                problem = memo.consumer[key]
+            else:
+                problem = memo.consumer[key] = _consumer_identity_problem(
+                    name, service, store, consumer_envs
+                )
+            if problem is not None:
+                report.at_value((*cpath, "service"), problem, "CONSUMER")
             if consumer.get("access") == "write" and store == "aws-secretsmanager":
                 for env in consumer_envs:
                     if (identity(service, env, "aws") or {}).get("existing"):
@@ -261,37 +290,31 @@ def _check_secret(
         _check_date(report, (*path, "sunset"), secret["sunset"])
 
     _check_rotation(report, path, secret, lifecycle)
-    _check_database_login(report, path, secret, data)
+    _check_database_login(report, path, secret, data, memo)
 
 
-def _check_consumer_identity(
-    report: Report,
-    where: RawPath,
+def _consumer_identity_problem(
     name: str,
     service: dict[str, Any],
     store: str,
     envs: list[str],
-) -> None:
-    """A consumer needs an identity that can reach the store in every environment it reads."""
+) -> str | None:
+    """A consumer needs an identity that can reach the store in every environment it reads:
+    what is wrong with the first environment where it has none (None when it has them)."""
     for env in envs:
         there = f" in '{env}'" if service.get("environments") else ""
         aws = identity(service, env, "aws")
         if store == "aws-secretsmanager" and aws is None:
-            report.at_value(
-                where,
+            return (
                 f"service '{name}' has no aws identity{there}, so it cannot read an "
-                f"aws-secretsmanager secret (add services.{name}.aws)",
-                "CONSUMER",
+                f"aws-secretsmanager secret (add services.{name}.aws)"
             )
-            return
         if store != "aws-secretsmanager" and not (aws or identity(service, env, "kubernetes")):
-            report.at_value(
-                where,
+            return (
                 f"service '{name}' has neither aws nor kubernetes settings{there}, so it cannot "
-                "log in to Vault",
-                "CONSUMER",
+                "log in to Vault"
             )
-            return
+    return None
 
 
 def _check_date(report: Report, path: RawPath, text: str) -> None:
@@ -369,7 +392,7 @@ def _check_rotation(report: Report, path: RawPath, secret: dict[str, Any], lifec
     schedule = None
     if has_every:
         where = (*rpath, "every")
-        shortest = longest = float(parse_duration(rotation["every"]))
+        shortest = longest = float(_seconds(rotation["every"]))
         if store == "aws-secretsmanager" and (
             shortest % HOUR or (shortest > DAY and shortest % DAY)
         ):
@@ -421,7 +444,7 @@ def _check_rotation(report: Report, path: RawPath, secret: dict[str, Any], lifec
 
     if "window" in rotation:
         wpath = (*rpath, "window")
-        window = parse_duration(rotation["window"])
+        window = _seconds(rotation["window"])
         if window > MAX_WINDOW:
             report.at_value(wpath, f"window {rotation['window']} is longer than 24h", "ROTATION")
         elif window >= shortest:
@@ -491,7 +514,7 @@ def _check_owner_rotation(report: Report, path: RawPath, secret: dict[str, Any])
             "nothing generates an owner-rotated secret's value: its issuer does (remove generate)",
             "ROTATION",
         )
-    every = parse_duration(rotation["every"])
+    every = _seconds(rotation["every"])
     if every < DAY:
         report.at_value(
             (*rpath, "every"),
@@ -501,7 +524,7 @@ def _check_owner_rotation(report: Report, path: RawPath, secret: dict[str, Any])
         )
         return
     if "remind" in rotation:
-        remind = parse_duration(rotation["remind"])
+        remind = _seconds(rotation["remind"])
         if remind >= every:
             report.at_value(
                 (*rpath, "remind"),
@@ -539,6 +562,7 @@ def _check_database_login(
     path: RawPath,
     secret: dict[str, Any],
     data: dict[str, Any],
+    memo: _Memo,
 ) -> None:
     """One secret's login on its own; which server it lands on, and who else manages it
     there, is database_checks.check_logins's."""
@@ -567,7 +591,9 @@ def _check_database_login(
         envs = managing_envs(db, [e for e in secret_envs if e in environments])
         check_login_host(report, (*lpath, "database"), name, db, envs)
         for env in envs:
-            conn = connection(db, env)
+            conn = memo.connection.get((name, env))
+            if conn is None:
+                conn = memo.connection[name, env] = connection(db, env)
             there = f" in '{env}'" if db.get("environments") else ""
             if secret["store"] == "vault-database" and conn["vault_username"] is None:
                 report.at_value(
