@@ -44,6 +44,7 @@ def build_catalog(
     source: str = "catalog.yaml",
 ) -> Catalog:
     env_names = tuple(data.get("environments", {}))
+    shared = _Shared()
     return Catalog(
         version=int(data["version"]),
         teams={
@@ -53,7 +54,7 @@ def build_catalog(
         environments={n: _environment(n, e) for n, e in data.get("environments", {}).items()},
         services={n: _service(n, s) for n, s in data.get("services", {}).items()},
         databases={n: _database(n, d) for n, d in (data.get("databases") or {}).items()},
-        secrets={i: _secret(i, s, env_names) for i, s in data.get("secrets", {}).items()},
+        secrets={i: _secret(i, s, env_names, shared) for i, s in data.get("secrets", {}).items()},
         waivers=tuple(_waiver(w, data, env_names) for w in data.get("waivers") or ()),
         source=source,
         stacks=StackSettings(
@@ -228,9 +229,57 @@ def _rotation(r: Mapping[str, Any] | None) -> Rotation | None:
     )
 
 
-def _secret(secret_id: str, s: Mapping[str, Any], all_envs: tuple[str, ...]) -> Secret:
+class _Shared:
+    """Parts many secrets have alike (the same rotation, the same consumer, the default
+    value shape), built once per catalog: they are frozen values, so sharing one object
+    is the same as equal copies, and a 10,000-secret catalog has a few hundred distinct."""
+
+    def __init__(self) -> None:
+        self.rotations: dict[tuple[tuple[str, Any], ...], Rotation | None] = {}
+        self.consumers: dict[tuple[str, str, tuple[str, ...]], Consumer] = {}
+        self.default_generate = Generate()
+
+    def rotation(self, r: Mapping[str, Any] | None) -> Rotation | None:
+        if not r:
+            return _rotation(r)
+        key = tuple(r.items())
+        try:
+            found = self.rotations.get(key)
+        except TypeError:  # an unhashable value: never in a schema-valid catalog
+            return _rotation(r)
+        if found is None:
+            found = self.rotations[key] = _rotation(r)
+        return found
+
+    def consumer(self, c: Mapping[str, Any], envs: tuple[str, ...]) -> Consumer:
+        service, access = c["service"], c.get("access", "read")
+        environments = tuple(c.get("environments") or envs)
+        key = (service, access, environments)
+        found = self.consumers.get(key)
+        if found is None:
+            found = self.consumers[key] = Consumer(
+                service=service, access=access, environments=environments
+            )
+        return found
+
+
+def _generate(gen: Mapping[str, Any]) -> Generate:
+    return Generate(
+        length=int(gen.get("length", 32)),
+        exclude_characters=gen.get("exclude_characters", ""),
+        exclude_punctuation=bool(gen.get("exclude_punctuation", False)),
+        require_each_included_type=bool(gen.get("require_each_included_type", True)),
+    )
+
+
+def _secret(
+    secret_id: str,
+    s: Mapping[str, Any],
+    all_envs: tuple[str, ...],
+    shared: _Shared,
+) -> Secret:
     envs = tuple(s.get("environments") or all_envs)
-    gen = s.get("generate") or {}
+    gen = s.get("generate")
     db = s.get("database")
     return Secret(
         id=secret_id,
@@ -241,24 +290,12 @@ def _secret(secret_id: str, s: Mapping[str, Any], all_envs: tuple[str, ...]) -> 
         classification=s["classification"],
         compliance=tuple(s.get("compliance") or ()),
         environments=envs,
-        rotation=_rotation(s.get("rotation")),
-        consumers=tuple(
-            Consumer(
-                service=c["service"],
-                access=c.get("access", "read"),
-                environments=tuple(c.get("environments") or envs),
-            )
-            for c in s.get("consumers") or ()
-        ),
+        rotation=shared.rotation(s.get("rotation")),
+        consumers=tuple([shared.consumer(c, envs) for c in s.get("consumers") or ()]),
         lifecycle=s.get("lifecycle", "active"),
         sunset=str(s["sunset"]) if s.get("sunset") is not None else None,
         replicas=tuple(s.get("replicas") or ()),
-        generate=Generate(
-            length=int(gen.get("length", 32)),
-            exclude_characters=gen.get("exclude_characters", ""),
-            exclude_punctuation=bool(gen.get("exclude_punctuation", False)),
-            require_each_included_type=bool(gen.get("require_each_included_type", True)),
-        ),
+        generate=_generate(gen) if gen else shared.default_generate,
         database=DatabaseCredential(
             database=db["database"],
             username=db["username"],
