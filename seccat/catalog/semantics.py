@@ -199,9 +199,6 @@ def _check_secret(
         for i, env in enumerate(secret_envs):
             if env not in envs:
                 report.reference((*path, "environments", str(i)), "environment", env, envs)
-    # environments that are defined and schema-valid, so their settings can be read
-    known_secret_envs = [e for e in secret_envs if envs.get(e) is not None]
-
     if store == "vault-database" and kind != "database":
         report.at_value((*path, "store"), "store vault-database holds type database only", "STORE")
     if store == "vault-kv" and kind == "database":
@@ -214,6 +211,8 @@ def _check_secret(
     replicas = secret.get("replicas") or []
     if replicas and store != "aws-secretsmanager":
         report.at_key((*path, "replicas"), "only aws-secretsmanager secrets replicate", "REPLICA")
+    # environments that are defined and schema-valid, so their settings can be read
+    known_secret_envs = [e for e in secret_envs if envs.get(e) is not None] if replicas else []
     for i, region in enumerate(replicas):
         homes = [e for e in known_secret_envs if (envs[e].get("aws") or {}).get("region") == region]
         if homes:
@@ -262,12 +261,14 @@ def _check_secret(
                         )
                         break
         for j, env in enumerate(consumer.get("environments") or ()):
-            epath = (*cpath, "environments", str(j))
-            if not report.reference(epath, "environment", env, envs):
+            if env in envs:
+                if env in secret_envs:
+                    continue  # the common case: no path to build
+            elif not report.reference((*cpath, "environments", str(j)), "environment", env, envs):
                 continue
             if env not in secret_envs:
                 report.at_value(
-                    epath,
+                    (*cpath, "environments", str(j)),
                     f"environment '{env}' is not one of the secret's environments "
                     f"({', '.join(secret_envs)})",
                     "CONSUMER",
@@ -568,13 +569,13 @@ def _check_database_login(
     there, is database_checks.check_logins's."""
     databases, environments = data["databases"], data["environments"]
     login = secret.get("database")
-    secret_envs = secret.get("environments") or list(environments)
     if secret["type"] != "database":
         if login is not None:
             report.at_key(
                 (*path, "database"), "database: applies to type database only", "DATABASE"
             )
         return
+    secret_envs = secret.get("environments") or list(environments)
     if login is None:
         report.at_key(
             path,
