@@ -114,12 +114,13 @@ class Source:
     The fast reader (``_PlainReader``) records only the start mark of every key and value,
     in document order; ``keys``, ``values``, ``sequences`` and ``written`` are laid out
     from them and the data on first access, which a valid catalog being validated never
-    makes. ``data`` must not be changed while they are pending.
+    makes. Replacing ``data`` lays them out first; changing it in place while they are
+    pending is not allowed (nothing does: every stage reads it).
     """
 
     def __init__(self, file: str) -> None:
         self.file = file
-        self.data: Any = None
+        self._data: Any = None
         self.diagnostics: list[Diagnostic] = []
         #: Paths whose content was refused by the reader (aliases, tags, non-string keys):
         #: later stages stay silent about them so each problem is reported once.
@@ -136,6 +137,18 @@ class Source:
 
     def __repr__(self) -> str:
         return f"Source(file={self.file!r}, fatal={self.fatal!r}, diagnostics={self.diagnostics!r})"
+
+    @property
+    def data(self) -> Any:
+        """The plain data read (None on a fatal problem)."""
+        return self._data
+
+    @data.setter
+    def data(self, value: Any) -> None:
+        # the pending marks belong to the data read: lay them out before it is replaced
+        if self._pending is not None and value is not self._data:
+            self._lay_out()
+        self._data = value
 
     @property
     def keys(self) -> dict[RawPath, tuple[int, int]]:
@@ -208,7 +221,7 @@ class Source:
                     if kind is dict or kind is list:
                         walk(value, here)
 
-        walk(self.data, ())
+        walk(self._data, ())
         if index != len(marks):  # pragma: no cover - the data was changed after reading
             raise AssertionError("catalog data changed before its positions were laid out")
 
@@ -652,7 +665,7 @@ class _PlainReader:
         except Exception:  # anything at all is _Reader's to report
             return False
         self.src.data = data
-        self.src._pending = (marks, typed)
+        self.src._pending = (marks, typed)  # after the data: see Source.data
         return True
 
     @staticmethod

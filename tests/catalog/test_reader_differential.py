@@ -260,6 +260,12 @@ def test_positions_are_laid_out_once_and_then_dropped() -> None:
     assert src.written == {("a", "0"): "1", ("c",): "0044"}
 
 
+def test_replacing_the_data_lays_the_positions_out_first() -> None:
+    src = read_yaml(b"a: [1]\n")
+    src.data = {}
+    assert src.keys[("a", "0")] == (1, 5) and src.written == {("a", "0"): "1"}
+
+
 # --- negative controls: a plain reader changed in small ways is caught -----------------
 
 MUTANTS = {
