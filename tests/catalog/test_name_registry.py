@@ -404,9 +404,10 @@ def _one_env(text: str) -> tuple[Catalog, object]:
 
 # -- the quick check: the registry's keys, without their origins ----------------------------
 #
-# collisions() first asks name_registry._all_unique whether any normalised key occurs twice,
-# walking the components with _Keys, which records the keys alone. Only then does it build
-# the full registry. That is sound exactly when _Keys records the registry's normalised keys,
+# collisions() walks the components with _Keys, which records each name's normalised key and
+# a reference to its origin; only the names whose key repeats get their Origin and go through
+# the registry's grouping (_all_unique asks the same question of a catalog as a whole). That
+# is sound exactly when _Keys records the registry's normalised keys,
 # each as often, for every environment: proven here on every catalog the tests know and on
 # generated ones, with the full registry (registry_collisions, the code path before the
 # quick check) as the oracle.
