@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from seccat.checking.baseline import Baseline
     from seccat.checking.findings import CheckResult
     from seccat.checking.packs import Pack
+    from seccat.diff.base import BaseCatalog
     from seccat.engine.preview import Preview
 
 
@@ -314,6 +315,26 @@ def _stopped_result(stop: Stop, stack: str, catalog: Path, pack: str) -> CheckRe
     )
 
 
+def _base_catalog(spec: str, catalog: Path) -> tuple[BaseCatalog, Catalog | None]:
+    """The base as found, and its model: None when there is none at that revision or it is
+    invalid (said on stderr: every finding is then new). A base that cannot be found at all
+    is a usage error."""
+    from seccat.catalog.loader import parse_catalog
+    from seccat.diff.base import BaseError, resolve_base
+
+    try:
+        found = resolve_base(spec, catalog)
+    except BaseError as exc:
+        raise fail(str(exc)) from None
+    if found.raw is None:
+        return found, None
+    model, diagnostics = parse_catalog(found.raw, found.source)
+    if model is None or any(d.severity == "error" for d in diagnostics):
+        say(f"seccat: note: the base catalog {found.source} is invalid: every finding is new")
+        return found, None
+    return found, model
+
+
 def _base_run(
     spec: str, catalog: Path, stack: str, pack: Pack
 ) -> tuple[Catalog | None, Preview | None, CheckResult | None]:
@@ -322,20 +343,11 @@ def _base_run(
     no such stack or cannot run contributes nothing: every finding is then new."""
     import datetime as dt
 
-    from seccat.catalog.loader import parse_catalog
     from seccat.checking.runner import check as run_check
-    from seccat.diff.base import BaseError, resolve_base
     from seccat.engine.preview import ProgramError, run_preview
 
-    try:
-        found = resolve_base(spec, catalog)
-    except BaseError as exc:
-        raise fail(str(exc)) from None
-    if found.raw is None:
-        return None, None, None
-    model, diagnostics = parse_catalog(found.raw, found.source)
-    if model is None or any(d.severity == "error" for d in diagnostics):
-        say(f"seccat: note: the base catalog {found.source} is invalid: every finding is new")
+    found, model = _base_catalog(spec, catalog)
+    if model is None:
         return None, None, None
     if stack not in model.environments:
         return model, None, None
@@ -355,22 +367,13 @@ def _base_all_stacks(spec: str, catalog: Path, label: str, pack: str, jobs: int 
     invalid, cannot be split or cannot run contributes nothing: every finding is then new."""
     import tempfile
 
-    from seccat.catalog.loader import parse_catalog
     from seccat.checking.baseline import Baseline, BaselineEntry
     from seccat.cli.all_stacks import check_all
-    from seccat.diff.base import BaseError, resolve_base
     from seccat.stacks.plan import PlanError, plan_catalog
 
-    try:
-        found = resolve_base(spec, catalog)
-    except BaseError as exc:
-        raise fail(str(exc)) from None
+    found, model = _base_catalog(spec, catalog)
     nothing = Baseline(label, (), spec)
-    if found.raw is None:
-        return nothing
-    model, diagnostics = parse_catalog(found.raw, found.source)
-    if model is None or any(d.severity == "error" for d in diagnostics):
-        say(f"seccat: note: the base catalog {found.source} is invalid: every finding is new")
+    if model is None or found.raw is None:
         return nothing
     try:
         specs = list(plan_catalog(model).stacks)

@@ -20,13 +20,22 @@ def _placement(plan: EnvironmentPlan) -> tuple[object, ...]:
     return tuple((s.name, s.kind, s.secrets, s.services, s.teams) for s in plan.stacks)
 
 
+def _previews(
+    model: Catalog, plan: EnvironmentPlan, source: str
+) -> dict[str, list[RecordedResource]]:
+    """Each planned stack's recorded resources, previewed offline."""
+    from seccat.engine.preview import run_preview
+
+    return {s.name: run_preview(model, s.name, source).resources for s in plan.stacks}
+
+
 def print_moves(
     base: str, catalog_path: Path, model: Catalog, environments: list[str], out: Path | None
 ) -> None:
     """Per environment: nothing, or the commands (previews of both sides, offline)."""
     from seccat.catalog.loader import parse_catalog
     from seccat.diff.base import BaseError, resolve_base
-    from seccat.engine.preview import ProgramError, run_preview
+    from seccat.engine.preview import ProgramError
     from seccat.stacks.moves import MoveError, MovePlan, moved_entries, plan_moves, script
     from seccat.stacks.plan import PlanError, plan_environment
 
@@ -49,12 +58,8 @@ def print_moves(
             if _placement(old) == _placement(new):
                 lines += script(env, MovePlan())
                 continue
-            base_side = {
-                s.name: run_preview(before, s.name, found.source).resources for s in old.stacks
-            }
-            head_side = {
-                s.name: run_preview(model, s.name, str(catalog_path)).resources for s in new.stacks
-            }
+            base_side = _previews(before, old, found.source)
+            head_side = _previews(model, new, str(catalog_path))
             moves = plan_moves(base_side, head_side, moved_entries(old, new))
             lines += script(env, moves)
         except (PlanError, ProgramError, MoveError) as exc:
@@ -69,7 +74,7 @@ def print_preview_moves(
     `--all-stacks`) instead of the base catalog's previews: what a change of seccat itself
     moves (an upgrade that places resources in other stacks) is seen only by comparing with
     what the old version previewed."""
-    from seccat.engine.preview import ProgramError, run_preview
+    from seccat.engine.preview import ProgramError
     from seccat.stacks.moves import MoveError, plan_moves, script
     from seccat.stacks.plan import PlanError, environment_of, plan_environment
 
@@ -81,10 +86,7 @@ def print_preview_moves(
             lines.append(f"# {env}: not in {saved}, nothing to compare")
             continue
         try:
-            head_side = {
-                s.name: run_preview(model, s.name, str(catalog_path)).resources
-                for s in plan_environment(model, env).stacks
-            }
+            head_side = _previews(model, plan_environment(model, env), str(catalog_path))
             lines += script(env, plan_moves(base_side, head_side))
         except (PlanError, ProgramError, MoveError) as exc:
             raise fail(f"{env}: {exc}", EXIT_FINDINGS) from None
