@@ -7,13 +7,13 @@ Shared by the IAM, KMS and Secrets Manager rules. Wildcards are judged as AWS ma
 
 from __future__ import annotations
 
-import fnmatch
 import json
 import threading
 from collections.abc import Iterator, Mapping
 from functools import lru_cache
 from typing import Any, NamedTuple
 
+from seccat.catalog.iam_globs import matches
 from seccat.policies.props import strings
 
 #: Actions that read or decrypt secret material, or manage it: never on ``Resource: "*"``.
@@ -129,8 +129,9 @@ def service_wildcard(action: str) -> bool:
 
 
 def action_matches(pattern: str, action: str) -> bool:
-    """IAM action matching: case-insensitive, ``*`` and ``?`` globs."""
-    return fnmatch.fnmatchcase(action.lower(), pattern.lower())
+    """IAM action matching: case-insensitive, ``*`` and ``?`` globs (``[`` is a letter, not
+    fnmatch's character class: ``kms:[D]ecrypt`` grants nothing)."""
+    return matches(pattern.lower(), action.lower())
 
 
 def grants_any(statement: Statement, wanted: tuple[str, ...]) -> list[str]:

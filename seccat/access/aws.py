@@ -15,13 +15,13 @@ consumer policy grants together with the secret.
 
 from __future__ import annotations
 
-import fnmatch
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from seccat.access.model import AccessEdge, Principal, TrustEdge
+from seccat.catalog.iam_globs import matches
 from seccat.engine.recording import RecordedResource
 from seccat.policies.iam import Statement, action_matches, statements
 from seccat.policies.props import strings
@@ -162,12 +162,10 @@ def _actions(statement: Statement) -> set[str]:
 def _resource_matches(statement: Statement, arns: Iterable[str]) -> bool:
     arns = list(arns)
     if statement.not_resources:
-        return not all(
-            any(fnmatch.fnmatchcase(arn, p) for p in statement.not_resources) for arn in arns
-        )
+        return not all(any(matches(p, arn) for p in statement.not_resources) for arn in arns)
     if not statement.resources:  # a resource policy's statement may omit it
         return True
-    return any(fnmatch.fnmatchcase(arn, p) for p in statement.resources for arn in arns)
+    return any(matches(p, arn) for p in statement.resources for arn in arns)
 
 
 #: Condition operators on aws:PrincipalArn this module decides, and whether a match of the
@@ -200,10 +198,7 @@ def _deny_applies(statement: Statement, principal_arn: str) -> bool:
                     return False
             elif k == "aws:principalarn" and op.removesuffix("ifexists") in _ARN_OPERATORS:
                 negated, glob = _ARN_OPERATORS[op.removesuffix("ifexists")]
-                hit = any(
-                    fnmatch.fnmatchcase(principal_arn, v) if glob else principal_arn == v
-                    for v in values
-                )
+                hit = any(matches(v, principal_arn) if glob else principal_arn == v for v in values)
                 if hit == negated:
                     return False
             else:

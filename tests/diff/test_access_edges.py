@@ -167,6 +167,45 @@ def test_not_action_grants_everything_it_does_not_exclude() -> None:
     assert "secretsmanager:PutSecretValue" in edges["ops"]
 
 
+def test_brackets_are_letters_to_iam_not_character_classes() -> None:
+    """AWS matches ``*`` and ``?`` only: ``[k]`` is two brackets and a letter. fnmatch would
+    read a character class and show access AWS never grants (or hide a Deny it applies)."""
+    bracket_resource = {
+        "Effect": "Allow",
+        "Action": "secretsmanager:GetSecretValue",
+        "Resource": "arn:aws:secretsmanager:*:*:secret:dev/team/[k]ey-*",
+    }
+    bracket_action = {
+        "Effect": "Allow",
+        "Action": "secretsmanager:Get[S]ecretValue",
+        "Resource": "*",
+    }
+    assert (
+        _edges(_preview(*_secret(), *_role("r", bracket_resource), *_role("a", bracket_action)))
+        == {}
+    )
+    # negative control: the same statements with the letter itself grant the read
+    plain_resource = dict(
+        bracket_resource, Resource=bracket_resource["Resource"].replace("[k]", "k")
+    )
+    plain_action = dict(bracket_action, Action="secretsmanager:Get?ecretValue")
+    assert _edges(_preview(*_secret(), *_role("r", plain_resource), *_role("a", plain_action))) == {
+        "r": {"secretsmanager:GetSecretValue"},
+        "a": {"secretsmanager:GetSecretValue"},
+    }
+    # a Deny excepting an ArnNotLike pattern with brackets spares no real role
+    deny = {
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": "secretsmanager:GetSecretValue",
+        "Resource": "*",
+        "Condition": {
+            "ArnNotLike": {"aws:PrincipalArn": ["arn:aws:iam::111111111111:role/[r]eader"]}
+        },
+    }
+    assert _edges(_preview(*_secret(deny), *_role("reader", plain_resource))) == {}
+
+
 def test_a_resource_policy_deny_on_the_principal_arn_removes_access() -> None:
     read = {
         "Effect": "Allow",
