@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from seccat.catalog.untrusted import redact
 from seccat.events import ocsf
 from seccat.events.attribution import OTHER, Actor, CatalogIndex
 
@@ -182,6 +183,13 @@ def _details(record: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _message(record: Mapping[str, Any]) -> Any:
+    """AWS's errorMessage, the one free text copied out: it can quote what failed (a
+    connection URL with its password, a token), so credentials of known formats go."""
+    message = record.get("errorMessage")
+    return redact(message) if isinstance(message, str) else message
+
+
 def _version(name: str, record: Mapping[str, Any]) -> str | None:
     request = record.get("requestParameters") or {}
     response = record.get("responseElements") or {}
@@ -273,9 +281,7 @@ def normalize(record: Mapping[str, Any], index: CatalogIndex) -> dict[str, Any] 
                 "operation": name,
                 "service": {"name": SOURCE},
                 "request": {"uid": record.get("requestID")},
-                "response": {"error": error, "error_message": record.get("errorMessage")}
-                if error
-                else None,
+                "response": {"error": error, "error_message": _message(record)} if error else None,
             }
         ),
         actor=actor_json,

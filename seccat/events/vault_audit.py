@@ -17,6 +17,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from seccat.catalog.untrusted import redact
 from seccat.events import ocsf
 from seccat.events.attribution import OTHER, Actor, CatalogIndex
 
@@ -51,7 +52,10 @@ def _error(entry: Mapping[str, Any]) -> str | None:
     if not isinstance(raw, str) or not raw:
         return None
     found = _ERROR.findall(raw)
-    return "; ".join(m.strip() for m in found) if found else raw.strip()[:200]
+    # the one free text copied out of an entry: a plugin's error can quote what failed (a
+    # connection URL with its password, a token), so credentials of known formats go
+    # (before the cut: a URL cut short of its '@' would no longer look like one)
+    return "; ".join(redact(m.strip()) for m in found) if found else redact(raw.strip())[:200]
 
 
 def _kv_step(part: str | None, op: str, version: int | None, actor: Actor, owner: bool) -> str:

@@ -168,6 +168,37 @@ def test_every_wrong_field_is_refused_at_its_line_or_read_to_a_schema_valid_even
     assert refused > 50 and kept > 50, (refused, kept)
 
 
+@pytest.mark.parametrize("source", ["--cloudtrail", "--vault-audit"])
+def test_an_error_quoting_a_credential_is_redacted_in_status_detail(
+    example_catalog, tmp_path: Path, source: str
+) -> None:
+    """An error text is the one free text copied out of a record; a database driver's
+    message can hold the connection URL it failed on, password and all."""
+    leak = (
+        "dial postgres://admin:Hunter2-Sx9q@db.internal:5432/app failed; token AKIAIOSFODNN7EXAMPLE"
+    )
+    record = copy.deepcopy(TRAIL_RECORD if source == "--cloudtrail" else AUDIT_ENTRY)
+    record["errorMessage" if source == "--cloudtrail" else "error"] = leak
+    path = tmp_path / "input.jsonl"
+    read = cloudtrail_file if source == "--cloudtrail" else vault_audit_file
+
+    def shown(rec: dict[str, Any]) -> str:
+        path.write_text(json.dumps(rec) + "\n")
+        raws = read(path)
+        trail, audit = (raws, []) if source == "--cloudtrail" else ([], raws)
+        (event,) = collect(example_catalog, None, trail, audit).events
+        return json.dumps(event)
+
+    text = shown(record)
+    assert "Hunter2" not in text and "AKIAIOSFODNN7EXAMPLE" not in text
+    assert "[a URL with a password, not shown]" in text
+    if source == "--cloudtrail":  # the Vault error is cut at 200 characters, after redaction
+        assert "[an AWS access key id, not shown]" in text
+    # negative control: an ordinary error is copied as it is
+    record["errorMessage" if source == "--cloudtrail" else "error"] = "connection refused to db"
+    assert "connection refused to db" in shown(record)
+
+
 @pytest.mark.parametrize(
     ("source", "content", "message"),
     [
