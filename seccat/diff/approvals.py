@@ -11,11 +11,11 @@ set) or an approvals file, one per line, ``#`` comments, reviewed like code (COD
 
 from __future__ import annotations
 
-import fnmatch
 from dataclasses import dataclass
 from pathlib import Path
 
 from seccat.access.model import Principal
+from seccat.catalog.iam_globs import matches
 
 
 class ApprovalError(ValueError):
@@ -35,12 +35,13 @@ class Approval:
         return f"{self.environment}:{self.secret}:{self.principal}"
 
     def matches(self, environment: str, secret: str, principal: Principal) -> bool:
-        if not fnmatch.fnmatchcase(environment, self.environment):
+        # ``*`` and ``?`` only, as documented: fnmatch's ``[a-z]`` would widen an approval
+        if not matches(self.environment, environment):
             return False
-        if not fnmatch.fnmatchcase(secret, self.secret):
+        if not matches(self.secret, secret):
             return False
         names = {principal.name, principal.id, principal.service}
-        return any(n is not None and fnmatch.fnmatchcase(n, self.principal) for n in names)
+        return any(n is not None and matches(self.principal, n) for n in names)
 
 
 def parse_approval(text: str, source: str) -> Approval:

@@ -205,6 +205,9 @@ def test_approvals_match_the_service_the_role_or_the_id(result: DiffResult) -> N
     assert not parse_approval("prod:payments/*:checkout-api", "t").matches(env, secret, who)
     assert not parse_approval("dev:payments/stripe-api-key:*", "t").matches(env, secret, who)
     assert not parse_approval("prod:payments/orders-db-app:*", "t").matches(env, secret, who)
+    # brackets are letters (only * and ? are wildcards): no character class widens one
+    assert not parse_approval("[p]rod:payments/*:*", "t").matches(env, secret, who)
+    assert not parse_approval("prod:payments/[a-z]*:*", "t").matches(env, secret, who)
 
 
 def test_fail_on_chooses_what_blocks(change_dir: Path, result: DiffResult) -> None:
