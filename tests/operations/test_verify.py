@@ -9,8 +9,11 @@ as CI runs it) for exit codes and formats.
 
 from __future__ import annotations
 
+import io
 import json
 import re
+import urllib.request
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib.resources import files
@@ -277,6 +280,29 @@ def _restore_function(w: World, original: Any) -> None:
     )
 
 
+def _replace_code(w: World) -> Any:
+    """The function's code edited in place: one line added to a module it ships, and a
+    file it never had; every setting stays as deployed."""
+    lam = w.aws().client("lambda")
+    location = lam.get_function(FunctionName=APP_FUNCTION)["Code"]["Location"]
+    with urllib.request.urlopen(location, timeout=30) as response:
+        original = response.read()
+    changed = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(original)) as src, zipfile.ZipFile(changed, "w") as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "rotation/common.py":
+                data += b"\nimport urllib.request  # exfiltrate\n"
+            dst.writestr(info, data)
+        dst.writestr("sitecustomize.py", b"")
+    lam.update_function_code(FunctionName=APP_FUNCTION, ZipFile=changed.getvalue())
+    return original
+
+
+def _restore_code(w: World, original: Any) -> None:
+    w.aws().client("lambda").update_function_code(FunctionName=APP_FUNCTION, ZipFile=original)
+
+
 def _extra_inline_policy(w: World) -> Any:
     w.aws().client("iam").put_role_policy(
         RoleName=CHECKOUT_ROLE, PolicyName="debug", PolicyDocument=json.dumps(EVERYTHING)
@@ -380,6 +406,12 @@ DRIFTS = [
         _repoint_function,
         _restore_function,
         [("aws.function.config", APP_FUNCTION, ("secrets", "shop/orders-app", "rotation"))],
+    ),
+    Drift(
+        "rotation function code replaced in place",
+        _replace_code,
+        _restore_code,
+        [("aws.function.code", APP_FUNCTION, ("secrets", "shop/orders-app", "rotation"))],
     ),
     Drift(
         "an inline policy added to a seccat role",
@@ -553,3 +585,16 @@ def test_cli_usage_errors_exit_2(ops_world: World) -> None:
     assert neither.returncode == 2 and b"--stack ENV (or --all-stacks)" in neither.stderr
     no_vault = cli(ops_world, "verify", "--stack", ENV, VAULT_ADDR="")
     assert no_vault.returncode == 2 and b"no Vault address: set VAULT_ADDR" in no_vault.stderr
+
+
+def test_a_code_download_that_is_not_the_deployed_package_is_an_error(
+    ops_world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """verify never reports "no drift" for code it could not see: a download whose digest is
+    not the function's CodeSha256 (a wrong object, a proxy's page) stops the run."""
+    from seccat.operations.errors import OperationError
+    from seccat.operations.verify import lambda_code
+
+    monkeypatch.setattr(lambda_code, "download", lambda url: b"<html>captive portal</html>")
+    with pytest.raises(OperationError, match="not the one the function runs"):
+        verify(ops_world)

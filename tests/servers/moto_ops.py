@@ -17,6 +17,9 @@ stands in for one documented AWS behaviour, and nothing else changes:
 * **Replica KmsKeyId**: moto reports ``alias/aws/secretsmanager`` whatever key was asked
   for; AWS encrypts the replica with the given key and reports it.
 * **Lambda LoggingConfig**: moto drops it; AWS keeps and returns the function's log group.
+* **Lambda Code.Location** (GetFunction): moto names a host nobody serves; AWS returns a
+  presigned URL that downloads the deployed zip. Here it is a presigned GET of this server's
+  S3, holding the function's zip.
 * **Lambda invocation**: moto runs functions only in Docker. Here a function runs as Lambda
   runs it, without a container: its deployed zip and layers unpacked on ``PYTHONPATH``, its
   handler called in a fresh Python process with its environment variables, credentials of
@@ -200,6 +203,40 @@ def _patch(endpoint: str, scratch: Path) -> None:
         return config
 
     function.get_configuration = get_configuration
+
+    # -- Lambda GetFunction: Code.Location downloads the deployed zip ----------------------
+    # AWS returns "a presigned URL that you can use to download the deployment package";
+    # moto names a host nobody serves. Here the zip is put in this server's S3 and the URL
+    # is a real presigned GET of it (what `seccat verify` compares with the packaged code).
+    original_get_code = function.get_code
+
+    def get_code(self: Any) -> dict[str, Any]:
+        import boto3
+        from moto.s3.models import s3_backends
+
+        resp = original_get_code(self)
+        if not self.code_bytes:
+            return resp
+        bucket = f"seccat-moto-lambda-code-{self.account_id}"
+        s3 = s3_backends[self.account_id][self.partition]
+        if bucket not in s3.buckets:
+            s3.create_bucket(bucket, self.region)
+        key = f"{self.function_name}/{self.code_digest}"
+        s3.put_object(bucket, key, self.code_bytes)
+        client = boto3.client(
+            "s3",
+            endpoint_url=endpoint,
+            region_name=self.region,
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",
+        )
+        url = client.generate_presigned_url(
+            "get_object", Params={"Bucket": bucket, "Key": key}, ExpiresIn=600
+        )
+        resp["Code"] = {"RepositoryType": "S3", "Location": url}
+        return resp
+
+    function.get_code = get_code
 
     def unpack(data: bytes, kind: str) -> Path:
         digest = hashlib.sha256(data).hexdigest()[:16]

@@ -39,6 +39,7 @@ from seccat.operations.targets import (
     SECRET_TYPE,
     EnvironmentTargets,
 )
+from seccat.operations.verify import lambda_code
 from seccat.operations.verify.recorder import Recorder
 
 ATTACHMENT_TYPE = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
@@ -89,6 +90,9 @@ class AwsVerifier:
         self.keys: dict[str, tuple[str, str]] = {}
         #: mocked secret ARN -> real ARN, for documents that name a secret by ARN.
         self.real_arns: dict[str, str] = {}
+        #: CodeSha256 -> the files of that deployed zip: functions sharing a package (every
+        #: rotation function of a kind) download it once.
+        self.deployed_code: dict[str, dict[str, str]] = {}
 
     # -- plumbing ------------------------------------------------------------------------
 
@@ -478,6 +482,56 @@ class AwsVerifier:
                 f"function {name}: {', '.join(differing)} differ",
                 expected={k: expected[k] for k in differing},
                 live={k: got.get(k) for k in differing},
+            )
+        self.verify_code(r, name, path)
+
+    def verify_code(self, r: RecordedResource, name: str, path: tuple[str, ...]) -> None:
+        """The deployed zip's files against the packaged ones (lambda_code says why)."""
+        from seccat.datafiles import SOURCE_ROOT
+
+        expected = lambda_code.expected_files(r.inputs.get("code"), SOURCE_ROOT)
+        if expected is None:
+            return
+        got = self.call("lambda", "get_function", FunctionName=name)
+        if got is None:  # deleted since its configuration was read
+            return
+        self.rec.compare()
+        sha = str((got.get("Configuration") or {}).get("CodeSha256") or "")
+        location = (got.get("Code") or {}).get("Location")
+        if sha not in self.deployed_code:
+            if not isinstance(location, str) or not location:
+                kind = (got.get("Configuration") or {}).get("PackageType") or "unknown"
+                self.rec.finding(
+                    "aws.function.code",
+                    name,
+                    path,
+                    f"function {name}: its code is not a zip package (package type {kind})",
+                    expected={"files": expected},
+                    live={"packageType": kind},
+                )
+                return
+            try:
+                data = lambda_code.download(location)
+                if lambda_code.code_sha256(data) != sha:
+                    raise lambda_code.CodeError(
+                        "the downloaded package is not the one the function runs "
+                        "(its SHA-256 differs from CodeSha256)"
+                    )
+                self.deployed_code[sha] = lambda_code.deployed_files(data)
+            except lambda_code.CodeError as exc:
+                raise OperationError(f"{self.env}: function {name}: {exc}") from None
+        live = self.deployed_code[sha]
+        differing = lambda_code.differences(expected, live)
+        if differing:
+            names = {d.split(" ", 1)[1] for d in differing}
+            self.rec.finding(
+                "aws.function.code",
+                name,
+                path,
+                f"function {name}: deployed code differs from the packaged files: "
+                + ", ".join(differing),
+                expected={"files": {k: v for k, v in expected.items() if k in names}},
+                live={"files": {k: v for k, v in live.items() if k in names}},
             )
 
     # -- IAM ------------------------------------------------------------------------------

@@ -44,6 +44,13 @@ CHECKS: dict[str, Check] = {
         Check("aws.secret.policy", "Secret resource policy differs from the generated one", _APPLY),
         Check("aws.function.missing", "Rotation function does not exist", _APPLY),
         Check("aws.function.config", "Rotation function settings differ", _APPLY),
+        Check(
+            "aws.function.code",
+            "Rotation function code differs from the packaged files",
+            "Find out who changed it (CloudTrail UpdateFunctionCode) and whether a value left "
+            "through it; rotate the secrets it served, then run `pulumi up`",
+            "critical",
+        ),
         Check("aws.role.missing", "seccat role does not exist", _APPLY),
         Check("aws.role.trust", "Role trust policy differs from the generated one", _APPLY),
         Check("aws.role.inline-policy", "Role inline policy differs or is extra", _APPLY),
