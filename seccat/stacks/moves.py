@@ -18,6 +18,7 @@ import shlex
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
+from seccat.catalog.untrusted import escape
 from seccat.engine.recording import RecordedResource
 from seccat.stacks.plan import EnvironmentPlan
 
@@ -43,6 +44,12 @@ class Move:
     subjects: tuple[str, ...] = ()
 
     def command(self) -> str:
+        """The command, each argument shell-quoted; ``MoveError`` for an argument that is
+        not plain visible text (quoted, a line break would be shell-safe, but an escape
+        sequence would still reach the terminal of whoever reads the script)."""
+        for arg in (self.source, self.dest, *self.urns):
+            if not arg.isprintable():
+                raise MoveError(f"{_comment(arg)} is not plain visible text")
         lines = [
             f"pulumi state move --source {shlex.quote(self.source)} "
             f"--dest {shlex.quote(self.dest)} --yes"
@@ -77,9 +84,18 @@ def with_engine_urns(
     chains: dict[str, str] = {}
 
     def chain(r: RecordedResource) -> str:
-        if r.urn not in chains:
-            parent = by_urn.get(r.parent or "")
-            chains[r.urn] = f"{chain(parent)}${r.type}" if parent is not None else r.type
+        # up to the first ancestor whose chain is known, then down: a loop, not recursion,
+        # so a deep (or hostile, saved) parent chain needs no stack frame per level
+        pending: list[RecordedResource] = []
+        at: RecordedResource | None = r
+        while at is not None and at.urn not in chains:
+            if len(pending) > len(by_urn):
+                raise MoveError(f"the parents of {r.type} {r.name} form a cycle")
+            pending.append(at)
+            at = by_urn.get(at.parent or "")
+        for one in reversed(pending):
+            parent = by_urn.get(one.parent or "")
+            chains[one.urn] = f"{chains[parent.urn]}${one.type}" if parent else one.type
         return chains[r.urn]
 
     def urn(r: RecordedResource) -> str:
@@ -236,6 +252,12 @@ def moved_entries(old: EnvironmentPlan, new: EnvironmentPlan) -> dict[tuple[str,
     return out
 
 
+def _comment(text: str) -> str:
+    """Text for a comment of the script, escaped: a line break in it would end the comment
+    and make the rest a command of its own when the script is pasted into a shell."""
+    return escape(text)
+
+
 def script(environment: str, plan: MovePlan) -> Iterable[str]:
     """The commands, commented, in the order to run them."""
     if not plan.moves:
@@ -248,10 +270,10 @@ def script(environment: str, plan: MovePlan) -> Iterable[str]:
         yield f"pulumi stack init {shlex.quote(stack)}"
     for move in plan.moves:
         shown = ", ".join(move.subjects[:5]) + (" ..." if len(move.subjects) > 5 else "")
-        yield (
+        yield _comment(
             f"# {move.source} -> {move.dest}: {len(move.resources)} resources "
             f"({move.protected} protected) of {shown or 'the environment'}"
         )
         yield move.command()
     for urn in plan.retained:
-        yield f"# not moved, retained on delete (protected, gone from the catalog): {urn}"
+        yield _comment(f"# not moved, retained on delete (protected, gone from the catalog): {urn}")
