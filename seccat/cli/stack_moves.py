@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -74,6 +75,7 @@ def print_preview_moves(
     `--all-stacks`) instead of the base catalog's previews: what a change of seccat itself
     moves (an upgrade that places resources in other stacks) is seen only by comparing with
     what the old version previewed."""
+    from seccat.catalog.untrusted import escape
     from seccat.engine.preview import ProgramError
     from seccat.stacks.moves import MoveError, plan_moves, script
     from seccat.stacks.plan import PlanError, environment_of, plan_environment
@@ -83,7 +85,7 @@ def print_preview_moves(
     for env in environments:
         base_side = {s: rs for s, rs in base.items() if environment_of(s) == env}
         if not base_side:
-            lines.append(f"# {env}: not in {saved}, nothing to compare")
+            lines.append(f"# {env}: not in {escape(str(saved))}, nothing to compare")
             continue
         try:
             head_side = _previews(model, plan_environment(model, env), str(catalog_path))
@@ -93,11 +95,23 @@ def print_preview_moves(
     emit("\n".join(lines) + "\n", out)
 
 
+#: The stack names seccat plans (docs/stacks.md): ``<env>``, ``<env>.<team>``, and a hash
+#: bucket or shard ``<env>.<team>.<n|shard>``; the catalog's name alphabets, so a saved
+#: preview cannot smuggle quotes, line breaks or a leading '-' into the printed commands.
+_STACK_NAME = re.compile(
+    r"[a-z][a-z0-9-]{0,62}(\.[a-z][a-z0-9-]{0,62}(\.[a-z0-9][a-z0-9-]{0,62})?)?"
+)
+
+
 def read_saved_previews(saved: Path) -> dict[str, list[RecordedResource]]:
     """Each stack's resources in a saved preview document; a usage error (exit 2) when the
-    file is not one."""
+    file is not one. Its text is printed into a script users paste into a shell: every
+    field that can reach it must be what a seccat preview writes (plain visible text, stack
+    names of seccat's alphabet, parents without cycles), else the file is refused, located
+    (``stacks[1].resources[4].name``)."""
     import json
 
+    from seccat.catalog.untrusted import quoted
     from seccat.engine.recording import RecordedResource
 
     def refuse(why: str) -> typer.Exit:
@@ -109,15 +123,59 @@ def read_saved_previews(saved: Path) -> dict[str, list[RecordedResource]]:
         raise refuse(exc.strerror or str(exc)) from None
     except ValueError:
         raise refuse("not JSON") from None
+    except RecursionError:
+        raise refuse("not JSON (nested too deeply)") from None
     if not isinstance(document, dict) or document.get("schemaVersion") != 1:
         raise refuse("not a `seccat preview --format json` document (schemaVersion 1)")
     documents = document.get("stacks", [document])
+    prefix = "stacks[{}]." if "stacks" in document else ""
     found: dict[str, list[RecordedResource]] = {}
     try:
-        for one in documents:
-            found[one["stack"]] = [RecordedResource.from_json(r) for r in one["resources"]]
+        for i, one in enumerate(documents):
+            where, stack = prefix.format(i), one["stack"]
+            if not isinstance(stack, str) or not _STACK_NAME.fullmatch(stack):
+                shown = quoted(stack) if isinstance(stack, str) else type(stack).__name__
+                raise refuse(f"{where}stack: not a seccat stack name: {shown}")
+            if stack in found:
+                raise refuse(f"{where}stack: {quoted(stack)} is there twice")
+            resources = [RecordedResource.from_json(r) for r in one["resources"]]
+            problem = _hostile(resources)
+            if problem is not None:
+                raise refuse(f"{where}resources[{problem[0]}].{problem[1]}")
+            found[stack] = resources
     except (KeyError, TypeError, ValueError, AttributeError):
         raise refuse(
             "not a `seccat preview --format json` document (a stack or resource lacks its fields)"
         ) from None
     return found
+
+
+def _hostile(resources: list[RecordedResource]) -> tuple[int, str] | None:
+    """(index, ``field: why``) of the first resource with text a seccat preview never
+    writes (a control, bidi or other invisible character) or whose parents form a cycle."""
+    for index, r in enumerate(resources):
+        provider = r.provider
+        fields = [("type", r.type), ("name", r.name), ("urn", r.urn), ("parent", r.parent)]
+        fields += [("catalogRef", p) for p in r.catalog_ref or ()]
+        fields += [("dependencies", u) for u in r.dependencies]
+        if provider is not None:
+            fields += [
+                (f"provider.{name}", getattr(provider, name))
+                for name in ("package", "urn", "region", "account")
+            ]
+        for name, text in fields:
+            if text is not None and not text.isprintable():
+                bad = next(c for c in text if not c.isprintable())
+                return index, f"{name}: contains U+{ord(bad):04X}, a control or invisible character"
+    parents = {r.urn: r.parent for r in resources}
+    clear: set[str] = set()
+    for index, r in enumerate(resources):
+        seen: set[str] = set()
+        urn: str | None = r.urn
+        while urn is not None and urn in parents and urn not in clear:
+            if urn in seen:
+                return index, "parent: the parents form a cycle"
+            seen.add(urn)
+            urn = parents[urn]
+        clear |= seen
+    return None
