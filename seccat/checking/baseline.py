@@ -151,8 +151,16 @@ def read_baseline(path: Path, stack: str | None) -> Baseline:
         data = json.loads(path.read_bytes().decode("utf-8"))
     except OSError as exc:
         raise BaselineError(f"{path}: {exc.strerror or exc}") from None
-    except (UnicodeDecodeError, ValueError) as exc:
+    except UnicodeDecodeError:
+        raise BaselineError(f"{path}: not JSON (not UTF-8 text)") from None
+    except json.JSONDecodeError as exc:
         raise BaselineError(f"{path}: not JSON ({exc})") from None
+    # what the parser refuses to build: an integer past 4,300 digits (a ValueError), nesting
+    # deeper than the interpreter's stack (a RecursionError, a traceback before)
+    except ValueError:
+        raise BaselineError(f"{path}: not JSON (a number too long)") from None
+    except RecursionError:
+        raise BaselineError(f"{path}: not JSON (nested too deeply)") from None
     return parse_baseline(data, stack, str(path))
 
 
