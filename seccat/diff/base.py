@@ -49,6 +49,8 @@ def repo_root(start: Path) -> Path | None:
 def resolve_base(spec: str, catalog: Path) -> BaseCatalog:
     """``spec`` as a file when one exists at that path, otherwise as a git revision holding
     ``catalog`` at the same place in the repository."""
+    if not spec:  # pathlib reads "" as the current folder
+        raise BaseError(f"--base {spec!r}: not a file, and not a git revision")
     as_file = Path(spec)
     if as_file.is_file():
         try:
