@@ -19,7 +19,9 @@ from typing import BinaryIO
 
 #: C0 and C1 control characters except tab and newline (escape sequences, carriage returns,
 #: bells) and the bidirectional overrides: a human line never carries them raw to a terminal.
-_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+#: Lone surrogates too (JSON input can spell ``\udcff``): UTF-8 cannot encode them, so a
+#: report quoting one failed to be written at all.
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 
 
 def encode(text: str | bytes) -> bytes:
