@@ -223,7 +223,9 @@ def normalize(record: Mapping[str, Any], index: CatalogIndex) -> dict[str, Any] 
         environment = prefix if prefix in index.environments else None
     actor, actor_json = _actor(record, index)
     owner_rotated = bool(ref and ref.secret.owner_rotated)
-    error = record.get("errorCode")
+    # the code too: a hand-made record can hold anything there, and it is copied out
+    # (status_detail, api.response.error) as the message is
+    error = redact(str(code)) if (code := record.get("errorCode")) else None
     service_event = record.get("eventType") == "AwsServiceEvent"
     step = _step(name, record, actor, owner_rotated)
     failed = bool(error) or step == "rotation-failed"
@@ -258,7 +260,7 @@ def normalize(record: Mapping[str, Any], index: CatalogIndex) -> dict[str, Any] 
         time=time,
         activity=activity,
         status="Failure" if failed else "Success",
-        status_detail=str(error) if error else None,
+        status_detail=error,
         severity=severity,
         message=f"{name} on {secret_name or 'an unnamed secret'} by {who}",
         metadata=ocsf.pruned(

@@ -1,5 +1,6 @@
 """What `seccat events` copies out of a record, second red-team pass: text JSON can spell but
-UTF-8 cannot encode (a lone surrogate, ``\\udcff``) must not crash the Markdown report."""
+UTF-8 cannot encode (a lone surrogate, ``\\udcff``) must not crash the Markdown report, and
+the error code is redacted as the error message is (docs/events.md: ``status_detail``)."""
 
 from __future__ import annotations
 
@@ -47,3 +48,20 @@ def test_a_lone_surrogate_in_a_record_is_shown_escaped_in_markdown(tmp_path: Pat
     # negative control: the same record with plain text shows the identity as it is
     plain = _events(tmp_path, _record("arn:aws:sts::222222222222:assumed-role/r/ab"), "markdown")
     assert plain.returncode == 0 and b"assumed-role/r/ab |" in plain.stdout
+
+
+def test_the_error_code_is_redacted_like_the_error_message(tmp_path: Path) -> None:
+    record = copy.deepcopy(TRAIL_RECORD)
+    record["errorCode"] = "AccessDenied postgres://admin:Hunter2-Sx9q@db.internal/app"
+    done = _events(tmp_path, record, "jsonl")
+    assert done.returncode == 0, done.stderr
+    (event,) = [json.loads(line) for line in done.stdout.splitlines()]
+    shown = "AccessDenied [a URL with a password, not shown]db.internal/app"
+    assert (event["status_detail"], event["api"]["response"]["error"]) == (shown, shown)
+    assert b"Hunter2" not in done.stdout
+    # negative control: an ordinary code is copied as it is, and still makes the step denied
+    record["errorCode"] = "AccessDenied"
+    plain = _events(tmp_path, record, "jsonl")
+    event = json.loads(plain.stdout)
+    assert event["status_detail"] == "AccessDenied"
+    assert event["unmapped"]["seccat"]["step"] == "denied"
