@@ -523,13 +523,13 @@ class AwsVerifier:
         live = self.deployed_code[sha]
         differing = lambda_code.differences(expected, live)
         if differing:
-            names = {d.split(" ", 1)[1] for d in differing}
+            names = lambda_code.named(differing)
             self.rec.finding(
                 "aws.function.code",
                 name,
                 path,
                 f"function {name}: deployed code differs from the packaged files: "
-                + ", ".join(differing),
+                + lambda_code.described(differing),
                 expected={"files": {k: v for k, v in expected.items() if k in names}},
                 live={"files": {k: v for k, v in live.items() if k in names}},
             )

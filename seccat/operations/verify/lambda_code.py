@@ -27,6 +27,11 @@ MAX_ZIP_BYTES = 50 * 1024 * 1024
 MAX_UNZIPPED_BYTES = 250 * 1024 * 1024
 MAX_MEMBERS = 20_000
 DOWNLOAD_TIMEOUT_S = 60.0
+#: How many differing members a finding names: a replaced package may hold 20,000 files
+#: with names of up to 64 KiB, every one of them the replacer's text.
+MAX_NAMED = 20
+#: What ``deployed_files`` gives a name the zip holds more than once, in place of a digest.
+TWICE = "twice"
 
 
 class CodeError(Exception):
@@ -97,19 +102,43 @@ def deployed_files(data: bytes) -> dict[str, str]:
                         digest.update(chunk)
             except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError):
                 raise CodeError("the deployed code is a damaged zip archive") from None
-            out[member.filename] = digest.hexdigest()
+            # a name twice: which copy Lambda runs is not for seccat to guess, and one
+            # holding the packaged bytes must not hide the other
+            out[member.filename] = TWICE if member.filename in out else digest.hexdigest()
     return out
 
 
 def differences(expected: Mapping[str, str], live: Mapping[str, str]) -> list[str]:
-    """What differs, by member name: ``changed``, ``missing`` (packaged, not deployed) and
-    ``extra`` (deployed, not packaged), in name order."""
+    """What differs, by member name: ``changed``, ``missing`` (packaged, not deployed),
+    ``extra`` (deployed, not packaged) and ``twice`` (in the zip more than once), in name
+    order. Names are raw: ``described`` shows them."""
     out = []
     for name in sorted(expected.keys() | live.keys()):
         if name not in live:
             out.append(f"missing {name}")
         elif name not in expected:
             out.append(f"extra {name}")
+        elif live[name] == TWICE:
+            out.append(f"twice {name}")
         elif expected[name] != live[name]:
             out.append(f"changed {name}")
     return out
+
+
+def named(differing: list[str]) -> set[str]:
+    """The member names of the differences a finding names (the first MAX_NAMED)."""
+    return {d.split(" ", 1)[1] for d in differing[:MAX_NAMED]}
+
+
+def described(differing: list[str]) -> str:
+    """The differences for a finding's message: the first MAX_NAMED, each name escaped and
+    capped (a line break in one would start a forged line of the text report, an escape
+    sequence would reach the terminal), then how many more."""
+    from seccat.catalog.untrusted import MAX_SHOWN, clip
+
+    shown = []
+    for difference in differing[:MAX_NAMED]:
+        kind, name = difference.split(" ", 1)
+        shown.append(f"{kind} {clip(name, MAX_SHOWN)}")
+    more = len(differing) - MAX_NAMED
+    return ", ".join(shown) + (f", and {more} more" if more > 0 else "")
