@@ -63,7 +63,9 @@ class Attempt:
 def _record(message: str) -> dict[str, Any] | None:
     try:
         parsed = json.loads(message)
-    except json.JSONDecodeError:
+    # ValueError: not JSON, or an integer past 4,300 digits; RecursionError: nested deeper
+    # than the interpreter's stack (anyone who may write to the log group writes the text)
+    except (ValueError, RecursionError):
         return None
     return parsed if isinstance(parsed, dict) else None
 
