@@ -64,9 +64,10 @@ def load_pack(name_or_path: str) -> Pack:
         raise PackError(f"cannot read pack config {path}: {reason or exc}") from None
     try:
         data = json.loads(text)
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:  # RecursionError: nested too deeply
         line, column = getattr(exc, "lineno", 1), getattr(exc, "colno", 1)
-        message = f"not valid JSON: {getattr(exc, 'msg', str(exc))}"
+        why = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
+        message = f"not valid JSON: {getattr(exc, 'msg', why)}"
         diagnostic = Diagnostic(str(path), line, column, "", message, "PACK")
         raise PackError(diagnostic.render(), [diagnostic]) from None
     return parse_pack(name, data, file=str(path), positions=_positions(raw, str(path)))
