@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from seccat.checking.findings import CheckResult, Finding
+from seccat.inputs import read_regular
 
 #: Bumped if the fingerprint's basis ever changes, so old baselines are refused, not misread.
 FINGERPRINT_VERSION = "seccat-finding/1"
@@ -148,7 +149,7 @@ def read_baseline(path: Path, stack: str | None) -> Baseline:
     ``stack`` None takes the stack the result names (`check --all-stacks` knows which it
     needs only once it has read the catalog, and compares then)."""
     try:
-        data = json.loads(path.read_bytes().decode("utf-8"))
+        data = json.loads(read_regular(path).decode("utf-8"))
     except OSError as exc:
         raise BaselineError(f"{path}: {exc.strerror or exc}") from None
     except UnicodeDecodeError:

@@ -113,12 +113,13 @@ def read_saved_previews(saved: Path) -> dict[str, list[RecordedResource]]:
 
     from seccat.catalog.untrusted import quoted
     from seccat.engine.recording import RecordedResource
+    from seccat.inputs import read_regular
 
     def refuse(why: str) -> typer.Exit:
         return fail(f"--base-preview {saved}: {why}")
 
     try:
-        document = json.loads(saved.read_bytes())
+        document = json.loads(read_regular(saved))
     except OSError as exc:
         raise refuse(exc.strerror or str(exc)) from None
     except ValueError:
