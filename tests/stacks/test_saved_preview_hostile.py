@@ -268,3 +268,44 @@ def test_the_file_name_in_a_comment_stays_on_its_line(tmp_path: Path) -> None:
     assert done.stdout.splitlines() == [
         f"# {env}: not in {shown}, nothing to compare" for env in ("dev", "staging", "prod")
     ]
+
+
+def test_shell_metacharacters_in_a_saved_parent_type_stay_one_quoted_argument(
+    tmp_path: Path,
+) -> None:
+    """Printable but hostile: a parent's type from the saved file becomes part of a moved
+    resource's URN. Pasted into a shell, the command must still be exactly its arguments."""
+    import shlex
+
+    hostile = "x'; touch pwned; echo '$(touch pwned)`touch pwned` \"q\" -rf"
+    doc = _document()
+    parent = _resource("prod.payments", hostile, "p")
+    parent["custom"] = False
+    child = _resource("prod.payments", KEY, "moving", parent=parent["urn"])
+    doc["stacks"][1]["resources"] += [parent, child]
+    (tmp_path / "saved.json").write_text(json.dumps(doc))
+    base = read_saved_previews(tmp_path / "saved.json")
+    head = {
+        "prod": [RecordedResource.from_json(_resource("prod", KEY, "prod-key"))],
+        "prod.payments": [RecordedResource.from_json(_resource("prod.payments", KEY, "k2"))],
+        "prod.data": [RecordedResource.from_json(_resource("prod.data", KEY, "moving"))],
+    }
+    (command,) = [line for line in script("prod", plan_moves(base, head)) if "state move" in line]
+    argv = shlex.split(command.replace(" \\\n", " "))
+    assert argv == [
+        "pulumi", "state", "move", "--source", "prod.payments", "--dest", "prod.data", "--yes",
+        f"urn:pulumi:prod.payments::seccat::{hostile}${KEY}::moving",
+    ]  # fmt: skip
+    # the oracle is a real shell: printf in place of pulumi prints the arguments it got
+    shell = subprocess.run(
+        ["sh", "-c", "printf '%s\\n' " + command.removeprefix("pulumi ")],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert shell.stdout.splitlines() == argv[1:]
+    assert not (tmp_path / "pwned").exists()
+    # negative control: the same text unquoted does run the command it hides
+    subprocess.run(["sh", "-c", f"echo {hostile}"], cwd=tmp_path, capture_output=True)
+    assert (tmp_path / "pwned").exists()
