@@ -95,12 +95,14 @@ def print_preview_moves(
     emit("\n".join(lines) + "\n", out)
 
 
-#: The stack names seccat plans (docs/stacks.md): ``<env>``, ``<env>.<team>``, and a hash
-#: bucket or shard ``<env>.<team>.<n|shard>``; the catalog's name alphabets, so a saved
-#: preview cannot smuggle quotes, line breaks or a leading '-' into the printed commands.
-_STACK_NAME = re.compile(
-    r"[a-z][a-z0-9-]{0,62}(\.[a-z][a-z0-9-]{0,62}(\.[a-z0-9][a-z0-9-]{0,62})?)?"
-)
+def _stack_name() -> re.Pattern[str]:
+    """The stack names seccat plans (docs/stacks.md): ``<env>``, ``<env>.<team>``, and a
+    hash bucket or shard ``<env>.<team>.<n|shard>``, from the catalog's alphabets, so a
+    saved preview cannot smuggle quotes, line breaks or a leading '-' into the commands."""
+    from seccat.catalog.alphabets import ALPHABETS
+
+    env, team, shard = (ALPHABETS[k].pattern for k in ("environment", "team", "shard"))
+    return re.compile(rf"(?:{env})(?:\.(?:{team})(?:\.(?:[0-9]+|{shard}))?)?")
 
 
 def read_saved_previews(saved: Path) -> dict[str, list[RecordedResource]]:
@@ -134,7 +136,7 @@ def read_saved_previews(saved: Path) -> dict[str, list[RecordedResource]]:
     try:
         for i, one in enumerate(documents):
             where, stack = prefix.format(i), one["stack"]
-            if not isinstance(stack, str) or not _STACK_NAME.fullmatch(stack):
+            if not isinstance(stack, str) or not _stack_name().fullmatch(stack):
                 shown = quoted(stack) if isinstance(stack, str) else type(stack).__name__
                 raise refuse(f"{where}stack: not a seccat stack name: {shown}")
             if stack in found:
