@@ -27,12 +27,16 @@ from seccat.stacks.files import (
     read_stack_config,
     stack_file_path,
 )
-from seccat.stacks.plan import PlanError, environment_of, stack_spec
+from seccat.stacks.plan import PlanError, StackSpec, environment_of, stack_spec
 
 
-def main(catalog: Catalog | None = None) -> None:
+def main(catalog: Catalog | None = None, part: StackSpec | None = None) -> None:
     """Build the stack. The offline engine passes the catalog it already validated; under
-    the Pulumi CLI it is read from the `seccat:catalog` config (default catalog.yaml)."""
+    the Pulumi CLI it is read from the `seccat:catalog` config (default catalog.yaml).
+
+    ``part``: offline only, one part of a single stack that a worker process previews
+    (seccat.stacks.partition): the same program, building the shared resources and only
+    the part's secrets, services and teams."""
     catalog_path = pulumi.Config("seccat").get("catalog") or "catalog.yaml"
     stack = pulumi.get_stack()
     # ``prod`` is the environment's one stack or, split, its platform stack; ``prod.<team>``
@@ -59,6 +63,10 @@ def main(catalog: Catalog | None = None) -> None:
             f"stack {stack!r} is not a stack of environment {environment!r} in {catalog_path}: "
             "`seccat stacks` lists them"
         ) from None
+    if part is not None:
+        if spec.kind != "single":
+            raise pulumi.RunError(f"stack {stack!r} is not a single stack: it has no parts")
+        spec = part
     if under_cli and spec.kind == "platform":
         require_team_stack_files(catalog, environment)
     pulumi.export("environment", environment)

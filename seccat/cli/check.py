@@ -263,7 +263,7 @@ def check(
         else:
             with progress() as shown:
                 model, preview = preview_or_stop(
-                    catalog, stack, shown.registered if shown.live else None
+                    catalog, stack, shown.registered if shown.live else None, jobs
                 )
                 result = run_check(
                     model,

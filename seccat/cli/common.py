@@ -117,24 +117,42 @@ def load_or_exit(path: Path) -> Catalog:
 
 
 def preview_or_stop(
-    path: Path, stack: str, progress: Callable[[int], None] | None = None
+    path: Path,
+    stack: str,
+    progress: Callable[[int], None] | None = None,
+    jobs: int | None = None,
 ) -> tuple[Catalog, Preview]:
     """Load the catalog, check the stack, and run the program offline; each failure is a
-    ``Stop`` with the CLI's exit code. ``progress`` hears of every registered resource."""
+    ``Stop`` with the CLI's exit code. ``progress`` hears of every registered resource.
+
+    ``jobs``: worker processes for a big single stack (seccat.stacks.partition; None: the
+    CPUs above its threshold, 1: this process). The preview is the same either way."""
     from seccat.engine.preview import ProgramError, run_preview
+    from seccat.stacks.partition import PartsDisagree, preview_in_parts
 
     catalog = load_or_stop(path)
     require_stack(catalog, stack)
     stack_config = stack_config_or_stop(catalog, stack)
+    show_progress = progress is None and len(catalog.secrets) >= 500
     try:
-        preview = run_preview(
+        preview = preview_in_parts(
+            catalog,
+            stack,
+            str(path),
+            stack_config=stack_config,
+            jobs=jobs,
+            progress=progress,
+            say=say,
+        ) or run_preview(
             catalog,
             stack,
             path,
-            show_progress=progress is None and len(catalog.secrets) >= 500,
+            show_progress=show_progress,
             stack_config=stack_config,
             progress=progress,
         )
+    except PartsDisagree as exc:  # a seccat defect: say so, never a wrong preview
+        raise fail(f"internal error: {exc} (--jobs 1 runs it in one process)") from None
     except ProgramError as exc:
         from seccat.catalog.diagnostics import Diagnostic
 
@@ -160,13 +178,13 @@ def platform_context(catalog: Catalog, path: Path, stack: str) -> list[RecordedR
     return platform.resources
 
 
-def preview_or_exit(path: Path, stack: str) -> tuple[Catalog, Preview]:
+def preview_or_exit(path: Path, stack: str, jobs: int | None = None) -> tuple[Catalog, Preview]:
     """``preview_or_stop`` with a live count on a terminal; a Stop prints and exits."""
     from seccat.cli.terminal import progress
 
     try:
         with progress() as shown:
-            return preview_or_stop(path, stack, shown.registered if shown.live else None)
+            return preview_or_stop(path, stack, shown.registered if shown.live else None, jobs)
     except Stop as stop:
         raise stop.exit() from None
 

@@ -60,7 +60,16 @@ AllStacksOption = Annotated[
 ]
 JobsOption = Annotated[
     int | None,
-    typer.Option("--jobs", "-j", min=1, help="--all-stacks: worker processes (default: CPUs)."),
+    typer.Option(
+        "--jobs",
+        "-j",
+        min=1,
+        envvar="SECCAT_JOBS",
+        show_envvar=True,
+        help="Worker processes. --all-stacks: default the CPUs. One stack: by default the "
+        "CPUs from 3,000 estimated resources on, else 1; 1 runs in this process. The output "
+        "is the same (docs/stacks.md).",
+    ),
 ]
 
 
@@ -111,7 +120,7 @@ def preview(
 
         preview_all(catalog, format.value, out, jobs)
         return
-    _, result = preview_or_exit(catalog, name)
+    _, result = preview_or_exit(catalog, name, jobs)
     if format is PreviewFormat.json:
         from seccat.reports.preview_json import render_json_bytes
 

@@ -56,7 +56,7 @@ def render(
     from seccat.reports.render_folder import FolderError
     from seccat.reports.runbooks import runbooks
 
-    model, result = preview_or_exit(catalog, name)
+    model, result = preview_or_exit(catalog, name, jobs)
     pages = [Document(p.path, p.content) for p in runbooks(model, name, result)]
     try:
         written = write_documents(result, out, clean=clean, extra=pages)

@@ -20,7 +20,7 @@ from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import pulumi
 from pulumi.runtime import mocks as pulumi_mocks
@@ -44,6 +44,9 @@ from seccat.engine.references import STACK_REFERENCE, platform_outputs
 from seccat.engine.resolve import resolve
 from seccat.engine.stack_traces import without_stack_traces
 from seccat.stacks.names import environment_of
+
+if TYPE_CHECKING:
+    from seccat.stacks.plan import StackSpec
 
 PROJECT = "seccat"
 #: How the program's resources are recorded (run_program).
@@ -368,11 +371,11 @@ def _record(
                 floats_exact=not inexact and key not in recorder.unusual,
             )
         )
-    preview.resources = _tree_order(preview.resources)
+    preview.resources = tree_order(preview.resources)
     return preview
 
 
-def _tree_order(resources: list[RecordedResource]) -> list[RecordedResource]:
+def tree_order(resources: list[RecordedResource]) -> list[RecordedResource]:
     """Parents before children, siblings by name: registration order is asynchronous, and
     reports and golden files need a stable order."""
     children: dict[str | None, list[RecordedResource]] = {}
@@ -397,13 +400,16 @@ def run_preview(
     stack_config: Mapping[str, object] | None = None,
     progress: Callable[[int], None] | None = None,
     engine: Engine | None = None,
+    part: StackSpec | None = None,
 ) -> Preview:
     """Run seccat's own program (the one `pulumi up` runs) for one environment.
 
     ``stack_config`` is the stack file's config (`aws:region` and the like), passed to the
     program as the Pulumi CLI would pass it, so the program's own checks see it.
     ``progress`` is called with the count of custom resources registered so far
-    (``show_progress`` prints it to stderr every 500 instead).
+    (``show_progress`` prints it to stderr every 500 instead). ``part``: build only this
+    part of a single stack (seccat.stacks.partition; its resources as the whole stack's
+    preview has them).
     """
     from seccat.program import main
 
@@ -414,7 +420,7 @@ def run_preview(
         for key, value in (stack_config or {}).items()
     }
     return run_program(
-        lambda: main(catalog), catalog, stack, str(catalog_path), progress, config, engine
+        lambda: main(catalog, part), catalog, stack, str(catalog_path), progress, config, engine
     )
 
 

@@ -27,7 +27,30 @@ from seccat.catalog.model import Catalog
 from seccat.engine.recording import RecordedResource
 from seccat.stacks.plan import StackSpec, environment_of
 
-Job = Literal["preview", "check", "render"]
+Job = Literal["preview", "check", "render", "part"]
+#: How an outcome's error starts when its worker process died (a signal, out of memory).
+DIED = "the worker process died"
+
+#: What the program imports on first use (the providers' SDKs load each service's
+#: resources lazily, the runbooks their templates): about 0.4 s that every worker would
+#: pay again (tests/stacks/test_partition.py keeps the list complete).
+LAZY_MODULES = (
+    *(
+        f"pulumi_aws.{m}"
+        for m in (
+            "cfg",
+            "cloudwatch",
+            "iam",
+            "kms",
+            "lambda_",
+            "scheduler",
+            "secretsmanager",
+            "sns",
+        )
+    ),
+    *(f"pulumi_vault.{m}" for m in ("aws", "database", "generic", "kubernetes", "kv")),
+    "jinja2",
+)
 
 #: The catalog the parent loaded, inherited by forked workers.
 _CATALOG: Catalog | None = None
@@ -53,6 +76,8 @@ class Task:
     #: render: the folder this stack's documents go to, and whether to replace a render
     out: str = ""
     clean: bool = False
+    #: part: the part of a single stack to preview (seccat.stacks.partition)
+    part: StackSpec | None = None
 
 
 @dataclass
@@ -69,6 +94,8 @@ class Outcome:
     findings: list[Any] = field(default_factory=list)
     evaluations: list[Any] = field(default_factory=list)
     context: tuple[RecordedResource, ...] = ()
+    #: part: the part's resources, as the whole stack's preview has them
+    recorded: tuple[RecordedResource, ...] = ()
     #: A refusal (ProgramError, an unwritable folder): the message
     error: str | None = None
 
@@ -98,11 +125,13 @@ def run_task(task: Task) -> Outcome:
     catalog = _catalog(task)
     try:
         preview = run_preview(
-            catalog, task.stack, task.catalog_path, stack_config=task.stack_config
+            catalog, task.stack, task.catalog_path, stack_config=task.stack_config, part=task.part
         )
     except ProgramError as exc:
         return Outcome(task.stack, error=str(exc))
     count = len(preview.resources)
+    if task.job == "part":
+        return Outcome(task.stack, count, recorded=tuple(preview.resources))
     if task.job == "preview":
         from seccat.cli.preview import PreviewFormat, renderer
 
@@ -164,9 +193,7 @@ def run_stacks(
 ) -> Iterator[Outcome]:
     """Every stack's outcome, platform stacks first and then the team stacks, each group in
     plan order, each yielded as soon as it and the ones before it are done."""
-    global _CATALOG
-    _CATALOG = catalog
-    _preload()
+    preload(catalog)
     first = [s for s in specs if s.kind != "shard"]
     later = [s for s in specs if s.kind == "shard"]
     count = workers or workers_for(len(specs))
@@ -174,7 +201,7 @@ def run_stacks(
     if count == 1:  # no processes: the same code, in-process
         run = lambda tasks: (run_task(t) for t in tasks)  # noqa: E731
     else:
-        run = lambda tasks: _in_processes(tasks, count)  # noqa: E731
+        run = lambda tasks: in_processes(tasks, count)  # noqa: E731
     contexts: dict[str, tuple[RecordedResource, ...]] = {}
     for outcome in run([make_task(s, ()) for s in first]):
         contexts[environment_of(outcome.stack)] = outcome.context
@@ -183,18 +210,27 @@ def run_stacks(
     yield from run([make_task(s, contexts.get(s.environment, ())) for s in later])
 
 
-def _preload() -> None:
-    """Import what every worker needs once, in the parent: forked workers inherit the
-    program, the providers' SDKs and the rules instead of importing them again per stack
-    (about a second of CPU each). The imported objects are frozen out of the cyclic
-    collector, so the workers' collections do not touch (and copy) their pages."""
-    import gc
+def preload(catalog: Catalog) -> None:
+    """Hand forked workers the catalog, and import what every worker needs once, in the
+    parent: forked workers inherit the program, the providers' SDKs and the rules instead
+    of importing them again per stack (about a second of CPU each). The imported objects
+    are frozen out of the cyclic collector, so the workers' collections do not touch (and
+    copy) their pages."""
+    global _CATALOG
+    _CATALOG = catalog
+    import importlib
 
     import seccat.checking.runner
     import seccat.engine.preview
     import seccat.policies.registry
     import seccat.program  # noqa: F401
+    from seccat.documents.templating import environment
 
+    for module in LAZY_MODULES:
+        hasattr(importlib.import_module(module), "_loaded")  # a lazy module loads on use
+    templates = environment()
+    for name in templates.list_templates():  # compiled once, not once per worker
+        templates.get_template(name)
     gc.collect()
     gc.freeze()
 
@@ -208,7 +244,7 @@ def _child(task: Task, send: Connection) -> None:
     send.close()
 
 
-def _in_processes(tasks: list[Task], workers: int) -> Iterator[Outcome]:
+def in_processes(tasks: list[Task], workers: int) -> Iterator[Outcome]:
     """Each task in its own process, at most ``workers`` at a time; outcomes in task order.
 
     A process per stack (forked from the parent, which holds the catalog) rather than a
@@ -242,7 +278,7 @@ def _in_processes(tasks: list[Task], workers: int) -> Iterator[Outcome]:
                 process.join()
                 done[index] = Outcome(
                     tasks[index].stack,
-                    error=f"the worker process died (exit code {process.exitcode})",
+                    error=f"{DIED} (exit code {process.exitcode})",
                 )
             ready.close()
             process.join()

@@ -33,7 +33,7 @@ from functools import cached_property
 from typing import Literal
 
 from seccat.catalog.memo import per_catalog
-from seccat.catalog.model import Catalog, Environment, Secret
+from seccat.catalog.model import Catalog, Environment, Secret, StackSettings
 from seccat.documents.aws_plan import STORE, AwsPlan, aws_plan
 from seccat.documents.monitoring import FUNCTION_METRICS, config_rules
 from seccat.documents.renewal import watched_secrets
@@ -78,6 +78,10 @@ class StackSpec:
     teams: frozenset[str] = frozenset()
     #: Estimated custom resources (what the budget counts).
     resources: int = 0
+    #: A part of a single stack run in a worker process (seccat.stacks.partition): it
+    #: builds the shared resources and, of the rest, only its own secrets, services and
+    #: teams, with the single stack's names, URNs and parents.
+    part: bool = False
 
     @property
     def platform(self) -> bool:
@@ -85,13 +89,13 @@ class StackSpec:
         return self.kind in ("single", "platform")
 
     def holds_secret(self, secret_id: str) -> bool:
-        return self.kind == "single" or secret_id in self.secrets
+        return (self.kind == "single" and not self.part) or secret_id in self.secrets
 
     def holds_service(self, service: str) -> bool:
-        return self.kind == "single" or service in self.services
+        return (self.kind == "single" and not self.part) or service in self.services
 
     def holds_team(self, team: str) -> bool:
-        return self.kind == "single" or team in self.teams
+        return (self.kind == "single" and not self.part) or team in self.teams
 
     @property
     def platform_stack(self) -> str:
@@ -274,10 +278,14 @@ def plan_environment(catalog: Catalog, environment: str) -> EnvironmentPlan:
     )
 
 
-def make_environment_plan(catalog: Catalog, environment: str) -> EnvironmentPlan:
-    """``plan_environment`` without the memo: the plan computed afresh."""
+def make_environment_plan(
+    catalog: Catalog, environment: str, settings: StackSettings | None = None
+) -> EnvironmentPlan:
+    """``plan_environment`` without the memo: the plan computed afresh, by ``settings``
+    instead of the catalog's when given (seccat.stacks.partition cuts a single stack
+    along the split plan's lines)."""
     env = catalog.environments[environment]
-    settings = catalog.stacks
+    settings = settings or catalog.stacks
     counts = _Counts(catalog, env)
     secrets = sorted(catalog.secrets_in(environment), key=lambda s: s.id)
     per_secret = {s.id: counts.secret(s) for s in secrets}
