@@ -286,7 +286,7 @@ def check(
     elif base is not None:
         from seccat.diff.scope import touched
 
-        base_catalog, base_preview, base_result = _base_run(base, catalog, stack, selected)
+        base_catalog, base_preview, base_result = _base_run(base, catalog, stack, selected, jobs)
         known = Baseline.of(base_result, base) if base_result is not None else Baseline(stack)
         if changed_only:
             scope = touched(base_catalog, model, base_preview, preview)
@@ -336,11 +336,12 @@ def _base_catalog(spec: str, catalog: Path) -> tuple[BaseCatalog, Catalog | None
 
 
 def _base_run(
-    spec: str, catalog: Path, stack: str, pack: Pack
+    spec: str, catalog: Path, stack: str, pack: Pack, jobs: int | None = None
 ) -> tuple[Catalog | None, Preview | None, CheckResult | None]:
     """The base catalog, its preview and its check of ``stack`` (policy options aside: the
     baseline is the base's findings as its pack reports them). A base that is invalid, has
-    no such stack or cannot run contributes nothing: every finding is then new."""
+    no such stack or cannot run contributes nothing: every finding is then new. A big base
+    stack runs in ``jobs`` workers as the checked one does (seccat.stacks.partition)."""
     import datetime as dt
 
     from seccat.checking.runner import check as run_check
@@ -351,8 +352,12 @@ def _base_run(
         return None, None, None
     if stack not in model.environments:
         return model, None, None
+    from seccat.stacks.partition import preview_in_parts
+
     try:
-        preview = run_preview(model, stack, found.source)
+        preview = preview_in_parts(
+            model, stack, found.source, jobs=jobs, say=lambda line: say("seccat: base " + line[8:])
+        ) or run_preview(model, stack, found.source)
     except ProgramError as exc:
         say(f"seccat: note: the base cannot run ({exc}): every finding is new")
         return model, None, None

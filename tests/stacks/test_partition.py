@@ -315,3 +315,15 @@ def test_render_in_worker_processes_writes_the_same_files(tmp_path: Path) -> Non
         }
     assert len(written["1"]) > 20
     assert written["2"] == written["1"]
+
+
+def test_check_against_a_base_in_worker_processes() -> None:
+    """`check --base` runs the base stack in workers too; new and fixed findings alike."""
+    args = ("check", "-s", "prod", "-c", str(BAD), "-f", "json", "--base", "catalog.yaml")
+    serial, parallel = _cli(*args, "-j", "1"), _cli(*args, "-j", "2")
+    assert serial[0] == 1, serial[2]
+    assert b"seccat: prod: part 2/2: " in parallel[2], parallel[2]
+    assert b"seccat: base prod: part 2/2: " in parallel[2], parallel[2]
+    assert b"part" not in serial[2]
+    assert json.loads(serial[1])["findings"], serial[1]
+    assert parallel[:2] == serial[:2]
