@@ -36,7 +36,7 @@ from seccat.documents import renewal as renewal_docs
 from seccat.documents import vault_layout as layout
 from seccat.documents import vault_policy as vault_docs
 from seccat.documents import vault_rotator as rotator_docs
-from seccat.documents.aws_plan import AwsPlan, PlanError, RotatorPlan, SecretPlan, aws_plan
+from seccat.documents.aws_plan import PlanError, RotatorPlan, SecretPlan, aws_plan
 from seccat.documents.monitoring import (
     ALARM_TOPIC_TARGET_ID,
     alarm_names,
@@ -409,43 +409,63 @@ class _Names:
         self.urn(TOPIC, logical.alarm_topic(env), origin)
         self.regional("sns-topic", alarm_topic_name(self.env), origin, TOPIC)
         self.urn(TOPIC_POLICY, logical.alarm_topic_policy(env), origin)
-        services = self.catalog.services
-        teams: set[str] = set()
-        for secret in self.catalog.secrets_in(env):
-            teams.add(secret.owner)
-            for c in secret.consumers:
-                if env in c.environments:
-                    teams.add(services[c.service].team)
-        for team in sorted(teams):
+        for team in self.platform_teams():
             self.urn(
                 TOPIC_SUBSCRIPTION,
                 logical.alarm_subscription(env, team),
                 self.of_team(team, "alarm subscription"),
             )
 
+    def platform_teams(self) -> list[str]:
+        """The teams with an alarm subscription: owners and consumers' teams, sorted."""
+        env, services = self.name, self.catalog.services
+        teams: set[str] = set()
+        for secret in self.catalog.secrets_in(env):
+            teams.add(secret.owner)
+            for c in secret.consumers:
+                if env in c.environments:
+                    teams.add(services[c.service].team)
+        return sorted(teams)
+
     # -- components/aws -------------------------------------------------------------------
 
     def aws(self) -> None:
-        env = self.name
         plan = aws_plan(self.catalog, self.env)
         for name, service in plan.services.items():
-            origin = self.of_service(name, _role_name_path(self.catalog, name, env))
-            self.urn(SERVICE_ACCESS, logical.service_access(env, name), origin)
-            if service.create_role:
-                self.urn(ROLE, logical.service_role(env, name), origin)
-                role = self.iam_role(service.role_name, origin)
-            else:
-                # An existing role seccat only attaches the read policy to.
-                shared = self.of_shared_identity(origin, name)
-                role = self.iam_role(service.role_name, shared, type_token=None)
-            if service.reads:
-                self.urn(ROLE_POLICY, logical.service_policy(env, name), origin)
-                self.inline_policy(role, consumer_policy_name(env), origin)
+            self.service(name, service.role_name, service.create_role, bool(service.reads))
         if not plan.aws_secrets:
-            self.renewal(plan)  # owner-rotated Vault KV secrets alone
+            self.renewal()  # owner-rotated Vault KV secrets alone
             return
         order = plan.build_order()
-        regions = sorted({r for s in plan.aws_secrets for r in s.replicas})
+        self.replicas_and_layer(
+            plan.aws_secrets, any(p.rotator and p.rotator.kind == "postgres" for p in order)
+        )
+        functions = False
+        for secret_plan in order:
+            self.secret(secret_plan)
+            functions = functions or secret_plan.rotator is not None
+        self.environment_aws(functions, plan.aws_secrets)
+
+    def service(self, name: str, role_name: str, create_role: bool, reads: bool) -> None:
+        """components/aws/consumer.py: a service's access (AwsPlan.services)."""
+        env = self.name
+        origin = self.of_service(name, _role_name_path(self.catalog, name, env))
+        self.urn(SERVICE_ACCESS, logical.service_access(env, name), origin)
+        if create_role:
+            self.urn(ROLE, logical.service_role(env, name), origin)
+            role = self.iam_role(role_name, origin)
+        else:
+            # An existing role seccat only attaches the read policy to.
+            shared = self.of_shared_identity(origin, name)
+            role = self.iam_role(role_name, shared, type_token=None)
+        if reads:
+            self.urn(ROLE_POLICY, logical.service_policy(env, name), origin)
+            self.inline_policy(role, consumer_policy_name(env), origin)
+
+    def replicas_and_layer(self, aws_secrets: list[Secret], postgres: bool) -> None:
+        """The replica regions' providers and keys, and the PostgreSQL rotators' layer."""
+        env = self.name
+        regions = sorted({r for s in aws_secrets for r in s.replicas})
         for region in regions:
             origin = self.of_env()
             self.urn(AWS_PROVIDER, logical.replica_provider(env, region), origin)
@@ -454,7 +474,7 @@ class _Names:
             self.physical(
                 "kms-alias", (self.account, region), kms_alias_name(env), origin, KMS_ALIAS, "name"
             )
-        if any(p.rotator and p.rotator.kind == "postgres" for p in order):
+        if postgres:
             self.urn(LAYER, logical.rotation_layer(env), self.of_env())
             self.physical(
                 "lambda-layer",
@@ -464,13 +484,13 @@ class _Names:
                 LAYER,
                 "layerName",
             )
-        functions = []
-        for secret_plan in order:
-            self.secret(secret_plan)
-            if secret_plan.rotator is not None:
-                functions.append(secret_plan.rotator.function_name)
-        if self.renewal(plan):
-            functions.append(renewal_docs.check_function_name(env))
+
+    def environment_aws(self, functions: bool, aws_secrets: list[Secret]) -> None:
+        """What an environment with AWS secrets has once: its renewal check, lineage,
+        failure rule, dashboard (``functions``: any rotation function) and Config rules."""
+        env = self.name
+        if self.renewal():
+            functions = True
         self.lineage()
         origin = self.of_env()
         self.urn(EVENT_RULE, logical.rotation_failure_rule(env), origin)
@@ -496,16 +516,19 @@ class _Names:
                 "dashboardName",
             )
         if self.env.detective_controls:
-            for config in config_rules(env, (s.classification for s in plan.aws_secrets)):
+            for config in config_rules(env, (s.classification for s in aws_secrets)):
                 self.urn(CONFIG_RULE, logical.config_rule(env, config.suffix), origin)
                 self.regional(
                     "config-rule", config_rule_name(env, config.suffix), origin, CONFIG_RULE
                 )
 
-    def renewal(self, plan: AwsPlan) -> bool:
+    def watched_secrets(self) -> list[Secret]:
+        return renewal_docs.watched_secrets(self.catalog, self.env)
+
+    def renewal(self) -> bool:
         """components/aws/renewal.py: whether the environment has owner-rotated secrets."""
         env = self.name
-        secrets = renewal_docs.watched_secrets(self.catalog, self.env)
+        secrets = self.watched_secrets()
         if not secrets:
             return False
         origin = self.of_env()
@@ -538,6 +561,12 @@ class _Names:
             self.regional("sns-topic", renewal_docs.team_topic_name(env, team), team_origin, TOPIC)
             self.urn(TOPIC_POLICY, logical.renewal_topic(env, team, "policy"), team_origin)
             self.urn(TOPIC_SUBSCRIPTION, logical.renewal_topic(env, team, "contact"), team_origin)
+        self.renewal_schedules(group, secrets)
+        return True
+
+    def renewal_schedules(self, group: Key, secrets: list[Secret]) -> None:
+        """Each watched secret's schedule and alarms."""
+        env = self.name
         for secret in secrets:
             secret_origin = self.of_secret(secret.id)
             self.urn(SCHEDULE, logical.renewal_schedule(env, secret.id), secret_origin)
@@ -553,7 +582,6 @@ class _Names:
             for alarm in renewal_docs.alarm_names(env, secret.id):
                 self.urn(ALARM, logical.function_alarm(env, alarm), secret_origin)
                 self.regional("alarm", alarm, secret_origin, ALARM)
-        return True
 
     def lineage(self) -> None:
         """components/aws/lineage.py."""
@@ -622,8 +650,8 @@ class _Names:
     # -- components/vault -----------------------------------------------------------------
 
     def vault(self) -> None:
-        catalog, env, name = self.catalog, self.env, self.name
-        secrets = vault_docs.vault_secrets(catalog, env)
+        env, name = self.env, self.name
+        secrets = self.vault_secrets()
         if not secrets:
             return
         # Located at the setting when the catalog writes it (Catalog.position walks up).
@@ -639,21 +667,29 @@ class _Names:
                 "vault-mount", (), layout.kv_mount(env), origin, VAULT_MOUNT, "path"
             )
             self.urn(VAULT_KV_CONFIG, logical.vault_kv_config(name), origin)
-            for secret in kv_secrets:
-                origin = self.of_secret(secret.id)
-                self.urn(VAULT_ENDPOINT, logical.vault_kv_metadata(name, slug(secret.id)), origin)
-                self.physical(
-                    "vault-kv-path",
-                    (mount[2],),
-                    layout.kv_metadata_path(env, secret.id),
-                    origin,
-                    VAULT_ENDPOINT,
-                    "path",
-                    parent=mount,
-                )
+            self.kv_paths(mount, kv_secrets)
         if any(s.store == "vault-database" for s in secrets):
             self.database_engine(secrets)
         self.policies_and_auth()
+
+    def vault_secrets(self) -> tuple[Secret, ...]:
+        return vault_docs.vault_secrets(self.catalog, self.env)
+
+    def kv_paths(self, mount: Key, kv_secrets: list[Secret]) -> None:
+        """Each KV secret's metadata endpoint."""
+        env, name = self.env, self.name
+        for secret in kv_secrets:
+            origin = self.of_secret(secret.id)
+            self.urn(VAULT_ENDPOINT, logical.vault_kv_metadata(name, slug(secret.id)), origin)
+            self.physical(
+                "vault-kv-path",
+                (mount[2],),
+                layout.kv_metadata_path(env, secret.id),
+                origin,
+                VAULT_ENDPOINT,
+                "path",
+                parent=mount,
+            )
 
     def database_engine(self, secrets: tuple[Secret, ...]) -> None:
         env, name = self.env, self.name
@@ -680,15 +716,20 @@ class _Names:
                 "name",
                 parent=mount,
             )
-            for secret in by_db[db]:
-                role = layout.database_role_name(secret.id)
-                static = layout.database_strategy(secret) == "static"
-                type_token = VAULT_STATIC_ROLE if static else VAULT_DYNAMIC_ROLE
-                origin = self.of_secret(secret.id)
-                self.urn(type_token, logical.vault_database_role(name, role), origin)
-                self.physical(
-                    "vault-db-role", (mount[2],), role, origin, type_token, "name", parent=mount
-                )
+            self.database_roles(mount, by_db[db])
+
+    def database_roles(self, mount: Key, secrets: list[Secret]) -> None:
+        """Each database secret's Vault role."""
+        name = self.name
+        for secret in secrets:
+            role = layout.database_role_name(secret.id)
+            static = layout.database_strategy(secret) == "static"
+            type_token = VAULT_STATIC_ROLE if static else VAULT_DYNAMIC_ROLE
+            origin = self.of_secret(secret.id)
+            self.urn(type_token, logical.vault_database_role(name, role), origin)
+            self.physical(
+                "vault-db-role", (mount[2],), role, origin, type_token, "name", parent=mount
+            )
 
     def policies_and_auth(self) -> None:
         catalog, env, name = self.catalog, self.env, self.name
@@ -756,7 +797,7 @@ class _Names:
         )
 
     def kv_rotation(self, teams: list[str], aws_auth: Key) -> None:
-        env, name = self.env, self.name
+        name = self.name
         origin = self.of_env()
         self.urn(LAYER, logical.kv_rotator_layer(name), origin)
         self.physical(
@@ -772,7 +813,7 @@ class _Names:
             "schedule-group", rotator_docs.schedule_group_name(name), origin, SCHEDULE_GROUP
         )
         rotated: dict[str, list[Secret]] = {}
-        for secret in vault_docs.rotated_kv_secrets(self.catalog, env):
+        for secret in self.rotated_kv_secrets():
             rotated.setdefault(secret.owner, []).append(secret)
         for team in teams:
             origin = self.of_team(team, "KV rotator")
@@ -788,18 +829,26 @@ class _Names:
             self.auth_role(aws_auth, layout.rotator_role_name(team), origin, VAULT_AWS_ROLE, "role")
             scheduler = self.iam_role(rotator_docs.scheduler_role_name(name, team), origin)
             self.inline_policy(scheduler, rotator_docs.SCHEDULER_POLICY_NAME, origin)
-            for secret in rotated.get(team, ()):
-                secret_origin = self.of_secret(secret.id)
-                self.urn(SCHEDULE, logical.kv_schedule(name, slug(secret.id)), secret_origin)
-                self.physical(
-                    "schedule",
-                    (self.account, self.region, group[2]),
-                    rotator_docs.schedule_name(name, slug(secret.id)),
-                    secret_origin,
-                    SCHEDULE,
-                    "name",
-                    parent=group,
-                )
+            self.kv_schedules(group, rotated.get(team, []))
+
+    def rotated_kv_secrets(self) -> list[Secret]:
+        return vault_docs.rotated_kv_secrets(self.catalog, self.env)
+
+    def kv_schedules(self, group: Key, secrets: list[Secret]) -> None:
+        """The rotation schedule of each KV secret a team's rotator rotates."""
+        name = self.name
+        for secret in secrets:
+            secret_origin = self.of_secret(secret.id)
+            self.urn(SCHEDULE, logical.kv_schedule(name, slug(secret.id)), secret_origin)
+            self.physical(
+                "schedule",
+                (self.account, self.region, group[2]),
+                rotator_docs.schedule_name(name, slug(secret.id)),
+                secret_origin,
+                SCHEDULE,
+                "name",
+                parent=group,
+            )
 
 
 class _Keys(_Names):
