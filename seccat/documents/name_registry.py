@@ -36,9 +36,17 @@ from seccat.documents import renewal as renewal_docs
 from seccat.documents import vault_layout as layout
 from seccat.documents import vault_policy as vault_docs
 from seccat.documents import vault_rotator as rotator_docs
-from seccat.documents.aws_plan import PlanError, RotatorPlan, SecretPlan, aws_plan
+from seccat.documents.aws_plan import STORE as _AWS_STORE
+from seccat.documents.aws_plan import (
+    PlanError,
+    RotatorPlan,
+    SecretPlan,
+    aws_plan,
+    service_role,
+)
 from seccat.documents.monitoring import (
     ALARM_TOPIC_TARGET_ID,
+    FUNCTION_METRICS,
     alarm_names,
     config_rule_name,
     config_rules,
@@ -49,6 +57,7 @@ from seccat.documents.names import (
     ROTATION_INVOKE_STATEMENT,
     ROTATION_POLICY_NAME,
     UnsafeName,
+    bounded,
     consumer_policy_name,
     kms_alias_name,
     rotation_layer_name,
@@ -733,16 +742,16 @@ class _Names:
 
     def policies_and_auth(self) -> None:
         catalog, env, name = self.catalog, self.env, self.name
-        services = vault_docs.consuming_services(catalog, env)
+        services = self.consuming_services()
         for service in services:
             origin = self.of_service(service)
             self.urn(VAULT_POLICY, logical.vault_service_policy(name, service), origin)
             self.vault_policy(layout.service_policy_name(env, service), origin)
-        for team in vault_docs.writer_teams(catalog, env):
+        for team in self.writer_teams():
             origin = self.of_team(team, "Vault writer policy")
             self.urn(VAULT_POLICY, logical.vault_writer_policy(name, team), origin)
             self.vault_policy(layout.writer_policy_name(env, team), origin)
-        rotator_teams = vault_docs.rotator_teams(catalog, env)
+        rotator_teams = self.rotator_teams()
         for team in rotator_teams:
             origin = self.of_team(team, "KV rotator")
             self.urn(VAULT_POLICY, logical.vault_rotator_policy(name, team), origin)
@@ -772,13 +781,26 @@ class _Names:
                 self.auth_role(k8s_auth, service, origin, VAULT_K8S_ROLE, "roleName")
         if rotator_teams:
             self.kv_rotation(rotator_teams, aws_auth)
-        if vault_docs.owner_rotated_kv_secrets(catalog, env):
+        if self.owner_rotated_kv():
             # components/vault/renewal_check.py: the renewal check's policy and login.
             origin = self.of_env()
             self.urn(VAULT_POLICY, logical.vault_renewal_check_policy(name), origin)
             self.vault_policy(layout.renewal_check_policy_name(env), origin)
             self.urn(VAULT_AWS_ROLE, logical.vault_renewal_check_aws_role(name), origin)
             self.auth_role(aws_auth, layout.RENEWAL_CHECK_ROLE, origin, VAULT_AWS_ROLE, "role")
+
+    def consuming_services(self) -> list[str]:
+        return vault_docs.consuming_services(self.catalog, self.env)
+
+    def writer_teams(self) -> list[str]:
+        return vault_docs.writer_teams(self.catalog, self.env)
+
+    def rotator_teams(self) -> list[str]:
+        return vault_docs.rotator_teams(self.catalog, self.env)
+
+    def owner_rotated_kv(self) -> bool:
+        """Whether the renewal check watches KV secrets (its Vault policy and login)."""
+        return bool(vault_docs.owner_rotated_kv_secrets(self.catalog, self.env))
 
     def vault_policy(self, policy: str, origin: Origin) -> None:
         self.physical("vault-policy", (), policy, origin, VAULT_POLICY, "name")
@@ -923,6 +945,390 @@ class _Keys(_Names):
         return out
 
 
+#: Namespaces whose scope ends in the name of another resource (a role, a function): the
+#: bulk walk groups them by the rest of the scope, with (parent, value) pairs as values.
+_BY_PARENT = frozenset({"iam-inline-policy", "lambda-permission"})
+#: Where _Bulk groups names: a URN by its stack and type token (a URN is the pair
+#: ``type::logical``, and no type token holds ``::`` or ends in ``:``, so two URNs are
+#: equal exactly when their type and logical name are); another name by its namespace and
+#: scope (for _BY_PARENT, the scope without its last part).
+_Group = tuple[str, tuple[str, ...], str | None]
+
+
+def _bounded(names: list[str], limit: int) -> list[str]:
+    """``names.bounded`` of each name (a long one is rare: only it pays the call)."""
+    return [n if len(n) <= limit else bounded(n, limit) for n in names]
+
+
+class _Bulk(_Names):
+    """The same walk, with the names of each per-secret template made together for all the
+    secrets it applies to (list comprehensions over the ids, with the naming functions'
+    f-strings) and grouped where they must be unique. Origins are not made: a catalog
+    whose groups all hold distinct names has no collision, and any other goes to ``_Keys``.
+
+    It walks a superset: where the components would refuse an environment (a ``PlanError``,
+    an ``UnsafeName``: ``_Names.walk`` then records nothing for it), it still records the
+    names the templates give. Names it has that the registry lacks can only add repeats,
+    never hide one, so "no repeat here" proves "no repeat in the registry".
+    tests/catalog/test_name_registry.py proves the templates equal the naming functions
+    and the bulk walk's names equal the registry's wherever the registry has any."""
+
+    def __init__(self, catalog: Catalog, env: Environment, groups: dict[_Group, list[Any]]) -> None:
+        super().__init__(catalog, env)
+        self.groups = groups
+        self.urns: dict[str, list[str]] = {}
+        self._scan()
+
+    def _scan(self) -> None:
+        """One pass over the environment's secrets: what each selection of the walk needs
+        (the conditions are those of the functions each selection names)."""
+        env, services = self.name, self.catalog.services
+        teams: set[str] = set()
+        #: Consuming services, and whether each reads an AWS secret (AwsPlan.services).
+        consumers: dict[str, bool] = {}
+        vault_consumers: set[str] = set()  # vault_policy.consuming_services
+        aws_secrets: list[Secret] = []  # AwsPlan.aws_secrets
+        rotated: list[Secret] = []  # AwsPlan._rotator is not None
+        watched: list[Secret] = []  # renewal.watched_secrets
+        vault: list[Secret] = []  # vault_policy.vault_secrets
+        rotated_kv: list[Secret] = []  # vault_policy.rotated_kv_secrets
+        writers: set[str] = set()  # vault_policy.writer_teams
+        owner_rotated_kv = False  # vault_policy.owner_rotated_kv_secrets
+        aws_store, kv_store, vault_stores = _AWS_STORE, "vault-kv", vault_docs.VAULT_STORES
+        rotated_kv_types = vault_docs.ROTATED_KV_TYPES
+        for secret in self.catalog.secrets_in(env):
+            teams.add(secret.owner)
+            store = secret.store
+            in_use = secret.lifecycle != "retired"
+            if store == aws_store:
+                aws_secrets.append(secret)
+                if in_use:
+                    if secret.owner_rotated:
+                        watched.append(secret)
+                    elif secret.generated and secret.rotation is not None:
+                        rotated.append(secret)
+            elif store in vault_stores:
+                vault.append(secret)
+                if store == kv_store and in_use:
+                    writers.add(secret.owner)
+                    if secret.owner_rotated:
+                        watched.append(secret)
+                        owner_rotated_kv = True
+                    elif secret.type in rotated_kv_types and secret.rotation is not None:
+                        rotated_kv.append(secret)
+            for c in secret.consumers:
+                if env in c.environments:
+                    teams.add(services[c.service].team)
+                    if store == aws_store:
+                        consumers[c.service] = True
+                    else:
+                        consumers.setdefault(c.service, False)
+                        if store in vault_stores:
+                            vault_consumers.add(c.service)
+        self.teams = sorted(teams)
+        self.consumers = consumers
+        self.vault_consumers = sorted(vault_consumers)
+        self.aws_secrets = aws_secrets
+        self.rotated = rotated
+        self.watched = watched
+        self.vault_list = vault
+        self.rotated_kv = rotated_kv
+        self.writers = sorted(writers)
+        self.any_owner_rotated_kv = owner_rotated_kv
+
+    # -- recording ----------------------------------------------------------------------
+
+    def of_env(self, *setting: str) -> Any:
+        return None
+
+    def of_shared_identity(self, origin: Any, service: str) -> Any:
+        return None
+
+    def of_service(self, service: str, path: Path | None = None) -> Any:
+        return None
+
+    def of_secret(self, secret_id: str) -> Any:
+        return None
+
+    def of_team(self, team: str, role: str) -> Any:
+        return None
+
+    def of_database(self, database: str) -> Any:
+        return None
+
+    def urn(self, type_token: str, logical_name: str, origin: Any) -> None:
+        self.urn_list(type_token).append(logical_name)
+
+    def urn_list(self, type_token: str) -> list[str]:
+        found = self.urns.get(type_token)
+        if found is None:
+            found = self.urns[type_token] = []
+        return found
+
+    def physical(
+        self,
+        namespace: str,
+        scope: tuple[str, ...],
+        value: str,
+        origin: Any,
+        type_token: str | None,
+        input_key: str | None,
+        parent: Key | None = None,
+    ) -> Key:
+        normalised = value.lower() if namespace in CASE_INSENSITIVE else value
+        if namespace in _BY_PARENT:
+            self.group(namespace, scope[:-1]).append((scope[-1], normalised))
+        else:
+            self.group(namespace, scope).append(normalised)
+        return (namespace, scope, value)  # type: ignore[return-value]  # as _Names's
+
+    def group(self, namespace: str, scope: tuple[str, ...]) -> list[Any]:
+        key = (namespace, scope, None)
+        found = self.groups.get(key)
+        if found is None:
+            found = self.groups[key] = []
+        return found
+
+    # -- the selections, from the scan ----------------------------------------------------
+
+    def platform_teams(self) -> list[str]:
+        return self.teams
+
+    def aws(self) -> None:
+        # AwsPlan.services: every consuming service with an AWS identity. (A service without
+        # one that reads an AWS secret makes the plan refuse the environment.)
+        env = self.name
+        for name, reads in sorted(self.consumers.items()):
+            service = self.catalog.service_in(name, env)
+            aws = service.aws
+            if aws is None or (aws.trust is None and aws.role_name is None):
+                continue
+            self.service(name, service_role(service, env), not aws.existing, reads)
+        secrets = self.aws_secrets
+        if not secrets:
+            self.renewal()
+            return
+        rotated = self.rotated
+        self.replicas_and_layer(secrets, any(s.type == "database" for s in rotated))
+        self.secrets_together(secrets, rotated)
+        self.environment_aws(bool(rotated), secrets)
+
+    def secrets_together(self, secrets: list[Secret], rotated: list[Secret]) -> None:
+        """``secret`` and ``rotator`` of every AWS secret (AwsPlan._rotator: a rotator for
+        each generated secret with a rotation, unless retired)."""
+        env, account, region = self.name, self.account, self.region
+        managed = _managed_secrets(env, [s.id for s in secrets])
+        self.urn_list(MANAGED_SECRET).extend(managed)
+        self.urn_list(SECRET).extend(managed)
+        self.group("secret", (account, region)).extend(managed)  # aws_secret_name
+        for secret, name in zip(secrets, managed, strict=True):
+            for replica in secret.replicas:
+                self.group("secret", (account, replica)).append(name)
+        self.urn_list(SECRET_POLICY).extend(_secret_policies(managed))
+        ids = [s.id for s in rotated]
+        rotations = _managed_secrets(env, ids)
+        for part, type_token in _ROTATION_RESOURCES:
+            self.urn_list(type_token).extend(_rotation_parts(rotations, part))
+        functions = _rotation_functions(env, ids)
+        roles = [f.lower() for f in functions]
+        self.group("iam-role", (account,)).extend(roles)
+        self.group("iam-inline-policy", (account,)).extend(
+            [(role, ROTATION_POLICY_NAME) for role in roles]
+        )
+        self.group("log-group", (account, region)).extend(_rotation_log_groups(env, ids))
+        self.group("lambda-function", (account, region)).extend(functions)
+        self.group("lambda-permission", (account, region)).extend(
+            [(f, ROTATION_INVOKE_STATEMENT) for f in functions]
+        )
+        self.alarms_together(functions)
+
+    def alarms_together(self, functions: list[str]) -> None:
+        """``alarms`` of each function."""
+        alarms = self.group("alarm", (self.account, self.region))
+        urns = self.urn_list(ALARM)
+        for metric in FUNCTION_METRICS:
+            names = _function_alarms(functions, metric)
+            alarms.extend(names)
+            urns.extend(_function_alarm_urns(self.name, names))
+
+    def watched_secrets(self) -> list[Secret]:
+        return self.watched
+
+    def renewal_schedules(self, group: Key, secrets: list[Secret]) -> None:
+        env = self.name
+        ids = [s.id for s in secrets]
+        slugs = _slugs(ids)
+        self.urn_list(SCHEDULE).extend(_renewal_schedule_urns(env, ids))
+        self.group("schedule", (self.account, self.region, group[2])).extend(
+            _renewal_schedules(env, slugs)
+        )
+        alarms = self.group("alarm", (self.account, self.region))
+        urns = self.urn_list(ALARM)
+        for kind in ("due", "overdue"):
+            names = _renewal_alarms(env, slugs, kind)
+            alarms.extend(names)
+            urns.extend(_function_alarm_urns(env, names))
+
+    def vault_secrets(self) -> tuple[Secret, ...]:
+        return tuple(self.vault_list)
+
+    def kv_paths(self, mount: Key, kv_secrets: list[Secret]) -> None:
+        ids = [s.id for s in kv_secrets]
+        self.urn_list(VAULT_ENDPOINT).extend(_kv_metadata_urns(self.name, _slugs(ids)))
+        self.group("vault-kv-path", (mount[2],)).extend(_kv_metadata_paths(mount[2], ids))
+
+    def database_roles(self, mount: Key, secrets: list[Secret]) -> None:
+        roles = self.group("vault-db-role", (mount[2],))
+        for static in (True, False):
+            slugs = _slugs([s.id for s in secrets if _static(s) is static])
+            type_token = VAULT_STATIC_ROLE if static else VAULT_DYNAMIC_ROLE
+            self.urn_list(type_token).extend(_database_role_urns(self.name, slugs))
+            roles.extend(slugs)
+
+    def rotated_kv_secrets(self) -> list[Secret]:
+        return self.rotated_kv
+
+    def consuming_services(self) -> list[str]:
+        return self.vault_consumers
+
+    def writer_teams(self) -> list[str]:
+        return self.writers
+
+    def rotator_teams(self) -> list[str]:
+        return sorted({s.owner for s in self.rotated_kv})
+
+    def owner_rotated_kv(self) -> bool:
+        return self.any_owner_rotated_kv
+
+    def kv_schedules(self, group: Key, secrets: list[Secret]) -> None:
+        slugs = _slugs([s.id for s in secrets])
+        self.urn_list(SCHEDULE).extend(_kv_schedule_urns(self.name, slugs))
+        self.group("schedule", (self.account, self.region, group[2])).extend(
+            _kv_schedules(self.name, slugs)
+        )
+
+
+def _static(secret: Secret) -> bool:
+    """vault_layout.database_strategy is "static" (it raises for a strategy that is neither
+    static nor dynamic: the walk then refuses the environment, the bulk walk calls it
+    dynamic)."""
+    return secret.rotation is not None and secret.rotation.strategy == "static"
+
+
+# -- the naming functions' templates, over many inputs at once ------------------------------
+#
+# Each is the f-string of the naming function named in its docstring, without the alphabet
+# checks (the superset argument of _Bulk). tests/catalog/test_name_registry.py holds each to
+# its naming function on generated inputs.
+
+
+def _slugs(ids: list[str]) -> list[str]:
+    """names.slug"""
+    return [i.replace("/", ".") for i in ids]
+
+
+def _managed_secrets(env: str, ids: list[str]) -> list[str]:
+    """logical_names.managed_secret, and names.aws_secret_name (the same text)"""
+    return [f"{env}/{i}" for i in ids]
+
+
+def _secret_policies(managed: list[str]) -> list[str]:
+    """logical_names.secret_policy, from the managed secrets' names"""
+    return [f"{m}/policy" for m in managed]
+
+
+def _rotation_parts(managed: list[str], part: str) -> list[str]:
+    """logical_names.rotation, from the managed secrets' names"""
+    return [f"{m}/rotation-{part}" for m in managed]
+
+
+def _rotation_functions(env: str, ids: list[str]) -> list[str]:
+    """names.rotation_function_name"""
+    return _bounded([f"seccat-{env}-rotate-{i}".replace("/", "_") for i in ids], 64)
+
+
+def _rotation_log_groups(env: str, ids: list[str]) -> list[str]:
+    """names.rotation_log_group_name"""
+    return [f"/seccat/{env}/rotation/{i}" for i in ids]
+
+
+def _function_alarms(functions: list[str], metric: str) -> list[str]:
+    """monitoring.alarm_name"""
+    suffix = metric.lower()
+    return _bounded([f"{f}-{suffix}" for f in functions], 255)
+
+
+def _function_alarm_urns(env: str, alarms: list[str]) -> list[str]:
+    """logical_names.function_alarm"""
+    return [f"{env}/{a}" for a in alarms]
+
+
+def _renewal_schedule_urns(env: str, ids: list[str]) -> list[str]:
+    """logical_names.renewal_schedule"""
+    return [f"{env}/renewal-check-{i}" for i in ids]
+
+
+def _renewal_schedules(env: str, slugs: list[str]) -> list[str]:
+    """renewal.schedule_name"""
+    return _bounded([f"seccat-{env}-renew-{s}" for s in slugs], 64)
+
+
+def _renewal_alarms(env: str, slugs: list[str], kind: str) -> list[str]:
+    """renewal.alarm_names (kind "due": the first, "overdue": the second)"""
+    return _bounded([f"seccat-{env}-renewal-{kind}-{s}" for s in slugs], 255)
+
+
+def _kv_metadata_urns(env: str, slugs: list[str]) -> list[str]:
+    """logical_names.vault_kv_metadata"""
+    return [f"{env}-vault-kv-meta-{s}" for s in slugs]
+
+
+def _kv_metadata_paths(mount: str, ids: list[str]) -> list[str]:
+    """vault_layout.kv_metadata_path, under the mount's path"""
+    return [f"{mount}/metadata/{i}" for i in ids]
+
+
+def _database_role_urns(env: str, roles: list[str]) -> list[str]:
+    """logical_names.vault_database_role (a role is vault_layout.database_role_name: the
+    slug)"""
+    return [f"{env}-vault-db-role-{r}" for r in roles]
+
+
+def _kv_schedule_urns(env: str, slugs: list[str]) -> list[str]:
+    """logical_names.kv_schedule"""
+    return [f"{env}-kv-rotation-{s}" for s in slugs]
+
+
+def _kv_schedules(env: str, slugs: list[str]) -> list[str]:
+    """vault_rotator.schedule_name"""
+    return _bounded([f"seccat-{env}-kv-{s}" for s in slugs], 64)
+
+
+def _bulk_groups(catalog: Catalog) -> dict[_Group, list[Any]] | None:
+    """Every environment's names, grouped (the physical groups shared by all of them);
+    None when the bulk walk of an environment fails (the registry's walk then decides)."""
+    groups: dict[_Group, list[Any]] = {}
+    walks = []
+    for env in catalog.environments.values():
+        if env.aws is None:
+            continue
+        bulk = _Bulk(catalog, env, groups)
+        if not bulk.walk():
+            return None
+        walks.append(bulk)
+    for bulk in walks:
+        for type_token, logical_names in bulk.urns.items():
+            groups[("urn", bulk.stack, type_token)] = logical_names
+    return groups
+
+
+def _bulk_unique(catalog: Catalog) -> bool:
+    """Whether every group of the bulk walk holds distinct names: then no normalised key
+    occurs twice in the registry (see _Bulk). False means "not proven", not "repeated"."""
+    groups = _bulk_groups(catalog)
+    return groups is not None and all(len(set(names)) == len(names) for names in groups.values())
+
+
 def _logs_in_with_aws(service: Service) -> bool:
     """As components/vault/auth.py decides: only a service with an IAM role (created from
     aws.trust, or its own aws.role_name) logs in through AWS auth."""
@@ -951,10 +1357,14 @@ def collisions(catalog: Catalog) -> list[Collision]:
     collide on several names (an IAM role, a Vault role, a URN) are reported once.
 
     Almost every catalog generates no name twice, and proving that needs only the names:
+    ``_Bulk`` makes the names of each template for all the secrets at once and finds
+    every group of names distinct. Otherwise (a repeat, or an environment it cannot walk)
     ``_Keys`` walks the components with the same naming functions as the registry, keeping
     each name's key and a reference to its origin. Only the names whose key repeats get
     their Origin, and only they go through the merging below (a name no other shares
     takes no part in it), in the registry's order."""
+    if _bulk_unique(catalog):
+        return []
     walks = _quick_walks(catalog)
     repeated = _repeated(walks)
     if not repeated:

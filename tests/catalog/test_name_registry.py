@@ -22,6 +22,7 @@ from unittest import mock
 import pytest
 from catalog.catalog_strategies import catalogs
 from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
 
 from seccat.catalog import loader
 from seccat.catalog.loader import parse_catalog
@@ -445,8 +446,52 @@ def _exactly(raw: tuple[Any, ...]) -> tuple[Any, ...]:
     return (key, vars(origin), *rest)
 
 
+def _bulk_keys(catalog: Catalog, env: str) -> Counter[tuple[str, tuple[str, ...], str]] | None:
+    """The bulk walk's names of one environment as the registry's normalised keys (None
+    when it cannot walk the environment)."""
+    environment = catalog.environments[env]
+    if environment.aws is None:
+        return Counter()
+    groups: dict[Any, list[Any]] = {}
+    bulk = name_registry._Bulk(catalog, environment, groups)
+    if not bulk.walk():
+        return None
+    keys: Counter[tuple[str, tuple[str, ...], str]] = Counter()
+    for type_token, logical_names in bulk.urns.items():
+        keys.update(("urn", (env,), f"{type_token}::{n}") for n in logical_names)
+    for (namespace, scope, _), values in groups.items():
+        if namespace in name_registry._BY_PARENT:
+            keys.update((namespace, (*scope, parent), value) for parent, value in values)
+        else:
+            keys.update((namespace, scope, value) for value in values)
+    return keys
+
+
+def assert_bulk_walk_sees_the_registry(catalog: Catalog) -> bool:
+    """The bulk walk's names are the registry's in every environment the registry walks
+    (it has names there: at least the platform's), and its verdict is sound: "unique" only
+    when no key repeats in the registry, and "unique" whenever the registry walks every
+    environment and no key repeats (so the fast path is taken where it can be)."""
+    every_env_walked = True
+    for env, environment in catalog.environments.items():
+        registered = _registry_keys(catalog, env)
+        if registered or environment.aws is None:
+            assert _bulk_keys(catalog, env) == registered, env
+        else:
+            every_env_walked = False  # the components refuse it: the registry has no names
+    unique = name_registry._bulk_unique(catalog)
+    if unique:
+        assert name_registry._all_unique(catalog)
+        assert registry_collisions(catalog) == []
+    elif every_env_walked:
+        assert not name_registry._all_unique(catalog)
+    return unique
+
+
 def assert_quick_check_sees_the_registry(catalog: Catalog) -> int:
-    """The quick check's keys are the registry's, and both ways to collisions agree."""
+    """The quick check's and the bulk walk's keys are the registry's, and every way to
+    collisions agrees."""
+    assert_bulk_walk_sees_the_registry(catalog)
     counted = 0
     for env in catalog.environments:
         registered = _registry_keys(catalog, env)
@@ -487,6 +532,7 @@ def test_quick_check_finds_every_repeated_name_of_the_collision_cases(text: str)
     assert assert_quick_check_sees_the_registry(catalog) > 0
     # Including the declared sharing, which the full registry then finds harmless.
     assert not name_registry._all_unique(catalog)
+    assert not name_registry._bulk_unique(catalog)
 
 
 @pytest.mark.parametrize(
@@ -504,6 +550,8 @@ def test_quick_check_keys_are_the_registry_keys_of_every_catalog(source: str) ->
     catalog = _built((ROOT / source).read_text())
     assert catalog is not None
     assert assert_quick_check_sees_the_registry(catalog) > 40
+    # Decided by the bulk walk alone, but where one existing role is shared on purpose.
+    assert name_registry._bulk_unique(catalog) is (source != "tests/fixtures/features-catalog.yaml")
 
 
 def test_quick_check_comparison_fails_when_the_quick_walk_misses_a_name(
@@ -591,3 +639,163 @@ def _with_twin(drawn: dict[str, Any]) -> Catalog | None:
         if first in service.get("environments", {}):
             service["environments"]["twin"] = service["environments"][first]
     return _built(json.dumps(drawn))
+
+
+# -- the bulk walk: the naming functions' templates, for many secrets at once ----------------
+#
+# collisions() first asks _Bulk, which makes the names of each per-secret template for all
+# the secrets it applies to together, with the naming function's f-string and without its
+# alphabet checks, and groups them where they must be unique. Every name is made and
+# compared (nothing is assumed injective), so its verdict is exact when (1) each template
+# is its naming function, proven below on generated names and ids, long ones included (a
+# name over its length limit gets a hash suffix), and (2) the walk applies them to the
+# registry's secrets, proven by assert_bulk_walk_sees_the_registry above on every catalog
+# the quick check is proven on. Where the components refuse an environment the registry has
+# no names and the bulk walk has some: extra names can only add a repeat (then _Keys
+# decides), never hide one.
+
+ENV_NAMES = st.from_regex(r"[a-z][a-z0-9-]{0,62}", fullmatch=True)
+SECRET_IDS = st.from_regex(r"[a-z0-9][a-z0-9-]*(/[a-z0-9][a-z0-9-]*){0,3}", fullmatch=True).filter(
+    lambda i: len(i) <= 128
+)
+LONG_IDS = st.builds(
+    lambda head, tail: f"{head}/{tail}"[:128].rstrip("/-") or "x",
+    st.from_regex(r"[a-z0-9]{1,60}", fullmatch=True),
+    st.from_regex(r"[a-z0-9][a-z0-9-]{40,90}", fullmatch=True),
+)
+MOUNTS = st.from_regex(r"[a-z][a-z0-9-]{0,30}", fullmatch=True)
+
+
+def assert_templates_are_the_naming_functions(env: str, ids: list[str], mount: str) -> None:
+    from types import SimpleNamespace
+
+    from seccat.documents import logical_names as logical
+    from seccat.documents import monitoring, names, renewal, vault_layout, vault_rotator
+
+    nr = name_registry
+    slugs = nr._slugs(ids)
+    assert slugs == [names.slug(i) for i in ids]
+    managed = nr._managed_secrets(env, ids)
+    assert managed == [logical.managed_secret(env, i) for i in ids]
+    assert managed == [names.aws_secret_name(env, i) for i in ids]
+    assert nr._secret_policies(managed) == [logical.secret_policy(env, i) for i in ids]
+    for part in logical.ROTATION_PARTS:
+        assert nr._rotation_parts(managed, part) == [logical.rotation(env, i, part) for i in ids]
+    functions = nr._rotation_functions(env, ids)
+    assert functions == [names.rotation_function_name(env, i) for i in ids]
+    assert nr._rotation_log_groups(env, ids) == [names.rotation_log_group_name(env, i) for i in ids]
+    for n, metric in enumerate(monitoring.FUNCTION_METRICS):
+        alarms = nr._function_alarms(functions, metric)
+        assert alarms == [monitoring.alarm_names(f)[n] for f in functions]
+        assert nr._function_alarm_urns(env, alarms) == [
+            logical.function_alarm(env, a) for a in alarms
+        ]
+    assert nr._renewal_schedule_urns(env, ids) == [logical.renewal_schedule(env, i) for i in ids]
+    assert nr._renewal_schedules(env, slugs) == [renewal.schedule_name(env, i) for i in ids]
+    for n, kind in enumerate(("due", "overdue")):
+        assert nr._renewal_alarms(env, slugs, kind) == [renewal.alarm_names(env, i)[n] for i in ids]
+    assert nr._kv_metadata_urns(env, slugs) == [
+        logical.vault_kv_metadata(env, names.slug(i)) for i in ids
+    ]
+    environment = SimpleNamespace(name=env, vault=SimpleNamespace(kv_mount=mount))
+    assert nr._kv_metadata_paths(mount, ids) == [
+        vault_layout.kv_metadata_path(environment, i)  # type: ignore[arg-type]
+        for i in ids
+    ]
+    assert nr._database_role_urns(env, slugs) == [
+        logical.vault_database_role(env, vault_layout.database_role_name(i)) for i in ids
+    ]
+    assert nr._kv_schedule_urns(env, slugs) == [
+        logical.kv_schedule(env, names.slug(i)) for i in ids
+    ]
+    assert nr._kv_schedules(env, slugs) == [
+        vault_rotator.schedule_name(env, names.slug(i)) for i in ids
+    ]
+
+
+@settings(max_examples=EXAMPLES, deadline=None, database=None)
+@given(ENV_NAMES, st.lists(st.one_of(SECRET_IDS, LONG_IDS), max_size=6), MOUNTS)
+def test_bulk_templates_are_the_naming_functions(env: str, ids: list[str], mount: str) -> None:
+    assert_templates_are_the_naming_functions(env, ids, mount)
+
+
+def test_bulk_templates_are_checked_with_long_names() -> None:
+    """The hash suffix of an over-long name is part of what is compared."""
+    env, long_id = "e" * 63, "a" * 60 + "/" + "b" * 67
+    assert len(name_registry._rotation_functions(env, [long_id])[0]) == 64
+    assert_templates_are_the_naming_functions(env, [long_id, "x"], "kv")
+
+
+def test_bulk_template_comparison_fails_for_templates_that_are_not_the_functions(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Negative controls: a template without the hash suffix, and one that is not
+    injective where the function is ('/' and '-' both becoming '-')."""
+    env, ids = "e" * 63, ["a" * 60 + "/" + "b" * 67, "a/b", "a-b"]
+    with monkeypatch.context() as patched:
+        patched.setattr(
+            name_registry,
+            "_rotation_functions",
+            lambda env, ids: [f"seccat-{env}-rotate-{i}".replace("/", "_") for i in ids],
+        )
+        with pytest.raises(AssertionError):
+            assert_templates_are_the_naming_functions(env, ids, "kv")
+    with monkeypatch.context() as patched:
+        patched.setattr(name_registry, "_slugs", lambda ids: [i.replace("/", "-") for i in ids])
+        with pytest.raises(AssertionError):
+            assert_templates_are_the_naming_functions("dev", ids, "kv")
+
+
+def test_a_non_injective_template_costs_time_but_not_exactness(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A template that makes two different secrets' names equal (KV paths of 'a/b' and
+    'a-b'), where the registry's differ, only sends the catalog to _Keys: the bulk walk
+    proves nothing, and collisions() still finds none."""
+    catalog = _built(ENVS + "secrets:\n" + _kv("data/a-b") + _kv("data/a/b"))
+    assert catalog is not None
+    assert name_registry._bulk_unique(catalog)
+    with monkeypatch.context() as patched:
+        patched.setattr(
+            name_registry,
+            "_kv_metadata_paths",
+            lambda mount, ids: [i.replace("/", "-") for i in ids],
+        )
+        assert not name_registry._bulk_unique(catalog)
+        assert collisions(catalog) == [] == registry_collisions(catalog)
+
+
+def test_bulk_walk_comparison_fails_when_it_hides_a_collision(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The negative control of assert_bulk_walk_sees_the_registry: a bulk walk whose
+    rotation functions differ from the components' (here by a suffix) misses that a
+    service's role has a rotation function's name, says "unique", and is caught; with the
+    real templates the collision is reported."""
+    text = ENVS + (
+        '  rotate-token: {team: data, aws: {trust: {role_arn: "arn:aws:iam::111111111111:role/r"}}}\n'
+        "secrets:\n"
+        "  token: {description: x, owner: data, type: api-key, store: aws-secretsmanager, "
+        "classification: internal, environments: [dev], rotation: {every: 30d}, "
+        "consumers: [{service: rotate-token, access: read}]}\n"
+    )
+    catalog = _built(text)
+    assert catalog is not None
+    assert not name_registry._bulk_unique(catalog)
+    assert len(collisions(catalog)) == 1
+    original = name_registry._rotation_functions
+    with monkeypatch.context() as patched:
+        patched.setattr(
+            name_registry,
+            "_rotation_functions",
+            lambda env, ids: [f + "x" for f in original(env, ids)],
+        )
+        assert name_registry._bulk_unique(catalog)  # wrong: it would hide the collision
+        with pytest.raises(AssertionError):
+            assert_bulk_walk_sees_the_registry(catalog)
+    with monkeypatch.context() as patched:  # a bulk walk that forgets the renewal alarms
+        patched.setattr(name_registry._Bulk, "renewal_schedules", lambda self, group, secrets: None)
+        owner_rotated = _built(EXISTING_IN_TWO_ENVS)
+        assert owner_rotated is not None
+        with pytest.raises(AssertionError):
+            assert_bulk_walk_sees_the_registry(owner_rotated)
