@@ -948,6 +948,8 @@ class _Keys(_Names):
 #: Namespaces whose scope ends in the name of another resource (a role, a function): the
 #: bulk walk groups them by the rest of the scope, with (parent, value) pairs as values.
 _BY_PARENT = frozenset({"iam-inline-policy", "lambda-permission"})
+#: The group of existing IAM roles seccat attaches a policy to (not a namespace).
+_EXISTING_ROLES = "existing iam-role"
 #: Where _Bulk groups names: a URN by its stack and type token (a URN is the pair
 #: ``type::logical``, and no type token holds ``::`` or ends in ``:``, so two URNs are
 #: equal exactly when their type and logical name are); another name by its namespace and
@@ -1042,7 +1044,7 @@ class _Bulk(_Names):
         return None
 
     def of_shared_identity(self, origin: Any, service: str) -> Any:
-        return None
+        return service  # what _declared_sharing compares
 
     def of_service(self, service: str, path: Path | None = None) -> Any:
         return None
@@ -1081,6 +1083,14 @@ class _Bulk(_Names):
         else:
             self.group(namespace, scope).append(normalised)
         return (namespace, scope, value)  # type: ignore[return-value]  # as _Names's
+
+    def iam_role(self, role_name: str, origin: Any, type_token: str | None = ROLE) -> Key:
+        if type_token is not None:
+            return super().iam_role(role_name, origin, type_token)
+        # An existing role (the origin is its service): one principal in environments that
+        # declare they share identities, so it is judged by _existing_roles_shared.
+        self.group(_EXISTING_ROLES, ()).append((self.account, role_name.lower(), origin, self.name))
+        return ("iam-role", (self.account,), role_name)  # type: ignore[return-value]
 
     def group(self, namespace: str, scope: tuple[str, ...]) -> list[Any]:
         key = (namespace, scope, None)
@@ -1323,10 +1333,41 @@ def _bulk_groups(catalog: Catalog) -> dict[_Group, list[Any]] | None:
 
 
 def _bulk_unique(catalog: Catalog) -> bool:
-    """Whether every group of the bulk walk holds distinct names: then no normalised key
-    occurs twice in the registry (see _Bulk). False means "not proven", not "repeated"."""
+    """Whether every group of the bulk walk holds distinct names, and existing roles are
+    only shared as declared: then the registry has no collision (see _Bulk). False means
+    "not proven", not "colliding"."""
     groups = _bulk_groups(catalog)
-    return groups is not None and all(len(set(names)) == len(names) for names in groups.values())
+    if groups is None:
+        return False
+    existing = groups.pop((_EXISTING_ROLES, (), None), [])
+    return all(len(set(names)) == len(names) for names in groups.values()) and (
+        _existing_roles_shared(catalog, existing, groups)
+    )
+
+
+def _existing_roles_shared(
+    catalog: Catalog, existing: list[tuple[str, str, str, str]], groups: dict[_Group, list[Any]]
+) -> bool:
+    """Whether the existing roles ((account, lowered name, service, environment) each) are
+    no collision: none has the name of another IAM role of its account, and one used in
+    several environments is one service's, in environments that all declare they share
+    identities (as _collisions_among decides with _declared_sharing)."""
+    users: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    for account, role, service, env in existing:
+        users.setdefault((account, role), []).append((service, env))
+    others: dict[str, set[str]] = {}
+    for (account, role), sharing in users.items():
+        if account not in others:
+            others[account] = set(groups.get(("iam-role", (account,), None), ()))
+        if role in others[account]:
+            return False
+        if len(sharing) > 1:
+            if len({service for service, _ in sharing}) != 1:
+                return False
+            envs = [env for _, env in sharing]
+            if not all(_share(catalog, a, b) for i, a in enumerate(envs) for b in envs[i + 1 :]):
+                return False
+    return True
 
 
 def _logs_in_with_aws(service: Service) -> bool:

@@ -460,7 +460,9 @@ def _bulk_keys(catalog: Catalog, env: str) -> Counter[tuple[str, tuple[str, ...]
     for type_token, logical_names in bulk.urns.items():
         keys.update(("urn", (env,), f"{type_token}::{n}") for n in logical_names)
     for (namespace, scope, _), values in groups.items():
-        if namespace in name_registry._BY_PARENT:
+        if namespace == name_registry._EXISTING_ROLES:
+            keys.update(("iam-role", (account,), role) for account, role, *_ in values)
+        elif namespace in name_registry._BY_PARENT:
             keys.update((namespace, (*scope, parent), value) for parent, value in values)
         else:
             keys.update((namespace, scope, value) for value in values)
@@ -470,7 +472,7 @@ def _bulk_keys(catalog: Catalog, env: str) -> Counter[tuple[str, tuple[str, ...]
 def assert_bulk_walk_sees_the_registry(catalog: Catalog) -> bool:
     """The bulk walk's names are the registry's in every environment the registry walks
     (it has names there: at least the platform's), and its verdict is sound: "unique" only
-    when no key repeats in the registry, and "unique" whenever the registry walks every
+    when the registry finds no collision, and "unique" whenever the registry walks every
     environment and no key repeats (so the fast path is taken where it can be)."""
     every_env_walked = True
     for env, environment in catalog.environments.items():
@@ -481,7 +483,6 @@ def assert_bulk_walk_sees_the_registry(catalog: Catalog) -> bool:
             every_env_walked = False  # the components refuse it: the registry has no names
     unique = name_registry._bulk_unique(catalog)
     if unique:
-        assert name_registry._all_unique(catalog)
         assert registry_collisions(catalog) == []
     elif every_env_walked:
         assert not name_registry._all_unique(catalog)
@@ -532,7 +533,8 @@ def test_quick_check_finds_every_repeated_name_of_the_collision_cases(text: str)
     assert assert_quick_check_sees_the_registry(catalog) > 0
     # Including the declared sharing, which the full registry then finds harmless.
     assert not name_registry._all_unique(catalog)
-    assert not name_registry._bulk_unique(catalog)
+    # The bulk walk reports all but the declared sharing, which it judges as the registry.
+    assert name_registry._bulk_unique(catalog) is (registry_collisions(catalog) == [])
 
 
 @pytest.mark.parametrize(
@@ -550,8 +552,8 @@ def test_quick_check_keys_are_the_registry_keys_of_every_catalog(source: str) ->
     catalog = _built((ROOT / source).read_text())
     assert catalog is not None
     assert assert_quick_check_sees_the_registry(catalog) > 40
-    # Decided by the bulk walk alone, but where one existing role is shared on purpose.
-    assert name_registry._bulk_unique(catalog) is (source != "tests/fixtures/features-catalog.yaml")
+    # Decided by the bulk walk alone (features-catalog.yaml shares an existing role).
+    assert name_registry._bulk_unique(catalog)
 
 
 def test_quick_check_comparison_fails_when_the_quick_walk_misses_a_name(
@@ -799,3 +801,30 @@ def test_bulk_walk_comparison_fails_when_it_hides_a_collision(
         assert owner_rotated is not None
         with pytest.raises(AssertionError):
             assert_bulk_walk_sees_the_registry(owner_rotated)
+
+
+def test_the_bulk_walk_judges_existing_role_sharing_as_the_registry(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """One existing role in two environments: a collision unless both declare they share
+    identities, and always one when the role has the name of a role seccat creates (the
+    renewal check's, in another case)."""
+    declared = EXISTING_IN_TWO_ENVS.replace(
+        'qa: {aws: {account_id: "111111111111", region: eu-west-1}}',
+        'qa: {aws: {account_id: "111111111111", region: eu-west-1}, shares_identities_with: [dev]}',
+    )
+    named_like_check = declared.replace(
+        "role_name: legacy-web", "role_name: Seccat-Dev-Renewal-Check"
+    )
+    expected = {EXISTING_IN_TWO_ENVS: False, declared: True, named_like_check: False}
+    for text, unique in expected.items():
+        catalog = _built(text)
+        assert catalog is not None
+        assert assert_bulk_walk_sees_the_registry(catalog) is unique
+        assert (collisions(catalog) == []) is unique
+    undeclared = _built(EXISTING_IN_TWO_ENVS)
+    assert undeclared is not None
+    with monkeypatch.context() as patched:  # the negative control: sharing not checked
+        patched.setattr(name_registry, "_existing_roles_shared", lambda *args: True)
+        with pytest.raises(AssertionError):
+            assert_bulk_walk_sees_the_registry(undeclared)
