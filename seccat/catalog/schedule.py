@@ -90,10 +90,14 @@ class Cron:
             if wd == 1:  # Sunday: Monday after, or Friday before at the end of the month
                 return [target + 1] if target < ndays else [target - 2]
             return [target]
+        # The days of weekday w are every 7th from the first, 1 + (w - aws_first) % 7 (one
+        # range per weekday: the gap check asks this of 4,800 months per schedule).
         if dow.kind == "set":
-            return [d for d in range(1, ndays + 1) if weekday(d) in dow.values]
+            return sorted(
+                d for w in dow.values for d in range(1 + (w - aws_first) % 7, ndays + 1, 7)
+            )
         (wanted,) = dow.values
-        days = [d for d in range(1, ndays + 1) if weekday(d) == wanted]
+        days = list(range(1 + (wanted - aws_first) % 7, ndays + 1, 7))
         if dow.kind == "last-of":
             return [days[-1]]
         return [days[dow.nth - 1]] if len(days) >= dow.nth else []
