@@ -1,4 +1,4 @@
-from seccat.cli import app
+from seccat.cli.entry import main
 
 # "python -m seccat.cli" is still seccat: in usage lines and in shell completion scripts
-app(prog_name="seccat")
+main(prog_name="seccat")

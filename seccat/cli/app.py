@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
-import atexit
-import gc
 import os
 from typing import Annotated
 
 import typer
 
-#: Exit codes are part of the CLI contract that CI scripts rely on.
-EXIT_OK = 0
-EXIT_FINDINGS = 1
-EXIT_USAGE = 2
+from seccat.cli.exits import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
+from seccat.collector import skip_final_collection
+
+__all__ = [
+    "EXIT_FINDINGS",
+    "EXIT_OK",
+    "EXIT_USAGE",
+    "app",
+    "examples",
+    "skip_final_collection",
+]
+
 
 #: seccat.engine.preview's ENGINES, named here without importing the engine (fast --help);
 #: a test keeps the two equal.
@@ -51,25 +57,6 @@ def _print_version(value: bool) -> None:
 
         write_stdout(f"seccat {version()}\n")
         raise typer.Exit(EXIT_OK)
-
-
-_final_collection_skipped = False
-
-
-def skip_final_collection() -> None:
-    """At exit, freeze the heap so the interpreter's last cycle collection skips it.
-
-    Python collects cycles once more while it shuts down, scanning every object still alive:
-    a catalog of 10,000 secrets and its preview are millions of them, so that scan cost
-    0.3 s of `seccat validate`'s 2 s and a second of a 1,000-secret `seccat check`
-    (docs/benchmarks.md). The process is ending, the objects are freed with it, and nothing
-    seccat owns needs a finaliser run by that collection (reports are written and flushed
-    before the command returns). Registered once per process.
-    """
-    global _final_collection_skipped
-    if not _final_collection_skipped:
-        atexit.register(gc.freeze)
-        _final_collection_skipped = True
 
 
 @app.callback()

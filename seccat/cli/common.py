@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from seccat.cli.app import EXIT_FINDINGS, EXIT_USAGE
-from seccat.cli.output import say, write_file, write_stdout
+from seccat.cli.output import say, shown_path, write_file, write_stdout
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -100,13 +100,6 @@ def load_or_stop(path: Path) -> Catalog:
         ) from None
     except OSError as exc:
         raise unreadable(exc.strerror or str(exc)) from None
-
-
-def shown_path(path: Path | str) -> str:
-    """A file name a user typed, as a report line shows it (escaped and capped)."""
-    from seccat.catalog.untrusted import MAX_MESSAGE, safe_field
-
-    return safe_field(str(path), MAX_MESSAGE)
 
 
 def load_or_exit(path: Path) -> Catalog:

@@ -89,3 +89,10 @@ def say(line: str) -> None:
     if not print_line(safe):
         sys.stderr.write(safe + "\n")
     sys.stderr.flush()
+
+
+def shown_path(path: Path | str) -> str:
+    """A file name a user typed, as a report line shows it (escaped and capped)."""
+    from seccat.catalog.untrusted import MAX_MESSAGE, safe_field
+
+    return safe_field(str(path), MAX_MESSAGE)
