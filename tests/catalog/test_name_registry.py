@@ -715,7 +715,12 @@ def assert_templates_are_the_naming_functions(env: str, ids: list[str], mount: s
     ]
 
 
-@settings(max_examples=EXAMPLES, deadline=None, database=None)
+@settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    database=None,
+    derandomize="SECCAT_PROPERTY_EXAMPLES" not in os.environ,
+)
 @given(ENV_NAMES, st.lists(st.one_of(SECRET_IDS, LONG_IDS), max_size=6), MOUNTS)
 def test_bulk_templates_are_the_naming_functions(env: str, ids: list[str], mount: str) -> None:
     assert_templates_are_the_naming_functions(env, ids, mount)
