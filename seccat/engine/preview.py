@@ -99,7 +99,9 @@ class Preview:
     def counts(self) -> Counter[str]:
         return Counter(r.type for r in self.resources)
 
-    def to_json(self) -> dict[str, Any]:
+    def head_json(self) -> dict[str, Any]:
+        """The document's members before ``resources`` (which comes last): what a writer
+        that streams the resources one batch at a time writes first."""
         return {
             "schemaVersion": 1,
             "project": PROJECT,
@@ -109,8 +111,10 @@ class Preview:
                 "resources": len(self.resources),
                 "byType": dict(sorted(self.counts().items())),
             },
-            "resources": [r.to_json() for r in self.resources],
         }
+
+    def to_json(self) -> dict[str, Any]:
+        return {**self.head_json(), "resources": [r.to_json() for r in self.resources]}
 
 
 @dataclass(frozen=True)

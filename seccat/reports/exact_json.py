@@ -21,13 +21,22 @@ is not json, and what this module does about it:
   which writes json's bytes or raises as json does; datetimes and dataclasses, which orjson
   would write and json refuses, are refused too.
 
+A large document can also be written in pieces (:func:`object_pieces`): an object whose
+last member is a long array, each batch of the array's elements encoded as above and moved to
+its depth. json's indented layout depends on depth alone, and no encoded string holds a raw
+newline, so a batch's bytes nested one level deeper are exactly its bytes with two spaces
+after every newline. The whole document's bytes are then never held at once (146 MB for the
+10,000-secret preview: docs/benchmarks.md, "Fifth round").
+
 tests/cli/test_exact_json.py holds the bytes equal to ``json.dumps`` on generated trees and
-shows that orjson alone is not.
+shows that orjson alone is not, and that the pieces joined are the same bytes.
 """
 
 from __future__ import annotations
 
 import codecs
+from collections.abc import Iterable, Iterator
+from itertools import islice
 from json.encoder import encode_basestring_ascii
 from typing import Any
 
@@ -39,6 +48,9 @@ from seccat.reports import indented_json
 _OPTIONS = orjson.OPT_INDENT_2 | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
 #: The codec error handler that escapes non-ASCII text as json does.
 _ESCAPES = "seccat-json-escapes"
+#: Array elements encoded per call by :func:`object_pieces`: few enough that a batch of
+#: preview resources is under a megabyte, enough that orjson's per-call cost is nothing.
+BATCH = 256
 
 
 def plain(value: Any) -> bool:
@@ -78,6 +90,46 @@ def dumps(value: Any, *, floats_checked: bool = False, newline: bool = False) ->
                 return out
             return out.decode("utf-8").encode("ascii", _ESCAPES)
     return by_python(value, newline=newline)
+
+
+def object_pieces(
+    fields: dict[str, Any],
+    key: str,
+    items: Iterable[Any],
+    *,
+    floats_checked: bool = False,
+    newline: bool = False,
+    batch: int = BATCH,
+) -> Iterator[bytes]:
+    """The bytes of :func:`dumps` of ``{**fields, key: list(items)}``, in pieces: ``fields``
+    first, then ``items`` (an iterable, consumed as it goes) a batch at a time. The pieces
+    joined are json's bytes; the whole is never built. ``floats_checked``, as for
+    :func:`dumps`, vouches for ``fields`` and every item."""
+    plain_keys = type(fields) is dict and all(type(k) is str for k in fields)
+    if type(key) is not str or key in fields or not plain_keys:
+        # json's own order and conversions of such keys: not worth streaming
+        yield dumps({**fields, key: list(items)}, floats_checked=floats_checked, newline=newline)
+        return
+    name = encode_basestring_ascii(key).encode("ascii")
+    if fields:
+        head = dumps(fields, floats_checked=floats_checked)  # b"{\n  ...\n}"
+        yield head[:-2] + b",\n  " + name + b": ["
+    else:
+        yield b"{\n  " + name + b": ["
+    elements = iter(items)
+    first = True
+    while chunk := list(islice(elements, batch)):
+        nested = _nest(dumps(chunk, floats_checked=floats_checked))
+        yield nested if first else b"," + nested
+        first = False
+    close = b"]\n}" if first else b"\n  ]\n}"
+    yield close + b"\n" if newline else close
+
+
+def _nest(array: bytes) -> bytes:
+    """A non-empty array's elements as they stand one level deeper, with their separators
+    and a newline before each: ``[\\n  a,\\n  b\\n]`` becomes ``\\n    a,\\n    b``."""
+    return array[1:-2].replace(b"\n", b"\n  ")
 
 
 def by_python(value: Any, *, newline: bool = False) -> bytes:
