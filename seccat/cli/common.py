@@ -10,16 +10,23 @@ inside the functions: `seccat --help` loads none of them.
 
 from __future__ import annotations
 
+import errno
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
 
 from seccat.cli.app import EXIT_FINDINGS, EXIT_USAGE
-from seccat.cli.output import say, shown_path, write_file, write_stdout
+from seccat.cli.output import (
+    encode,
+    say,
+    shown_path,
+    write_file_pieces,
+    write_stdout_pieces,
+)
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterable
 
     from seccat.catalog.diagnostics import Diagnostic
     from seccat.catalog.model import Catalog
@@ -269,10 +276,25 @@ _UNREADABLE_CODES = frozenset({"READ", "IO"})
 
 def emit(report: str | bytes, out: Path | None) -> None:
     """A rendered report to ``out``, or to stdout when there is none: the same bytes."""
+    emit_pieces((encode(report),), out)
+
+
+def emit_pieces(pieces: Iterable[bytes], out: Path | None) -> None:
+    """A report made in pieces (the preview JSON), written as they come to ``out`` or stdout.
+
+    A write that fails is one located error line and exit 2 (``--out``'s name, or
+    ``stdout``); a partial ``--out`` file is not left behind (seccat.cli.output). A pipe
+    closed by its reader (``| head``) is the quiet exit 1 of every command (click's).
+    """
     if out is None:
-        write_stdout(report)
+        try:
+            write_stdout_pieces(pieces)
+        except OSError as exc:
+            if exc.errno == errno.EPIPE:
+                raise
+            raise fail(f"stdout: {exc.strerror or exc}") from None
         return
     try:
-        write_file(out, report)
+        write_file_pieces(out, pieces)
     except OSError as exc:
         raise fail(f"{out}: {exc.strerror or exc}") from None

@@ -10,9 +10,11 @@ translation, so ``seccat ... > file`` and ``seccat ... --out file`` are byte-ide
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
@@ -33,19 +35,65 @@ def encode(text: str | bytes) -> bytes:
 
 def write_stdout(text: str | bytes) -> None:
     """Write a rendered report to stdout unchanged."""
+    write_stdout_pieces((encode(text),))
+
+
+def write_stdout_pieces(pieces: Iterable[bytes]) -> None:
+    """Write a report made in pieces (the preview JSON) to stdout's bytes as they come."""
     stream = sys.stdout
     stream.flush()
     buffer = getattr(stream, "buffer", None)
     if buffer is None:  # a text-only stream (an embedding host's capture): still no markup
-        stream.write(text.decode("utf-8") if isinstance(text, bytes) else text)
-    else:
-        buffer.write(encode(text))
-        buffer.flush()
+        for piece in pieces:
+            stream.write(piece.decode("utf-8"))
+        return
+    for piece in pieces:
+        buffer.write(piece)
+    buffer.flush()
 
 
 def write_file(path: Path, text: str | bytes) -> None:
     """Write a rendered report to ``path`` as exactly the bytes stdout would get."""
-    path.write_bytes(encode(text))
+    write_file_pieces(path, (encode(text),))
+
+
+def write_file_pieces(path: Path, pieces: Iterable[bytes]) -> None:
+    """Write a report made in pieces to ``path``, each piece as it comes (one write call
+    each, no copy through a buffer).
+
+    A write that fails (disk full, a file size limit, an interrupt, a renderer's error)
+    leaves nothing that could pass for the report: a file this call created is removed, an
+    existing one left empty (its old contents were gone once it was opened, as with any
+    ``> file``). What is not a regular file (``/dev/null``, a FIFO) is left alone.
+    """
+    flags = os.O_WRONLY | os.O_CREAT | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(path, flags | os.O_EXCL, 0o666)
+        created = True
+    except FileExistsError:
+        fd = os.open(path, flags | os.O_TRUNC, 0o666)
+        created = False
+    with open(fd, "wb", buffering=0) as raw:
+        try:
+            for piece in pieces:
+                view = memoryview(piece)
+                while view:  # a regular file's write may be short (a size limit reached)
+                    view = view[raw.write(view) :]
+        except BaseException:
+            _discard(fd, path, created)
+            raise
+
+
+def _discard(fd: int, path: Path, created: bool) -> None:
+    """Undo a partial write as far as it can be (see :func:`write_file_pieces`)."""
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return
+        os.ftruncate(fd, 0)
+        if created:
+            os.unlink(path)
+    except OSError:
+        pass  # the write's own error is the one to report
 
 
 @contextmanager

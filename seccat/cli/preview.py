@@ -11,7 +11,7 @@ import typer
 
 from seccat.cli import completion
 from seccat.cli.app import app, examples
-from seccat.cli.common import emit, preview_or_exit
+from seccat.cli.common import emit, emit_pieces, preview_or_exit
 
 if TYPE_CHECKING:
     from seccat.engine.preview import Preview
@@ -122,8 +122,9 @@ def preview(
         return
     _, result = preview_or_exit(catalog, name, jobs)
     if format is PreviewFormat.json:
-        from seccat.reports.preview_json import render_json_bytes
+        from seccat.reports.preview_json import json_pieces
 
-        emit(render_json_bytes(result), out)  # the ASCII bytes as made, no text round trip
+        # the ASCII bytes as made, no text round trip, a batch of resources at a time
+        emit_pieces(json_pieces(result), out)
         return
     emit(renderer(format)(result), out)
