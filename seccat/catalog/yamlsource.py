@@ -132,8 +132,9 @@ class Source:
         self._written: dict[RawPath, str] = {}
         self._rendered: dict[RawPath, str] = {}
         #: The fast reader's marks (one per key and per value, in document order) and the
-        #: text of its typed plain scalars by mark index, until laid out.
-        self._pending: tuple[list[Any], dict[int, str]] | None = None
+        #: text of its typed plain scalars by mark index, until laid out; or the text the
+        #: line reader read, whose marks are found when first needed.
+        self._pending: tuple[list[Any], dict[int, str]] | _Unmarked | None = None
 
     def __repr__(self) -> str:
         return f"Source(file={self.file!r}, fatal={self.fatal!r}, diagnostics={self.diagnostics!r})"
@@ -185,8 +186,15 @@ class Source:
         order it was read (dicts keep insertion order), taking one mark per key and one
         per value, so each mark meets the path it was read at."""
         assert self._pending is not None
-        marks, typed = self._pending
+        pending = self._pending
         self._pending = None
+        if isinstance(pending, _Unmarked):
+            # read by _LineReader, which keeps no marks: libyaml finds them now, through
+            # the reader that reads the same subset (and more) from events
+            marks, typed = [], {}
+            _PlainReader._document(pending.parser(pending.text).get_event, marks, typed)
+        else:
+            marks, typed = pending
         keys, values, sequences, written = self._keys, self._values, self._sequences, self._written
         keys[()] = (1, 1)
         mark = marks[0]
@@ -352,7 +360,7 @@ def read_yaml(raw: bytes, file: str = "catalog.yaml", parser: Any = None) -> Sou
     src = Source(file=file)
     try:
         text = _decode(raw, src)
-        if not _PlainReader(src, text, parser).run():
+        if not _LineReader(src, text, parser).run() and not _PlainReader(src, text, parser).run():
             _Reader(src, text, parser).run()
     except _Fatal:
         src.fatal = True
@@ -762,6 +770,352 @@ class _PlainReader:
         if type(next_event()) is not DocumentEndEvent or type(next_event()) is not StreamEndEvent:
             raise _Unusual
         return data
+
+
+class _Unmarked:
+    """Text read by ``_LineReader``, whose marks are found only when a position is asked."""
+
+    __slots__ = ("parser", "text")
+
+    def __init__(self, text: str, parser: Any) -> None:
+        self.text = text
+        self.parser = parser
+
+
+# --- the line reader: the block-style subset catalogs are written in, without libyaml ---
+
+#: Any character outside the subset: tabs, carriage returns and other controls, DEL, the C1
+#: range with NEL, the line and paragraph separators, a BOM, the non-characters.
+_OUTSIDE = re.compile(
+    "[^\n -~\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
+)
+#: The first character of a plain scalar: not a space and not an indicator.
+_FIRST = r"""[^\s\-?:,\[\]{}#&*!|>'"%@`]"""
+_SINGLE = r"'[^'\n]*(?:''[^'\n]*)*'"
+#: Double quotes without a backslash: no escape to interpret.
+_DOUBLE = r'"[^"\\\n]*"'
+#: A key: a plain scalar without ':', '#' or flow indicators, or a quoted scalar on one line.
+_LINE_KEY = re.compile(
+    rf"({_FIRST}[^\s:#,\[\]{{}}]*(?: +[^\s:#,\[\]{{}}]+)*)|({_SINGLE})|({_DOUBLE})"
+)
+#: A block value: a plain scalar (':' only before a non-space, no '#'), a quoted scalar or
+#: a flow collection, then perhaps a comment. A flow collection is checked by _flow.
+_LINE_VALUE = re.compile(
+    rf"(?:((?:{_FIRST}|-(?=[^\s#]))[^\s:#]*(?::+[^\s:#]+)*(?: +[^\s:#]+(?::+[^\s:#]+)*)*)"
+    rf"|({_SINGLE})|({_DOUBLE})|([\[{{].*?))(?: +#.*| *)"
+)
+#: A token of a one-line flow collection: an indicator, or a plain (no ':', '#' or flow
+#: indicators) or quoted scalar, perhaps followed by ': ' (a key).
+_FLOW_PLAIN = rf"(?:{_FIRST}|-(?=[^\s,\[\]{{}}:#]))[^\s,\[\]{{}}:#]*(?: +[^\s,\[\]{{}}:#]+)*"
+_FLOW_TOKEN = re.compile(rf" *(?:([{{}}\[\],])|({_FLOW_PLAIN})|({_SINGLE})|({_DOUBLE}))(:(?= ))? *")
+#: libyaml reads a key of up to 1024 characters; longer ones are left to it.
+_LONGEST_KEY = 1000
+#: Deeper nesting is left to the other readers, which apply MAX_DEPTH.
+_LINE_DEPTH = MAX_DEPTH - 4
+#: Kinds of block values: a scalar, a flow collection of scalars (copied shallowly for each
+#: use), a nested flow collection (copied deeply), none on the key's line.
+_SCALAR, _FLAT, _NESTED, _OPEN = 0, 1, 2, 3
+
+
+class _LineReader:
+    """The common case without libyaml: one block mapping written line by line.
+
+    A catalog is a block mapping of block mappings and sequences whose leaves are plain or
+    quoted scalars and one-line flow collections; 10,000 secrets take 100,000 such lines,
+    and libyaml's 380,000 events cost more than reading the lines with ``str`` methods.
+    Each distinct key and value text is checked with a regular expression once and its
+    value kept, so the loop is a few string operations and dictionary look-ups per line.
+    Anything outside the subset (tabs, CR, anchors, tags, '?' keys, block or multi-line
+    scalars, backslashes in double quotes, '#' in a plain scalar, duplicate or non-string
+    keys, '---', a root that is not a block mapping, odd indentation, deep nesting) makes
+    it give up: ``_PlainReader`` and ``_Reader`` read the text instead, and report what
+    is wrong. It keeps no marks; ``Source`` gets them from libyaml when a position is
+    first asked for, which validating a valid catalog never does.
+    tests/catalog/test_line_reader.py holds it to ``_Reader``'s data, positions and
+    diagnostics.
+    """
+
+    def __init__(self, src: Source, text: str, parser: Any = None) -> None:
+        self.src = src
+        self.text = text
+        self.parser = parser or _Parser
+
+    def run(self) -> bool:
+        """True when the text was read; False when the other readers must read it."""
+        text = self.text
+        if (
+            text.startswith(("---", "..."))
+            or "\n---" in text
+            or "\n..." in text
+            or _OUTSIDE.search(text) is not None
+        ):
+            return False
+        try:
+            data = _read_lines(text)
+        except _Unusual:
+            return False
+        self.src.data = data
+        self.src._pending = _Unmarked(text, self.parser)  # after the data: see Source.data
+        return True
+
+
+def _line_key(text: str, keys: dict[str, str]) -> str:
+    """The key ``text`` is (cached in ``keys``); _Unusual unless a plain string key."""
+    match = _LINE_KEY.fullmatch(text)
+    if match is None or len(text) > _LONGEST_KEY:
+        raise _Unusual
+    plain, single, double = match.groups()
+    if plain is not None:
+        if type(resolve_plain(plain)) is not str:
+            raise _Unusual  # a key YAML reads as a number, boolean or null
+        key = plain
+    elif single is not None:
+        key = single[1:-1].replace("''", "'")
+    else:
+        key = double[1:-1]
+    keys[text] = key
+    return key
+
+
+def _line_value(text: str, values: dict[str, tuple[int, Any, int]]) -> tuple[int, Any, int]:
+    """What a block value ``text`` is: (kind, value, depth of its flow nesting), cached."""
+    match = _LINE_VALUE.fullmatch(text)
+    if match is None:
+        raise _Unusual
+    plain, single, double, flow = match.groups()
+    if flow is None:
+        out: tuple[int, Any, int] = (_SCALAR, _flow_scalar(plain, single, double), 0)
+    else:
+        value, depth = _flow(flow)
+        kind = _NESTED if depth > 1 else _FLAT
+        out = (kind, value, depth)
+    values[text] = out
+    return out
+
+
+def _flow_scalar(plain: str | None, single: str | None, double: str | None) -> Any:
+    if plain is not None:
+        return resolve_plain(plain)
+    if single is not None:
+        return single[1:-1].replace("''", "'")
+    assert double is not None
+    return double[1:-1]
+
+
+def _flow(text: str) -> tuple[Any, int]:
+    """A one-line flow collection of scalars and flow collections, and its depth."""
+    tokens: list[tuple[str | None, ...] | None] = []
+    match, at, end = _FLOW_TOKEN.match, 0, len(text)
+    while at < end:
+        found = match(text, at)
+        if found is None:
+            raise _Unusual
+        tokens.append(found.groups())
+        at = found.end()
+    tokens.append(None)
+    index = 0
+    deepest = 0
+
+    def node(depth: int) -> Any:
+        nonlocal index, deepest
+        token = tokens[index]
+        index += 1
+        if token is None or token[4]:
+            raise _Unusual
+        indicator = token[0]
+        if indicator is None:
+            return _flow_scalar(token[1], token[2], token[3])
+        deepest = max(deepest, depth)
+        if depth > _LINE_DEPTH:
+            raise _Unusual
+        if indicator == "{":
+            mapping: dict[str, Any] = {}
+            following = tokens[index]
+            if following is not None and following[0] == "}":
+                index += 1
+                return mapping
+            while True:
+                token = tokens[index]
+                index += 1
+                if token is None or token[0] is not None or not token[4]:
+                    raise _Unusual
+                written = token[1] or token[2] or token[3] or ""
+                key = _flow_scalar(token[1], token[2], token[3])
+                if type(key) is not str or key in mapping or len(written) > _LONGEST_KEY:
+                    raise _Unusual
+                mapping[key] = node(depth + 1)
+                token = tokens[index]
+                index += 1
+                if token is None or token[4] or token[0] not in (",", "}"):
+                    raise _Unusual
+                if token[0] == "}":
+                    return mapping
+        if indicator == "[":
+            sequence: list[Any] = []
+            following = tokens[index]
+            if following is not None and following[0] == "]":
+                index += 1
+                return sequence
+            while True:
+                sequence.append(node(depth + 1))
+                token = tokens[index]
+                index += 1
+                if token is None or token[4] or token[0] not in (",", "]"):
+                    raise _Unusual
+                if token[0] == "]":
+                    return sequence
+        raise _Unusual  # a closing indicator or a comma where a value belongs
+
+    value = node(1)
+    if tokens[index] is not None:
+        raise _Unusual
+    return value, deepest
+
+
+def _copied(node: Any) -> Any:
+    if type(node) is dict:
+        return {key: _copied(value) for key, value in node.items()}
+    if type(node) is list:
+        return [_copied(value) for value in node]
+    return node
+
+
+#: What a line holds: nothing (blank or a comment), 'key: value', '- value' or
+#: '- key: value' (a mapping in a sequence).
+_BLANK, _ENTRY, _ITEM, _ITEM_ENTRY = 0, 1, 2, 3
+
+
+def _line(line: str, keys: dict[str, str], values: dict[str, tuple[int, Any, int]]) -> Any:
+    """What ``line`` holds, as a tuple led by its kind: ``(_ENTRY, column, key, kind,
+    value, depth)``, ``(_ITEM, column, kind, value, depth)`` or ``(_ITEM_ENTRY, column,
+    key column, key, kind, value, depth)``; kind ``_OPEN`` is a key with nothing after it."""
+    content = line.lstrip(" ")
+    if not content or content[0] == "#":
+        return (_BLANK,)
+    column = len(line) - len(content)
+    if content[:2] == "- ":
+        item = content[2:].lstrip(" ")
+        if not item or item[0] == "#":
+            raise _Unusual  # a block value on the following lines, or null
+        key_text, colon, rest = item.partition(": ")
+        key: str | None = None
+        if colon:
+            try:
+                key = keys[key_text] if key_text in keys else _line_key(key_text, keys)
+            except _Unusual:
+                key = None  # perhaps a scalar: "a: b" or {a: b}
+        elif item[-1] == ":":
+            key_text, rest = item[:-1], ""
+            key = keys[key_text] if key_text in keys else _line_key(key_text, keys)
+        if key is None:
+            kind, value, depth = values[item] if item in values else _line_value(item, values)
+            return (_ITEM, column, kind, value, depth)
+        rest = rest.lstrip(" ")
+        if not rest or rest[0] == "#":
+            return (_ITEM_ENTRY, column, len(line) - len(item), key, _OPEN, None, 0)
+        kind, value, depth = values[rest] if rest in values else _line_value(rest, values)
+        return (_ITEM_ENTRY, column, len(line) - len(item), key, kind, value, depth)
+    if content == "-":
+        raise _Unusual
+    key_text, colon, rest = content.partition(": ")
+    if colon:
+        rest = rest.lstrip(" ")
+    elif content[-1] == ":":
+        key_text = content[:-1]
+    else:
+        raise _Unusual  # a scalar alone on its line
+    key = keys[key_text] if key_text in keys else _line_key(key_text, keys)
+    if not rest or rest[0] == "#":
+        return (_ENTRY, column, key, _OPEN, None, 0)
+    kind, value, depth = values[rest] if rest in values else _line_value(rest, values)
+    return (_ENTRY, column, key, kind, value, depth)
+
+
+def _read_lines(text: str) -> dict[str, Any]:
+    """The data of a catalog in the line subset; _Unusual for anything else.
+
+    Each distinct line is worked out once (``_line``): a catalog repeats most of its lines
+    ('    type: api-key') many times. The containers open at each indentation are a
+    stack; a key with nothing after its colon waits for the next line, which either opens
+    its block value (deeper) or leaves it null.
+    """
+    keys: dict[str, str] = {}
+    values: dict[str, tuple[int, Any, int]] = {}
+    seen: dict[str, Any] = {}
+    root: dict[str, Any] = {}
+    stack: list[tuple[Any, int, bool]] = []
+    here: Any = root  # the innermost open container
+    indent = 0  # its indentation
+    is_mapping = True
+    waiting: dict[str, Any] | None = None  # the mapping whose last key waits for a value
+    waiting_key = ""
+    waiting_indent = 0
+    for line in text.split("\n"):
+        shape = seen.get(line)
+        if shape is None:
+            shape = seen[line] = _line(line, keys, values)
+        what = shape[0]
+        if not what:
+            continue
+        column = shape[1]
+        if waiting is not None:
+            if column > waiting_indent:  # the block value of the waiting key
+                child: Any = {} if what == _ENTRY else []
+                waiting[waiting_key] = child
+                stack.append((here, indent, is_mapping))
+                if len(stack) >= _LINE_DEPTH:
+                    raise _Unusual
+                here, indent, is_mapping = child, column, what == _ENTRY
+            waiting = None
+        if column != indent:
+            while column < indent:
+                here, indent, is_mapping = stack.pop()
+            if column != indent:
+                raise _Unusual  # deeper than a block value may start, or between levels
+        if what == _ENTRY:
+            if not is_mapping:
+                raise _Unusual  # a key where a sequence item belongs
+            _, _, key, kind, value, depth = shape
+            if key in here:
+                raise _Unusual  # a duplicate: _Reader says where the first one was
+            if kind:
+                if kind == _OPEN:
+                    here[key] = None
+                    waiting, waiting_key, waiting_indent = here, key, column
+                    continue
+                if len(stack) + depth >= _LINE_DEPTH:
+                    raise _Unusual
+                value = value.copy() if kind == _FLAT else _copied(value)
+            here[key] = value
+            continue
+        if is_mapping:
+            raise _Unusual  # a sequence item where a key belongs
+        if what == _ITEM:
+            _, _, kind, value, depth = shape
+            if kind:
+                if len(stack) + depth >= _LINE_DEPTH:
+                    raise _Unusual
+                value = value.copy() if kind == _FLAT else _copied(value)
+            here.append(value)
+            continue
+        # '- key: value': a mapping that goes on at the key's column
+        _, _, column, key, kind, value, depth = shape
+        child = {}
+        here.append(child)
+        stack.append((here, indent, is_mapping))
+        if len(stack) + depth >= _LINE_DEPTH:
+            raise _Unusual
+        here, indent, is_mapping = child, column, True
+        if kind == _OPEN:
+            child[key] = None
+            waiting, waiting_key, waiting_indent = child, key, column
+            continue
+        if kind:
+            value = value.copy() if kind == _FLAT else _copied(value)
+        child[key] = value
+    if not root:
+        raise _Unusual  # comments only: _Reader says the file is empty
+    return root
 
 
 def _yaml_message(exc: MarkedYAMLError, text: str, mark: Any) -> str:
