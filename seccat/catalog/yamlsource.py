@@ -9,6 +9,7 @@ failure becomes a located diagnostic instead of a traceback.
 
 from __future__ import annotations
 
+import gc
 import re
 from collections.abc import Iterator, Mapping
 from typing import Any, NoReturn
@@ -807,7 +808,13 @@ _LINE_VALUE = re.compile(
 #: A token of a one-line flow collection: an indicator, or a plain (no ':', '#' or flow
 #: indicators) or quoted scalar, perhaps followed by ': ' (a key).
 _FLOW_PLAIN = rf"(?:{_FIRST}|-(?=[^\s,\[\]{{}}:#]))[^\s,\[\]{{}}:#]*(?: +[^\s,\[\]{{}}:#]+)*"
-_FLOW_TOKEN = re.compile(rf" *(?:([{{}}\[\],])|({_FLOW_PLAIN})|({_SINGLE})|({_DOUBLE}))(:(?= ))? *")
+#: Every part is captured, so joining a text's tokens gives the text back when they cover it.
+_FLOW_TOKEN = re.compile(
+    rf"( *)(?:([{{}}\[\],])|({_FLOW_PLAIN})|({_SINGLE})|({_DOUBLE}))(:(?= )|)( *)"
+)
+#: The plain scalars resolve_plain reads as something other than a string: these words,
+#: and some of those starting with a digit, sign or dot.
+_TYPED_WORDS = frozenset(["~", "null", "Null", "NULL", *_BOOL])
 #: libyaml reads a key of up to 1024 characters; longer ones are left to it.
 _LONGEST_KEY = 1000
 #: Deeper nesting is left to the other readers, which apply MAX_DEPTH.
@@ -850,10 +857,17 @@ class _LineReader:
             or _OUTSIDE.search(text) is not None
         ):
             return False
+        # the reading makes 100,000 containers and no cycles: collecting while it runs
+        # finds nothing and costs a sixth of the time
+        collecting = gc.isenabled()
+        gc.disable()
         try:
             data = _read_lines(text)
         except _Unusual:
             return False
+        finally:
+            if collecting:
+                gc.enable()
         self.src.data = data
         self.src._pending = _Unmarked(text, self.parser)  # after the data: see Source.data
         return True
@@ -866,7 +880,7 @@ def _line_key(text: str, keys: dict[str, str]) -> str:
         raise _Unusual
     plain, single, double = match.groups()
     if plain is not None:
-        if type(resolve_plain(plain)) is not str:
+        if type(_flow_scalar(plain, None, None)) is not str:
             raise _Unusual  # a key YAML reads as a number, boolean or null
         key = plain
     elif single is not None:
@@ -894,82 +908,88 @@ def _line_value(text: str, values: dict[str, tuple[int, Any, int]]) -> tuple[int
 
 
 def _flow_scalar(plain: str | None, single: str | None, double: str | None) -> Any:
-    if plain is not None:
-        return resolve_plain(plain)
-    if single is not None:
+    if plain:
+        if plain in _TYPED_WORDS or plain[0] in "0123456789+-.":
+            return resolve_plain(plain)
+        return plain
+    if single:
         return single[1:-1].replace("''", "'")
-    assert double is not None
+    assert double
     return double[1:-1]
 
 
 def _flow(text: str) -> tuple[Any, int]:
-    """A one-line flow collection of scalars and flow collections, and its depth."""
-    tokens: list[tuple[str | None, ...] | None] = []
-    match, at, end = _FLOW_TOKEN.match, 0, len(text)
-    while at < end:
-        found = match(text, at)
-        if found is None:
-            raise _Unusual
-        tokens.append(found.groups())
-        at = found.end()
-    tokens.append(None)
-    index = 0
+    """A one-line flow collection of scalars and flow collections, and its depth.
+
+    One pass over the tokens: ``here`` is the innermost open collection, ``state`` what
+    may come next (0 a value, 1 a key, 2 a comma or the closing indicator, 3 nothing)."""
+    tokens = _FLOW_TOKEN.findall(text)
+    if "".join(map("".join, tokens)) != text:
+        raise _Unusual  # something no token matches
+    stack: list[tuple[Any, str]] = []
+    here: Any = None
+    key = ""
+    state = 0
     deepest = 0
-
-    def node(depth: int) -> Any:
-        nonlocal index, deepest
-        token = tokens[index]
-        index += 1
-        if token is None or token[4]:
+    result: Any = None
+    for _, indicator, plain, single, double, colon, _ in tokens:
+        if state == 3:
+            raise _Unusual  # more after the end
+        if state == 2:
+            if indicator == ",":
+                state = 1 if type(here) is dict else 0
+                continue
+            if colon or indicator != ("}" if type(here) is dict else "]"):
+                raise _Unusual
+            value = here
+        elif indicator == "{" or indicator == "[":
+            if colon:
+                raise _Unusual
+            if state == 1 or len(stack) >= _LINE_DEPTH:
+                raise _Unusual  # a collection as a key, or too deep
+            stack.append((here, key))
+            deepest = max(deepest, len(stack))
+            here = {} if indicator == "{" else []
+            state = 1 if indicator == "{" else 0
+            continue
+        elif indicator:  # ',' where a value or key belongs, or a closing indicator
+            if colon or indicator != ("}" if type(here) is dict else "]") or here:
+                raise _Unusual  # only an empty collection closes where an entry may start
+            value = here
+        elif state == 1:
+            if not colon:
+                raise _Unusual
+            key = _flow_scalar(plain, single, double)
+            if type(key) is not str or key in here or len(plain or single or double) > _LONGEST_KEY:
+                raise _Unusual
+            state = 0
+            continue
+        elif state == 0 and not colon:
+            value = _flow_scalar(plain, single, double)
+            if type(here) is dict:
+                here[key] = value
+            elif here is not None:
+                here.append(value)
+            else:
+                raise _Unusual  # a scalar alone: not a flow collection
+            state = 2
+            continue
+        else:
             raise _Unusual
-        indicator = token[0]
-        if indicator is None:
-            return _flow_scalar(token[1], token[2], token[3])
-        deepest = max(deepest, depth)
-        if depth > _LINE_DEPTH:
-            raise _Unusual
-        if indicator == "{":
-            mapping: dict[str, Any] = {}
-            following = tokens[index]
-            if following is not None and following[0] == "}":
-                index += 1
-                return mapping
-            while True:
-                token = tokens[index]
-                index += 1
-                if token is None or token[0] is not None or not token[4]:
-                    raise _Unusual
-                written = token[1] or token[2] or token[3] or ""
-                key = _flow_scalar(token[1], token[2], token[3])
-                if type(key) is not str or key in mapping or len(written) > _LONGEST_KEY:
-                    raise _Unusual
-                mapping[key] = node(depth + 1)
-                token = tokens[index]
-                index += 1
-                if token is None or token[4] or token[0] not in (",", "}"):
-                    raise _Unusual
-                if token[0] == "}":
-                    return mapping
-        if indicator == "[":
-            sequence: list[Any] = []
-            following = tokens[index]
-            if following is not None and following[0] == "]":
-                index += 1
-                return sequence
-            while True:
-                sequence.append(node(depth + 1))
-                token = tokens[index]
-                index += 1
-                if token is None or token[4] or token[0] not in (",", "]"):
-                    raise _Unusual
-                if token[0] == "]":
-                    return sequence
-        raise _Unusual  # a closing indicator or a comma where a value belongs
-
-    value = node(1)
-    if tokens[index] is not None:
-        raise _Unusual
-    return value, deepest
+        # a collection closed: it is the value of the one around it
+        here, key = stack.pop()
+        if here is None:
+            result = value
+            state = 3
+        elif type(here) is dict:
+            here[key] = value
+            state = 2
+        else:
+            here.append(value)
+            state = 2
+    if state != 3:
+        raise _Unusual  # unclosed
+    return result, deepest
 
 
 def _copied(node: Any) -> Any:
@@ -1031,6 +1051,27 @@ def _line(line: str, keys: dict[str, str], values: dict[str, tuple[int, Any, int
     return (_ENTRY, column, key, kind, value, depth)
 
 
+#: The commonest lines, 'key:' and 'key: value' with a key and a value of plain words, for
+#: all distinct lines at once (see _simple_lines).
+_SIMPLE_LINE = re.compile(
+    r"^(( *)([A-Za-z_][\w./-]{0,900}):(?: ([A-Za-z_][\w./@-]*(?: [\w./@-]+)*))?)$", re.M
+)
+
+
+def _simple_lines(lines: list[str]) -> dict[str, Any]:
+    """What ``_line`` says of each distinct line of the commonest kinds, found by one
+    regular expression over them all (words that read as booleans or null excepted)."""
+    shapes: dict[str, Any] = {}
+    for line, indent, key, value in _SIMPLE_LINE.findall("\n".join(dict.fromkeys(lines))):
+        if key in _TYPED_WORDS or value in _TYPED_WORDS:
+            continue
+        if value:
+            shapes[line] = (_ENTRY, len(indent), key, _SCALAR, value, 0)
+        else:
+            shapes[line] = (_ENTRY, len(indent), key, _OPEN, None, 0)
+    return shapes
+
+
 def _read_lines(text: str) -> dict[str, Any]:
     """The data of a catalog in the line subset; _Unusual for anything else.
 
@@ -1041,7 +1082,8 @@ def _read_lines(text: str) -> dict[str, Any]:
     """
     keys: dict[str, str] = {}
     values: dict[str, tuple[int, Any, int]] = {}
-    seen: dict[str, Any] = {}
+    lines = text.split("\n")
+    seen = _simple_lines(lines)
     root: dict[str, Any] = {}
     stack: list[tuple[Any, int, bool]] = []
     here: Any = root  # the innermost open container
@@ -1050,7 +1092,7 @@ def _read_lines(text: str) -> dict[str, Any]:
     waiting: dict[str, Any] | None = None  # the mapping whose last key waits for a value
     waiting_key = ""
     waiting_indent = 0
-    for line in text.split("\n"):
+    for line in lines:
         shape = seen.get(line)
         if shape is None:
             shape = seen[line] = _line(line, keys, values)
