@@ -12,22 +12,7 @@ from __future__ import annotations
 import gc
 import re
 from collections.abc import Iterator, Mapping
-from typing import Any, NoReturn
-
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
-from ruamel.yaml.events import (
-    AliasEvent,
-    DocumentEndEvent,
-    DocumentStartEvent,
-    MappingEndEvent,
-    MappingStartEvent,
-    ScalarEvent,
-    SequenceEndEvent,
-    SequenceStartEvent,
-    StreamEndEvent,
-    StreamStartEvent,
-)
-from ruamel.yaml.reader import ReaderError
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from seccat.catalog.diagnostics import Diagnostic
 from seccat.catalog.model import Position
@@ -49,10 +34,46 @@ class PureParser:
         return next(self._events)
 
 
-try:  # libyaml through ruamel.yaml.clib: about 25x faster than the pure-Python parser
+def _load_ruamel() -> None:
+    """Import ruamel.yaml's parser, events and errors into this module, once.
+
+    Only ``_PlainReader`` and ``_Reader`` (and positions of a text the line reader read)
+    need them; importing ruamel.yaml costs about 30 ms, which validating a valid catalog
+    read by ``_LineReader`` no longer pays."""
+    if "_Parser" in globals():
+        return
+    from ruamel.yaml import error, events, reader
+
+    try:  # libyaml through ruamel.yaml.clib: about 25x faster than the pure-Python parser
+        from _ruamel_yaml import CParser as parser
+    except ImportError:  # pragma: no cover - only on platforms without the C extension
+        parser = PureParser
+    names = {name: getattr(events, name) for name in dir(events) if name.endswith("Event")}
+    globals().update(
+        names,
+        MarkedYAMLError=error.MarkedYAMLError,
+        YAMLError=error.YAMLError,
+        ReaderError=reader.ReaderError,
+        _Parser=parser,
+    )
+
+
+if TYPE_CHECKING:  # the names _load_ruamel puts here
     from _ruamel_yaml import CParser as _Parser
-except ImportError:  # pragma: no cover - only on platforms without the C extension
-    _Parser = PureParser  # type: ignore[assignment,misc]
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+    from ruamel.yaml.events import (
+        AliasEvent,
+        DocumentEndEvent,
+        DocumentStartEvent,
+        MappingEndEvent,
+        MappingStartEvent,
+        ScalarEvent,
+        SequenceEndEvent,
+        SequenceStartEvent,
+        StreamEndEvent,
+        StreamStartEvent,
+    )
+    from ruamel.yaml.reader import ReaderError
 
 
 #: A catalog of 10,000 secrets is under 5 MB; the cap keeps a hostile file cheap to refuse.
@@ -192,8 +213,10 @@ class Source:
         if isinstance(pending, _Unmarked):
             # read by _LineReader, which keeps no marks: libyaml finds them now, through
             # the reader that reads the same subset (and more) from events
+            _load_ruamel()
             marks, typed = [], {}
-            _PlainReader._document(pending.parser(pending.text).get_event, marks, typed)
+            parser = pending.parser or _Parser
+            _PlainReader._document(parser(pending.text).get_event, marks, typed)
         else:
             marks, typed = pending
         keys, values, sequences, written = self._keys, self._values, self._sequences, self._written
@@ -435,6 +458,7 @@ class _Reader:
     """
 
     def __init__(self, src: Source, text: str, parser: Any = None) -> None:
+        _load_ruamel()
         parser = parser or _Parser
         self.src = src
         self.text = text
@@ -661,6 +685,7 @@ class _PlainReader:
     """
 
     def __init__(self, src: Source, text: str, parser: Any = None) -> None:
+        _load_ruamel()
         self.src = src
         self.text = text
         self.parser = parser or _Parser
@@ -805,9 +830,10 @@ _LINE_VALUE = re.compile(
     rf"(?:((?:{_FIRST}|-(?=[^\s#]))[^\s:#]*(?::+[^\s:#]+)*(?: +[^\s:#]+(?::+[^\s:#]+)*)*)"
     rf"|({_SINGLE})|({_DOUBLE})|([\[{{].*?))(?: +#.*| *)"
 )
-#: A token of a one-line flow collection: an indicator, or a plain (no ':', '#' or flow
-#: indicators) or quoted scalar, perhaps followed by ': ' (a key).
-_FLOW_PLAIN = rf"(?:{_FIRST}|-(?=[^\s,\[\]{{}}:#]))[^\s,\[\]{{}}:#]*(?: +[^\s,\[\]{{}}:#]+)*"
+#: A token of a one-line flow collection: an indicator, or a plain (no ':', '#', '?' or
+#: flow indicators: libyaml ends a plain scalar at '?' inside a flow collection) or quoted
+#: scalar, perhaps followed by ': ' (a key).
+_FLOW_PLAIN = rf"(?:{_FIRST}|-(?=[^\s,\[\]{{}}:#?]))[^\s,\[\]{{}}:#?]*(?: +[^\s,\[\]{{}}:#?]+)*"
 #: Every part is captured, so joining a text's tokens gives the text back when they cover it.
 _FLOW_TOKEN = re.compile(
     rf"( *)(?:([{{}}\[\],])|({_FLOW_PLAIN})|({_SINGLE})|({_DOUBLE}))(:(?= )|)( *)"
@@ -845,7 +871,7 @@ class _LineReader:
     def __init__(self, src: Source, text: str, parser: Any = None) -> None:
         self.src = src
         self.text = text
-        self.parser = parser or _Parser
+        self.parser = parser  # for the marks, when asked for (None: libyaml)
 
     def run(self) -> bool:
         """True when the text was read; False when the other readers must read it."""
@@ -1058,17 +1084,45 @@ _SIMPLE_LINE = re.compile(
 )
 
 
+#: ... and '- {key: value, ...}' or 'key: {key: value, ...}' with keys and values of one
+#: word each.
+_SIMPLE_FLOW = re.compile(
+    r"^(( *)(?:- |([A-Za-z_][\w./-]{0,900}): )"
+    r"\{((?:[A-Za-z_][\w./-]{0,900}: \w[\w./@-]*, )*[A-Za-z_][\w./-]{0,900}: \w[\w./@-]*)\})$",
+    re.M,
+)
+
+
 def _simple_lines(lines: list[str]) -> dict[str, Any]:
-    """What ``_line`` says of each distinct line of the commonest kinds, found by one
-    regular expression over them all (words that read as booleans or null excepted)."""
+    """What ``_line`` says of each distinct line of the commonest kinds, found by regular
+    expressions over them all at once (words that read as booleans or null, and duplicate
+    keys, are left to ``_line``)."""
     shapes: dict[str, Any] = {}
-    for line, indent, key, value in _SIMPLE_LINE.findall("\n".join(dict.fromkeys(lines))):
-        if key in _TYPED_WORDS or value in _TYPED_WORDS:
+    distinct = "\n".join(dict.fromkeys(lines))
+    typed_words = _TYPED_WORDS
+    for line, indent, key, value in _SIMPLE_LINE.findall(distinct):
+        if key in typed_words or value in typed_words:
             continue
         if value:
             shapes[line] = (_ENTRY, len(indent), key, _SCALAR, value, 0)
         else:
             shapes[line] = (_ENTRY, len(indent), key, _OPEN, None, 0)
+    for line, indent, key, body in _SIMPLE_FLOW.findall(distinct):
+        if key in typed_words:
+            continue
+        mapping: dict[str, Any] = {}
+        pairs = body.split(", ")
+        for pair in pairs:
+            inner, _, value = pair.partition(": ")
+            mapping[inner] = _flow_scalar(value, None, None)
+            if inner in typed_words:
+                break
+        else:
+            if len(mapping) == len(pairs):  # no duplicate key
+                if key:
+                    shapes[line] = (_ENTRY, len(indent), key, _FLAT, mapping, 1)
+                else:
+                    shapes[line] = (_ITEM, len(indent), _FLAT, mapping, 1)
     return shapes
 
 

@@ -1,9 +1,10 @@
 """The fast plain reader against the full reader it stands in for.
 
 ``read_yaml`` reads the common case with ``_PlainReader`` (when ``_LineReader`` does not read
-it first; here it is kept off) and hands everything else to ``_Reader``. Whatever it reads, the result must be what ``_Reader`` alone gives: the same
-data (types included), the same key and value positions, sequences, written text of typed
-scalars, refused paths and diagnostics, and the same diagnostics from the whole loader.
+it first; here it is kept off) and hands everything else to ``_Reader``. Whatever it reads,
+the result must be what ``_Reader`` alone gives: the same data (types included), the same
+key and value positions, sequences, written text of typed scalars, refused paths and
+diagnostics, and the same diagnostics from the whole loader.
 Generated catalog-like YAML covers plain, quoted, typed and block scalars, flow and block
 collections, duplicate and non-string keys, anchors, aliases, tags, extra documents and
 random damage; a mutated plain reader is shown to be caught.
@@ -308,6 +309,7 @@ MUTANTS = {
 def _mutant(old: str, new: str) -> type:
     source = textwrap.dedent(inspect.getsource(yamlsource._PlainReader))
     assert source.count(old) == 1, old
+    yamlsource._load_ruamel()  # the event classes the mutant's code names
     namespace = dict(vars(yamlsource))
     exec(compile(source.replace(old, new), "<mutant>", "exec"), namespace)
     return namespace["_PlainReader"]
