@@ -35,6 +35,7 @@ def read_yaml(raw: bytes, file: str = "catalog.yaml", parser: Any = None) -> Sou
     with _NO_LINE_READER:
         return yamlsource.read_yaml(raw, file, parser)
 
+
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures" / "catalogs"
 
