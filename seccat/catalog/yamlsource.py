@@ -815,6 +815,8 @@ class _Unmarked:
 _OUTSIDE = re.compile(
     "[^\n -~\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
 )
+#: The same for ASCII text, as bytes, four times faster to check.
+_PRINTABLE_ASCII = b"\n" + bytes(range(0x20, 0x7F))
 #: The first character of a plain scalar: not a space and not an indicator.
 _FIRST = r"""[^\s\-?:,\[\]{}#&*!|>'"%@`]"""
 _SINGLE = r"'[^'\n]*(?:''[^'\n]*)*'"
@@ -876,12 +878,12 @@ class _LineReader:
     def run(self) -> bool:
         """True when the text was read; False when the other readers must read it."""
         text = self.text
-        if (
-            text.startswith(("---", "..."))
-            or "\n---" in text
-            or "\n..." in text
-            or _OUTSIDE.search(text) is not None
-        ):
+        if text.startswith(("---", "...")) or "\n---" in text or "\n..." in text:
+            return False
+        if text.isascii():  # the usual case: deleting the allowed bytes leaves none
+            if text.encode("ascii").translate(None, _PRINTABLE_ASCII):
+                return False
+        elif _OUTSIDE.search(text) is not None:
             return False
         # the reading makes 100,000 containers and no cycles: collecting while it runs
         # finds nothing and costs a sixth of the time
