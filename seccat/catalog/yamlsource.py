@@ -5,6 +5,11 @@ that is where the hostile cases can be refused cheaply: anchors and aliases are 
 as soon as they appear (so an alias bomb never expands), nesting depth and file size are
 bounded, duplicate and non-string keys are reported where they were written, and every
 failure becomes a located diagnostic instead of a traceback.
+
+Three readers, fastest first: ``_LineReader`` reads the block-style subset catalogs are
+written in from the lines, without libyaml; ``_PlainReader`` reads any clean document from
+the events; ``_Reader`` reads everything else and words its problems. Each of the first two
+gives up on anything it does not read exactly as ``_Reader`` would.
 """
 
 from __future__ import annotations
@@ -133,11 +138,12 @@ class PositionTable(Mapping[RawPath, Position]):
 class Source:
     """What the reader found: the data (None on a fatal problem) and where things are.
 
-    The fast reader (``_PlainReader``) records only the start mark of every key and value,
-    in document order; ``keys``, ``values``, ``sequences`` and ``written`` are laid out
-    from them and the data on first access, which a valid catalog being validated never
-    makes. Replacing ``data`` lays them out first; changing it in place while they are
-    pending is not allowed (nothing does: every stage reads it).
+    The fast readers keep positions for later: ``_PlainReader`` records only the start mark
+    of every key and value, in document order, and ``_LineReader`` none (libyaml finds the
+    marks when they are first needed); ``keys``, ``values``, ``sequences`` and ``written``
+    are laid out from them and the data on first access, which a valid catalog being
+    validated never makes. Replacing ``data`` lays them out first; changing it in place
+    while they are pending is not allowed (nothing does: every stage reads it).
     """
 
     def __init__(self, file: str) -> None:
