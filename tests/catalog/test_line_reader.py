@@ -483,7 +483,12 @@ MUTANTS = {
         "",
         b"a: 1\na: 2\n",
     ),
-    "control characters let through": ('"[^\\n -~', '"[^\\x01-\\x1f -~', b"a: 'x\x07'\n"),
+    "control characters let through": ('"[^\\n -~', '"[^\\x01-\\x1f -~', "a: 'é\x07'\n".encode()),
+    "control characters let through in ASCII text": (
+        'b"\\n" + bytes(range(0x20, 0x7F))',
+        "bytes(range(0x01, 0x7F))",
+        b"a: 'x\x07'\n",
+    ),
     "a comment without a space before '#'": ("(?: +#.*| *)", "(?: *#.*| *)", b"a: x#y\n"),
     "a key line deeper than its block": (
         "            if column != indent:\n                raise _Unusual  # deeper",
