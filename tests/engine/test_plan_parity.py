@@ -31,7 +31,7 @@ from typer.testing import CliRunner
 
 from seccat.catalog.loader import load_catalog, parse_catalog
 from seccat.catalog.model import Catalog, StackSettings
-from seccat.cli.app import app
+from seccat.cli import app
 from seccat.engine import preview as engine_preview
 from seccat.engine import wire
 from seccat.engine.preview import ENGINE_VARIABLE, ProgramError, default_engine, run_preview

@@ -249,7 +249,7 @@ def _cli(*args: str, env: dict[str, str] | None = None) -> tuple[int, bytes, byt
     """The CLI in this process (the workers fork from it): exit code, stdout, stderr."""
     from typer.testing import CliRunner
 
-    from seccat.cli.app import app
+    from seccat.cli import app
 
     result = CliRunner().invoke(app, list(args), env={"NO_COLOR": "1", **(env or {})})
     assert result.exception is None or isinstance(result.exception, SystemExit), result.output
